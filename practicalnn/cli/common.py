@@ -1,0 +1,169 @@
+"""What the subcommands share: the network flags of ``train``, progress bars, tables, JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+
+from ..core.activations import HIDDEN
+from ..core.initializers import SCHEMES
+from ..data.datasets import load_dataset
+from ..errors import bad
+from ..training.callbacks import ProgressCallback
+from ..training.trainer import TrainConfig
+from ..workflow import hidden_sizes
+
+
+def keep_prob_value(text):
+    """--keep-prob: a float or a comma list, one per hidden layer."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1] or a comma list of them")
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1]")
+    return values[0] if len(values) == 1 else values
+
+
+def add_data_args(parser):
+    parser.add_argument("--dataset", default="moons",
+                        help="moons (default, the notebook's), circles, or a CSV path (with --target)")
+    parser.add_argument("--target", help="label column of a CSV dataset")
+
+
+def add_network_args(parser, *, iterations=30000):
+    """The flags that describe a network and its training; defaults are the notebook's model."""
+    add_data_args(parser)
+    parser.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
+    parser.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
+    parser.add_argument("--init", default="notebook", help=f"initialization: {', '.join(SCHEMES)} (default notebook)")
+    parser.add_argument("--learning-rate", type=float, default=0.3, help="learning rate (default 0.3)")
+    parser.add_argument("--iterations", type=int, default=iterations, help=f"gradient steps (default {iterations})")
+    parser.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
+    parser.add_argument("--l1", type=float, default=0.0, help="L1 penalty lambda (default 0)")
+    parser.add_argument("--keep-prob", type=keep_prob_value, default=1.0,
+                        help="dropout keep probability of hidden layers: one value or one per layer (default 1)")
+    parser.add_argument("--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs (default 1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the default random streams (default 0)")
+    parser.add_argument("--rng", choices=["default", "notebook"], default="default",
+                        help="default: seeded generators, fresh dropout masks every iteration; "
+                             "notebook: replay the notebook's draws bit for bit")
+    parser.add_argument("--record-every", type=int, default=1000, help="record the cost every N iterations (default 1000)")
+
+
+def rng_of(args):
+    return "notebook" if args.rng == "notebook" else args.seed
+
+
+def config_of(args, **extra):
+    """TrainConfig from the parsed flags (validated there; errors name the flag's argument)."""
+    return TrainConfig(learning_rate=args.learning_rate, iterations=args.iterations, l2=args.l2, l1=args.l1,
+                       keep_prob=args.keep_prob, input_keep_prob=args.input_keep_prob,
+                       record_every=args.record_every, **extra)
+
+
+def dataset_of(args):
+    return load_dataset(args.dataset, target=args.target, seed=args.seed if hasattr(args, "seed") else 0)
+
+
+def hidden_of(args):
+    return hidden_sizes(args.hidden)
+
+
+class Progress:
+    """A tqdm bar fed by ProgressCallback; silent with --json or when stderr is not a terminal."""
+
+    def __init__(self, enabled, desc):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.desc = desc
+        self.bar = None
+
+    def callback(self, total):
+        return ProgressCallback(self.update, total)
+
+    def update(self, done, total):
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=total, desc=self.desc, unit="it", leave=False, file=sys.stderr)
+        self.bar.n = done
+        self.bar.refresh()
+        if done >= total:
+            self.close()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def fmt(value, digits=6):
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+            return f"{value:.{digits}e}"
+        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if not math.isnan(value) else "nan"
+    return str(value)
+
+
+def table(headers, rows):
+    """Plain-text table with aligned columns."""
+    cells = [[fmt(c) for c in row] for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) if cells else len(str(h)) for i, h in enumerate(headers)]
+    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(r, widths)) for r in cells]
+    return "\n".join(out)
+
+
+def _numeric(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _json_default(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+def _finite(obj):
+    """JSON has no NaN or infinity: they become null (a diverged run's last costs, say)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, (np.generic, np.ndarray)):
+        return _finite(obj.tolist())
+    return obj
+
+
+def print_json(document):
+    """Print one JSON document on stdout (non-finite numbers as null)."""
+    print(json.dumps(_finite(document), indent=2, default=_json_default, allow_nan=False))
+
+
+def check_report_dir(path):
+    if path is None:
+        return None
+    from pathlib import Path
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise bad("report", str(p), "a directory (or a path where one can be created)")
+    return p

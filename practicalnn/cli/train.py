@@ -1,0 +1,49 @@
+"""practicalnn train: one network on one dataset, from flags."""
+
+from __future__ import annotations
+
+from ..workflow import fit_dataset
+from .common import (Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of,
+                     print_json, rng_of, table)
+
+
+def register(sub):
+    p = sub.add_parser("train", help="train a network on a dataset (defaults: the notebook's unregularized model)",
+                       description="Train a fully connected network. The defaults are the notebook's model "
+                       "without regularization: hidden layers 20,3, relu, learning rate 0.3, 30000 iterations.")
+    add_network_args(p)
+    p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
+    p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curve, decision boundary) to DIR")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    report_dir = check_report_dir(args.report)
+    config = config_of(args)
+    dataset = dataset_of(args)
+    progress = Progress(not args.json, "train")
+    try:
+        result = fit_dataset(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
+                             rng=rng_of(args), config=config, callbacks=[progress.callback(config.iterations)])
+    finally:
+        progress.close()
+    index = None
+    if report_dir is not None:
+        from ..reporting import train_report
+        index = train_report(result, dataset, report_dir)
+    if args.json:
+        print_json({**result.to_dict(), "report": None if index is None else str(index)})
+        return 0
+    h = result.history
+    print(f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
+          f"on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.test_X.shape[1]} test examples\n")
+    print(table(["iteration", "cost (J with penalty)", "cost without penalty"],
+                list(zip(h.iterations, h.cost, h.cost_unpenalized))))
+    print()
+    rows = [["train", result.train_accuracy, result.train_cost], ["test", result.test_accuracy, result.test_cost]]
+    print(table(["set", "accuracy", "cost"], rows))
+    if h.stopped != "completed":
+        print(f"\nstopped: {h.stopped} after {h.iterations_run} iterations")
+    if index is not None:
+        print(f"\nReport written to {index}")
+    return 0

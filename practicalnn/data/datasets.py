@@ -1,0 +1,168 @@
+"""Datasets, laid out as in the notes: X is (n_x, m), Y is (n_y, m)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sklearn.datasets
+from sklearn.model_selection import train_test_split
+
+from ..errors import DataError, bad
+
+
+@dataclass
+class Dataset:
+    """A train/test pair of (X, Y) in the notes' layout, with what is known about it.
+
+    ``output`` is the output layer the labels call for (sigmoid, softmax or identity);
+    ``classes`` maps label indices back to the original labels for classification.
+    """
+
+    name: str
+    train_X: np.ndarray
+    train_Y: np.ndarray
+    test_X: np.ndarray
+    test_Y: np.ndarray
+    output: str = "sigmoid"
+    feature_names: list = field(default_factory=list)
+    classes: list | None = None
+
+    @property
+    def n_x(self):
+        return self.train_X.shape[0]
+
+    @property
+    def n_y(self):
+        """Output units: 1 for sigmoid, the number of classes for softmax, targets for identity."""
+        if self.output == "softmax":
+            return len(self.classes)
+        return self.train_Y.shape[0]
+
+    def summary(self):
+        return {"name": self.name, "n_features": self.n_x, "n_train": self.train_X.shape[1],
+                "n_test": self.test_X.shape[1], "output": self.output}
+
+
+def load_moons():
+    """The notebook's moons: make_moons(200, noise=0.2) with NumPy seeded 0 (``random_state=0``
+    draws the same points without touching the global state), split by
+    train_test_split(test_size=0.33, random_state=42): 134 training and 66 test examples."""
+    X, Y = sklearn.datasets.make_moons(200, noise=0.20, random_state=0)
+    train_X, test_X, train_Y, test_Y = train_test_split(X, Y.reshape(-1, 1), test_size=0.33, random_state=42)
+    return Dataset("moons", train_X.T, train_Y.T, test_X.T, test_Y.T, "sigmoid", ["x1", "x2"], [0, 1])
+
+
+def load_circles():
+    """The course's initialization-notebook circles: make_circles(300, noise=0.05) drawn with seed
+    1 for training and make_circles(100, noise=0.05) with seed 2 for testing."""
+    train_X, train_Y = sklearn.datasets.make_circles(n_samples=300, noise=0.05, random_state=1)
+    test_X, test_Y = sklearn.datasets.make_circles(n_samples=100, noise=0.05, random_state=2)
+    return Dataset("circles", train_X.T, train_Y.reshape(1, -1), test_X.T, test_Y.reshape(1, -1),
+                   "sigmoid", ["x1", "x2"], [0, 1])
+
+
+DATASETS = {"moons": load_moons, "circles": load_circles}
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_csv(path, target):
+    """Read a CSV with a header row: numeric feature columns and a ``target`` column.
+
+    Returns ``(X, y, feature_names)`` with X (m, n_features) float and y a 1-D array of the raw
+    target values (strings where they are not numbers)."""
+    path = Path(path)
+    if not path.is_file():
+        raise bad("data", str(path), "an existing CSV file", DataError)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise bad("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if len(rows) < 2:
+        raise bad("data", str(path), "a header row and at least one data row", DataError)
+    header = [h.strip() for h in rows[0]]
+    if target not in header:
+        raise bad("target", target, f"a column of {path.name}: {', '.join(header)}", DataError)
+    t = header.index(target)
+    features = [h for i, h in enumerate(header) if i != t]
+    if not features:
+        raise bad("data", str(path), "at least one feature column besides the target", DataError)
+    X = np.empty((len(rows) - 1, len(features)))
+    y = []
+    for r, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise bad("data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError)
+        values = [cell.strip() for i, cell in enumerate(row) if i != t]
+        for c, text in enumerate(values):
+            number = _number(text)
+            if number is None or not np.isfinite(number):
+                raise bad("data", f"{path.name} line {r}, column {features[c]!r} = {text!r}",
+                          "a finite number in every feature column", DataError)
+            X[r - 2, c] = number
+        y.append(row[t].strip())
+    numeric = [_number(v) for v in y]
+    if all(v is not None for v in numeric):
+        y = np.array(numeric)
+        if not np.isfinite(y).all():
+            raise bad("target", target, "finite target values", DataError)
+    else:
+        y = np.array(y, dtype=object)
+    return X, y, features
+
+
+def load_csv(path, target, *, output="auto", test_size=0.33, seed=0):
+    """A CSV as a Dataset: split into train and test (stratified for classification).
+
+    ``output="auto"`` picks sigmoid for two classes, softmax for more (string or integer labels
+    with few values) and identity for real-valued targets."""
+    X, y, features = read_csv(path, target)
+    if output == "auto":
+        integral = y.dtype != object and np.all(np.mod(y, 1) == 0)
+        n_classes = len(np.unique(y))
+        if y.dtype == object or (integral and n_classes <= 20):
+            output = "sigmoid" if n_classes == 2 else "softmax"
+        else:
+            output = "identity"
+    if output in ("sigmoid", "softmax"):
+        classes, codes = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise bad("target", target, "at least two classes", DataError)
+        if output == "sigmoid" and len(classes) != 2:
+            raise bad("output", output, f"two classes in {target!r}, found {len(classes)}", DataError)
+        Y = codes.reshape(-1, 1)
+        stratify = codes
+        classes = classes.tolist()
+    elif output == "identity":
+        if y.dtype == object:
+            raise bad("target", target, "numbers for a regression (identity) output", DataError)
+        Y, stratify, classes = y.reshape(-1, 1).astype(float), None, None
+    else:
+        raise bad("output", output, "auto, sigmoid, softmax or identity")
+    if len(Y) < 4:
+        raise bad("data", str(path), "at least 4 rows to split into train and test", DataError)
+    try:
+        tr_X, te_X, tr_Y, te_Y = train_test_split(X, Y, test_size=test_size, random_state=seed, stratify=stratify)
+    except ValueError:
+        tr_X, te_X, tr_Y, te_Y = train_test_split(X, Y, test_size=test_size, random_state=seed)
+    return Dataset(Path(path).stem, tr_X.T, tr_Y.T, te_X.T, te_Y.T, output, features, classes)
+
+
+def load_dataset(name, *, target=None, seed=0):
+    """A built-in dataset by name, or a CSV path (with ``target``)."""
+    if name in DATASETS:
+        return DATASETS[name]()
+    if str(name).lower().endswith(".csv") or Path(str(name)).exists():
+        if target is None:
+            raise bad("target", None, f"the name of the label column of {name}", DataError)
+        return load_csv(name, target, seed=seed)
+    raise bad("dataset", name, f"one of {', '.join(DATASETS)}, or a CSV path with a target column", DataError)

@@ -1,0 +1,39 @@
+"""The library's own exception types.
+
+Every error raised at the library's boundary names the argument, the value it got and what was
+expected, so that the CLI can print it as one line.
+"""
+
+
+class PracticalNNError(Exception):
+    """Base class of every error practicalnn raises on purpose."""
+
+
+class ConfigError(PracticalNNError, ValueError):
+    """An argument has a value outside what is accepted."""
+
+
+class DataError(PracticalNNError, ValueError):
+    """Input data (arrays, labels, files) does not fit what is expected."""
+
+
+class ModelFileError(PracticalNNError, ValueError):
+    """A model file is missing, truncated, tampered with or not a practicalnn file."""
+
+
+class TrainingDiverged(PracticalNNError, ArithmeticError):
+    """The cost or the gradient stopped being finite.
+
+    The network keeps the last parameters whose cost and gradient were finite; ``history`` holds
+    what was recorded before the divergence.
+    """
+
+    def __init__(self, message, *, iteration, history=None):
+        super().__init__(message)
+        self.iteration = iteration
+        self.history = history
+
+
+def bad(argument, value, expected, error=ConfigError):
+    """Build an error whose message reads: ``argument=value: expected ...``."""
+    return error(f"{argument}={value!r}: expected {expected}")

@@ -1,0 +1,85 @@
+"""One training run on a Dataset, end to end: the shape every face (CLI, report) builds on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .core.network import Network
+from .data.datasets import Dataset
+from .errors import bad
+from .training.trainer import TrainConfig, Trainer
+
+
+@dataclass
+class RunResult:
+    """A trained network with its history and scores on the dataset's train and test sets."""
+
+    name: str
+    network: Network
+    history: object
+    config: TrainConfig
+    setup: dict
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+    train_cost: float | None = None
+    test_cost: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        out = {"name": self.name, **self.setup, **self.config.to_dict(),
+               "cost_history": list(self.history.cost),
+               "cost_unpenalized_history": list(self.history.cost_unpenalized),
+               "cost_iterations": list(self.history.iterations),
+               "stopped": self.history.stopped, "iterations_run": self.history.iterations_run,
+               "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy,
+               "train_cost": self.train_cost, "test_cost": self.test_cost}
+        out.update(self.extra)
+        return out
+
+
+def hidden_sizes(hidden):
+    """Hidden layer sizes from a list or a comma string ("20,3"); "" or [] means none."""
+    if isinstance(hidden, str):
+        parts = [p.strip() for p in hidden.split(",") if p.strip()]
+        try:
+            hidden = [int(p) for p in parts]
+        except ValueError:
+            raise bad("hidden", hidden, "comma-separated positive integers, like 20,3") from None
+    hidden = list(hidden)
+    for n in hidden:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise bad("hidden", hidden, "positive integers, like [20, 3]")
+    return hidden
+
+
+def fit_dataset(dataset: Dataset, *, hidden=(20, 3), activation="relu", init="notebook", rng="notebook",
+                config=None, callbacks=(), name=None, dtype=np.float64):
+    """Build a network for ``dataset``, initialize it from the run's init stream, train it, score it.
+
+    The defaults are the notebook's model: hidden layers [20, 3], relu, the notebook's
+    initialization and random streams, and TrainConfig's defaults (learning rate 0.3, 30000
+    iterations)."""
+    config = config or TrainConfig()
+    sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
+    net = Network(sizes, activation, dataset.output, dtype)
+    trainer = Trainer(net, config, rng=rng, callbacks=callbacks)
+    net.initialize(init, trainer.streams.init)
+    history = trainer.fit(dataset.train_X, dataset.train_Y)
+    return score(RunResult(name or dataset.name, net, history, config,
+                           {"dataset": dataset.name, "layer_sizes": sizes, "activation": net.hidden.name,
+                            "output": net.output.name, "init": getattr(init, "name", init),
+                            "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator"}),
+                 dataset)
+
+
+def score(result: RunResult, dataset: Dataset):
+    """Fill in train/test accuracy (classification) and unpenalized cost of a result."""
+    net = result.network
+    if net.output.name != "identity":
+        result.train_accuracy = net.accuracy(dataset.train_X, dataset.train_Y)
+        result.test_accuracy = net.accuracy(dataset.test_X, dataset.test_Y)
+    result.train_cost = net.cost_on(dataset.train_X, dataset.train_Y)[1]
+    result.test_cost = net.cost_on(dataset.test_X, dataset.test_Y)[1]
+    return result
