@@ -13,8 +13,11 @@ import sys
 
 from ..errors import PracticalNNError
 
-#: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ["reproduce", "train"]
+def _commands():
+    """Subcommand modules: every module of this package but ``common`` and private ones, sorted."""
+    import pkgutil
+    return sorted(m.name for m in pkgutil.iter_modules(__path__)
+                  if not m.name.startswith("_") and m.name != "common")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +34,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"practicalnn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
+    for name in _commands():
         importlib.import_module(f".{name}", __name__).register(sub)
     return parser
 
