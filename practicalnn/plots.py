@@ -33,8 +33,10 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, title=None, xlim=None, yli
     Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape)
     ax.contourf(xx, yy, Z, cmap=plt.cm.Spectral, alpha=0.9)
     ax.scatter(X[0], X[1], c=np.squeeze(Y), cmap=plt.cm.Spectral, s=25, edgecolors="k", linewidths=0.4)
-    ax.set_xlim(x_min, x_max)
-    ax.set_ylim(y_min, y_max)
+    if xlim:
+        ax.set_xlim(*xlim)
+    if ylim:
+        ax.set_ylim(*ylim)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     if title:
