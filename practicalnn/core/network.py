@@ -26,13 +26,22 @@ from .params import ParamLayout
 @dataclass
 class Cache:
     """What the forward pass keeps for the backward pass. Lists are indexed by layer 0..L;
-    ``A[0]`` is the (possibly dropped) input and ``A[l]`` for hidden l is post-dropout."""
+    ``A[0]`` is the (possibly dropped) input and ``A[l]`` for hidden l is post-dropout (what the
+    next layer consumes, and what the notebook's cache holds). ``G[l]`` is g(Z[l]) before dropout,
+    kept only for dropped layers: the activation's derivative needs it (tanh' = 1 - g^2)."""
 
     Z: list
     A: list
     D: list
     keep: list | None = None
+    G: list | None = None
     grads: dict = field(default_factory=dict)
+
+    def activation(self, layer):
+        """g(Z[layer]) before dropout."""
+        if self.G is not None and self.G[layer] is not None:
+            return self.G[layer]
+        return self.A[layer]
 
 
 class Network:
@@ -145,6 +154,7 @@ class Network:
         if dropout:
             masks.begin_pass()
         Z, A, D = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
+        G = [None] * (L + 1) if dropout else None
         A[0] = X
         if dropout and keep[0] < 1:
             D[0] = masks.draw(X.shape, keep[0])
@@ -158,9 +168,10 @@ class Network:
             A[layer] = self.hidden.forward(Z[layer])
             if dropout and keep[layer] < 1:
                 D[layer] = masks.draw(A[layer].shape, keep[layer])
+                G[layer] = A[layer]
                 A[layer] = A[layer] * D[layer]
                 A[layer] = A[layer] / keep[layer]
-        return Cache(Z=Z, A=A, D=D, keep=keep if dropout else None)
+        return Cache(Z=Z, A=A, D=D, keep=keep if dropout else None, G=G)
 
     def cost(self, cache, Y, penalty=None):
         """``(J, J_unpenalized)``: the cost with the penalty term and without it."""
@@ -194,7 +205,7 @@ class Network:
                 dA = dA / keep[layer - 1]
             if keep_intermediates:
                 cache.grads[f"dA{layer - 1}"] = dA
-            dZ = self.hidden.backward(dA, Z[layer - 1], A[layer - 1])
+            dZ = self.hidden.backward(dA, Z[layer - 1], cache.activation(layer - 1))
         return grad
 
     def loss_and_grad(self, X, Y, penalty=None, keep=None, masks=None):
