@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .core.network import Network
 from .data.datasets import Dataset
-from .errors import bad
+from .errors import DataError, bad
 from .training.trainer import TrainConfig, Trainer
 
 
@@ -52,6 +52,22 @@ def hidden_sizes(hidden):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise bad("hidden", hidden, "positive integers, like [20, 3]")
     return hidden
+
+
+def with_output(dataset: Dataset, output="auto"):
+    """``dataset`` with the output layer ``output`` (auto keeps its own), or an error naming the
+    labels that do not fit: sigmoid needs two classes, softmax classes, identity real targets."""
+    if output in (None, "auto") or output == dataset.output:
+        return dataset
+    classification = dataset.output in ("sigmoid", "softmax")
+    n_classes = len(dataset.classes) if dataset.classes is not None else None
+    if output == "softmax" and classification:
+        return replace(dataset, output="softmax")
+    if output == "sigmoid" and classification and n_classes == 2:
+        return replace(dataset, output="sigmoid")
+    kind = f"{n_classes} classes" if classification else "real-valued targets"
+    raise bad("output", output, f"an output that fits the labels of {dataset.name} ({kind}): "
+              f"{'softmax' + (' or sigmoid' if n_classes == 2 else '') if classification else 'identity'}", DataError)
 
 
 def fit_dataset(dataset: Dataset, *, hidden=(20, 3), activation="relu", init="notebook", rng="notebook",

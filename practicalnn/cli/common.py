@@ -34,6 +34,8 @@ def add_data_args(parser):
     parser.add_argument("--dataset", default="moons",
                         help="moons (default, the notebook's), circles, or a CSV path (with --target)")
     parser.add_argument("--target", help="label column of a CSV dataset")
+    parser.add_argument("--output", choices=["auto", "sigmoid", "softmax", "identity"], default="auto",
+                        help="output layer: auto (from the labels), sigmoid, softmax or identity")
 
 
 def add_network_args(parser, *, iterations=30000):
@@ -68,7 +70,10 @@ def config_of(args, **extra):
 
 
 def dataset_of(args):
-    return load_dataset(args.dataset, target=args.target, seed=args.seed if hasattr(args, "seed") else 0)
+    """The dataset the flags name, with the output layer --output asks for (checked against its labels)."""
+    from ..workflow import with_output
+    dataset = load_dataset(args.dataset, target=args.target, seed=getattr(args, "seed", 0))
+    return with_output(dataset, getattr(args, "output", "auto"))
 
 
 def hidden_of(args):

@@ -62,7 +62,8 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, Z):
-        return 1 / (1 + np.exp(-Z))
+        with np.errstate(over="ignore"):  # exp(-Z) = inf for Z << 0 gives the correct 0
+            return 1 / (1 + np.exp(-Z))
 
     def backward(self, dA, Z, A):
         return dA * (A * (1 - A))
