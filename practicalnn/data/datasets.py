@@ -29,6 +29,9 @@ class Dataset:
     output: str = "sigmoid"
     feature_names: list = field(default_factory=list)
     classes: list | None = None
+    dev_X: np.ndarray | None = None
+    dev_Y: np.ndarray | None = None
+    image_shape: tuple | None = None  # (H, W, C) when each column is a flattened image
 
     @property
     def n_x(self):
@@ -64,7 +67,33 @@ def load_circles():
                    "sigmoid", ["x1", "x2"], [0, 1])
 
 
-DATASETS = {"moons": load_moons, "circles": load_circles}
+def _split_sklearn(name, X, y, feature_names, output, seed, image_shape=None):
+    """Train/dev/test by the notes' ratios (60/20/20 at this size), stratified, seeded."""
+    from .splits import train_dev_test_split
+    Y = y.reshape(1, -1)
+    s = train_dev_test_split(X.T.astype(float), Y, stratify=True, seed=seed)
+    return Dataset(name, s.X_train, s.Y_train, s.X_test, s.Y_test, output, list(feature_names),
+                   sorted(np.unique(y).tolist()), s.X_dev, s.Y_dev, image_shape)
+
+
+def load_digits(seed=0):
+    """scikit-learn's 8x8 digits: 1797 images of 64 pixels (0..16), 10 classes, a softmax output;
+    split 60/20/20 (stratified, ``seed``). Columns are (8, 8, 1) images flattened row by row."""
+    d = sklearn.datasets.load_digits()
+    return _split_sklearn("digits", d.data, d.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)],
+                          "softmax", seed, (8, 8, 1))
+
+
+def load_breast_cancer(seed=0):
+    """scikit-learn's Wisconsin breast cancer: 569 examples, 30 features whose scales differ by
+    orders of magnitude (area ~ 1e3, smoothness ~ 1e-1), 2 classes (1 = benign), a sigmoid output;
+    split 60/20/20 (stratified, ``seed``)."""
+    d = sklearn.datasets.load_breast_cancer()
+    return _split_sklearn("breast_cancer", d.data, d.target, d.feature_names, "sigmoid", seed)
+
+
+DATASETS = {"moons": load_moons, "circles": load_circles, "digits": load_digits,
+            "breast_cancer": load_breast_cancer}
 
 
 def _number(text):
