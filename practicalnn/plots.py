@@ -31,7 +31,7 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, title=None, xlim=None, yli
     y_min, y_max = ylim if ylim else (X[1].min() - 1, X[1].max() + 1)
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
     Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape)
-    ax.contourf(xx, yy, Z, cmap=plt.cm.Spectral, alpha=0.9)
+    ax.contourf(xx, yy, Z, cmap=plt.cm.Spectral, alpha=0.55)
     ax.scatter(X[0], X[1], c=np.squeeze(Y), cmap=plt.cm.Spectral, s=25, edgecolors="k", linewidths=0.4)
     if xlim:
         ax.set_xlim(*xlim)

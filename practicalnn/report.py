@@ -18,7 +18,8 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 td.ok { color: #16794a; font-weight: 600; } td.bad { color: #b00020; font-weight: 600; }
-.figs { display: flex; flex-wrap: wrap; gap: 12px; } figure { margin: 0; }
+.figs { display: flex; flex-wrap: wrap; gap: 12px; } figure { margin: 0; flex: 0 1 360px; }
+.figs.wide figure { flex: 0 1 560px; }
 figcaption { font-size: 0.85em; color: #555; text-align: center; }
 img { max-width: 100%; border: 1px solid #eee; }
 p.note { color: #444; }
@@ -40,14 +41,15 @@ class Report:
     def text(self, paragraph):
         self._parts.append(f'<p class="note">{html.escape(paragraph)}</p>')
 
-    def figures(self, items):
-        """``items``: (filename, matplotlib figure, caption) shown side by side."""
+    def figures(self, items, wide=False):
+        """``items``: (filename, matplotlib figure, caption) shown side by side, three to a row
+        (two when ``wide``)."""
         cells = []
         for name, fig, caption in items:
             self._figures.append((name, fig))
             cells.append(f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-        self._parts.append(f'<div class="figs">{"".join(cells)}</div>')
+        self._parts.append(f'<div class="figs{" wide" if wide else ""}">{"".join(cells)}</div>')
 
     def table(self, headers, rows, status_column=None):
         """A table; cells of ``status_column`` that are True/False are shown as pass/fail."""
@@ -81,8 +83,7 @@ class Report:
 
 
 def _cell(value):
+    """Floats in full (shortest repr, every digit that makes the number); pre-format to shorten."""
     if value is None:
         return "-"
-    if isinstance(value, float):
-        return repr(value) if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
-    return str(value)
+    return repr(value) if isinstance(value, float) else str(value)

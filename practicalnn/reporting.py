@@ -49,8 +49,8 @@ def reproduce_report(results, directory):
     rows = []
     for r in results:
         for row in r.extra["comparison"]:
-            rows.append([r.extra["title"], row["figure"], row["published"], row["ours"], row["relative_difference"],
-                         row["match"]])
+            rows.append([r.extra["title"], row["figure"], row["published"], row["ours"],
+                         f"{row['relative_difference']:.1e}", row["match"]])
     rep.table(["experiment", "figure", "notebook", "practicalnn", "relative difference", "status"], rows,
               status_column=5)
     rep.text("Costs must agree within 1e-9 relative and accuracies exactly. Regularization lowers training "
@@ -60,7 +60,7 @@ def reproduce_report(results, directory):
         "costs_all.png",
         plot_costs({r.extra["title"]: (r.history.iterations, r.history.cost) for r in results},
                    title="J (with penalty) every 1000 iterations"),
-        "all three models")])
+        "all three models")], wide=True)
     for r in results:
         rep.section(r.extra["title"])
         rep.figures(boundary_figures(r, moons, r.name) + [cost_figure(r, r.name)])
