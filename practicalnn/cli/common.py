@@ -81,10 +81,11 @@ def hidden_of(args):
 
 
 class Progress:
-    """A tqdm bar fed by ProgressCallback; silent with --json or when stderr is not a terminal."""
+    """A tqdm bar (on stderr) fed by ProgressCallback; silent with --json or when stdout is not a
+    terminal (output piped to a file or another program)."""
 
     def __init__(self, enabled, desc):
-        self.enabled = enabled and sys.stderr.isatty()
+        self.enabled = enabled and sys.stdout.isatty() and sys.stderr.isatty()
         self.desc = desc
         self.bar = None
 
