@@ -161,6 +161,7 @@ class Trainer:
         self._batches = None
         self._restored_perm = None
         self._grad = np.empty_like(network.params)
+        self.augment = None  # X -> X on training batches only (regularization.augmentation attaches it)
 
     # -- the loop ------------------------------------------------------------------------------
     def fit(self, X, Y):
@@ -206,8 +207,17 @@ class Trainer:
                 end = min(end, (self.iteration // cb.every + 1) * cb.every)
         return end
 
+    def _fast_steps(self, X, Y, start, stop, interrupted):
+        """Hand updates ``start .. stop-1`` to the compiled kernel (practicalnn.fast) when it serves
+        this run; False, with nothing done, when it does not (``practicalnn.fast.why_not`` says why)."""
+        from ..fast import dispatch
+        return dispatch.run(self, X, Y, start, stop, interrupted)
+
     def _steps(self, X, Y, start, stop, interrupted):
-        """Run updates ``start .. stop-1`` with the reference NumPy path."""
+        """Run updates ``start .. stop-1``: on the compiled fast path when it supports the run, else
+        with the reference NumPy path below."""
+        if self._fast_steps(X, Y, start, stop, interrupted):
+            return
         net, cfg = self.network, self.config
         keep = self.keep if uses_dropout(self.keep) else None
         for it in range(start, stop):
@@ -236,12 +246,16 @@ class Trainer:
     def _batch(self, X, Y, it):
         plan = self._batches
         if plan.size is None:
-            return X, Y, it
-        epoch, position = divmod(it, plan.per_epoch)
-        if position == 0 or plan.perm is None:
-            plan.perm = self.streams.shuffle.permutation(plan.m)
-        idx = plan.perm[position * plan.size:(position + 1) * plan.size]
-        return X[:, idx], Y[:, idx], epoch
+            Xb, Yb, epoch = X, Y, it
+        else:
+            epoch, position = divmod(it, plan.per_epoch)
+            if position == 0 or plan.perm is None:
+                plan.perm = self.streams.shuffle.permutation(plan.m)
+            idx = plan.perm[position * plan.size:(position + 1) * plan.size]
+            Xb, Yb = X[:, idx], Y[:, idx]
+        if self.augment is not None:
+            Xb = np.asarray(self.augment(Xb), dtype=X.dtype)
+        return Xb, Yb, epoch
 
     # -- saving and restoring the whole state (for checkpoints) --------------------------------
     def state_dict(self):
@@ -261,8 +275,9 @@ class Trainer:
         self.streams.shuffle.bit_generator.state = state["shuffle"]
         self.history = History.from_dict(state["history"])
         perm = state.get("perm")
-        self._batches = None
         self._restored_perm = None if perm is None else np.asarray(perm)
+        if self._batches is not None:  # loaded from a callback's on_train_begin: the plan already exists
+            self._batches.perm = self._restored_perm
 
 
 def train(network, X, Y, config=None, *, rng=None, init=None, callbacks=(), **overrides):

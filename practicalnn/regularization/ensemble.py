@@ -1,0 +1,187 @@
+"""Model ensembles (notes 9): average the predicted probabilities of several networks.
+
+Two ways to get the members: train K independent models that differ only by their seed
+(initial weights, dropout masks, shuffles), or take snapshots of the parameters along a single
+run and average those (a snapshot ensemble: K models for the price of one training).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import bad
+from ..training.callbacks import Callback
+
+
+def average_proba(networks, X):
+    """The mean of the members' output activations A[L] on X (n_x, m): (n_y, m)."""
+    networks = list(networks)
+    if not networks:
+        raise bad("networks", networks, "at least one trained network")
+    return np.mean([net.predict_proba(X) for net in networks], axis=0)
+
+
+def ensemble_accuracy(networks, X, Y):
+    """Accuracy of the averaged probabilities: threshold 0.5 (sigmoid) or argmax (softmax)."""
+    output = networks[0].output
+    if output.name == "identity":
+        raise bad("output", "identity", "a classification output (sigmoid or softmax) for accuracy")
+    P = average_proba(networks, X)
+    Y = networks[0].check_Y(Y, P.shape[1])
+    truth = output.predict(Y) if output.name == "softmax" else Y
+    return float(np.mean(np.all(output.predict(P) == truth, axis=0)))
+
+
+class Snapshots(Callback):
+    """Copies of the parameters at ``count`` evenly spaced checks over the last ``1 - start`` of a run.
+
+    With ``iterations`` updates, checks fall every ``(1 - start) * iterations / count`` iterations
+    (rounded); the last ``count`` of them are kept. A run too short for any check keeps its end."""
+
+    def __init__(self, iterations, count=5, start=0.5):
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise bad("snapshots", count, "an integer >= 1")
+        if not 0 <= start < 1:
+            raise bad("start", start, "a fraction in [0, 1)")
+        self.every = max(1, int(round((1 - start) * iterations / count)))
+        self.first = (iterations // self.every - count + 1) * self.every
+        self.count = count
+        self.taken = []  # (iteration, params copy)
+
+    def on_check(self, trainer, iteration):
+        if iteration >= self.first and (not self.taken or self.taken[-1][0] != iteration):
+            self.taken.append((iteration, trainer.network.params.copy()))
+            del self.taken[:-self.count]
+        return False
+
+    def on_train_end(self, trainer):
+        if not self.taken:
+            self.taken.append((trainer.iteration, trainer.network.params.copy()))
+
+
+@dataclass
+class Member:
+    name: str
+    network: object
+    dev_accuracy: float
+    test_accuracy: float | None = None
+    detail: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        return {"name": self.name, "dev_accuracy": self.dev_accuracy, "test_accuracy": self.test_accuracy,
+                **self.detail}
+
+
+@dataclass
+class EnsembleResult:
+    """Every member's dev (and test) accuracy beside the ensemble's."""
+
+    kind: str
+    members: list
+    dev_accuracy: float
+    test_accuracy: float | None
+    standardizer: object = None
+
+    @property
+    def networks(self):
+        return [m.network for m in self.members]
+
+    def predict_proba(self, X):
+        """Averaged probabilities on raw inputs X (standardized first when the members were)."""
+        if self.standardizer is not None:
+            X = self.standardizer.transform(X)
+        return average_proba(self.networks, X)
+
+    def to_dict(self):
+        accs = [m.dev_accuracy for m in self.members]
+        return {"kind": self.kind, "members": [m.to_dict() for m in self.members],
+                "ensemble_dev_accuracy": self.dev_accuracy, "ensemble_test_accuracy": self.test_accuracy,
+                "mean_member_dev_accuracy": float(np.mean(accs)), "best_member_dev_accuracy": float(max(accs)),
+                "standardizer": None if self.standardizer is None else self.standardizer.to_dict()}
+
+
+def _prepare(dataset, normalize):
+    from ..data.scaling import standardize_dataset
+    if getattr(dataset, "dev_X", None) is None:
+        raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
+    if dataset.output == "identity":
+        raise bad("dataset", dataset.name, "a classification dataset")
+    return standardize_dataset(dataset) if normalize else (dataset, None)
+
+
+def _finish(kind, members, dataset, scaler):
+    nets = [m.network for m in members]
+    test = ensemble_accuracy(nets, dataset.test_X, dataset.test_Y) if dataset.test_X.shape[1] else None
+    return EnsembleResult(kind, members, ensemble_accuracy(nets, dataset.dev_X, dataset.dev_Y), test, scaler)
+
+
+def _score(net, dataset):
+    test = net.accuracy(dataset.test_X, dataset.test_Y) if dataset.test_X.shape[1] else None
+    return net.accuracy(dataset.dev_X, dataset.dev_Y), test
+
+
+def train_ensemble(dataset, k=5, *, seeds=None, hidden=(20, 3), activation="relu", init="he", config=None,
+                   normalize=False, callbacks_for=None):
+    """Train ``k`` independent networks (seeds ``0..k-1`` unless given) and average their probabilities.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Classification data with a dev set.
+    k : int
+        Number of members.
+    seeds : list of int, optional
+        One seed per member (weights, dropout masks, shuffles).
+    hidden, activation, init, config
+        The network and training of every member (see ``workflow.fit_dataset``).
+    normalize : bool
+        Standardize inputs with training statistics first.
+    callbacks_for : callable, optional
+        ``callbacks_for(i) -> list`` of extra callbacks for member i (a progress bar).
+
+    Returns
+    -------
+    EnsembleResult
+    """
+    from ..workflow import fit_dataset
+
+    seeds = list(range(k)) if seeds is None else list(seeds)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or len(seeds) != k:
+        raise bad("k", k, "an integer >= 1 with one seed per member")
+    data, scaler = _prepare(dataset, normalize)
+    members = []
+    for i, seed in enumerate(seeds):
+        extra = callbacks_for(i) if callbacks_for else []
+        r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config,
+                        callbacks=extra)
+        dev, test = _score(r.network, data)
+        members.append(Member(f"seed {seed}", r.network, dev, test, {"seed": seed}))
+    return _finish("independent", members, data, scaler)
+
+
+def snapshot_ensemble(dataset, snapshots=5, *, start=0.5, seed=0, hidden=(20, 3), activation="relu", init="he",
+                      config=None, normalize=False, callbacks=()):
+    """Train one network and average ``snapshots`` checkpoints taken over the last ``1 - start`` of the run.
+
+    Returns
+    -------
+    EnsembleResult
+        Members named by the iteration of their snapshot.
+    """
+    from ..training.trainer import TrainConfig
+    from ..workflow import fit_dataset
+
+    config = config or TrainConfig()
+    data, scaler = _prepare(dataset, normalize)
+    snap = Snapshots(config.iterations, snapshots, start)
+    r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config,
+                    callbacks=[snap, *callbacks])
+    members = []
+    for iteration, params in snap.taken:
+        net = r.network.copy()
+        net.set_params(params)
+        dev, test = _score(net, data)
+        members.append(Member(f"iteration {iteration}", net, dev, test, {"iteration": iteration}))
+    return _finish("snapshot", members, data, scaler)
