@@ -1,0 +1,166 @@
+"""Deciding when the compiled kernel runs a trainer's iterations, and running them.
+
+The kernel serves a run when everything in it has a compiled twin: full-batch training, a float64
+network no larger than ``MAX_MACS`` multiply-adds per example (beyond that BLAS wins), the built-in
+activations, outputs, optimizers and mask streams. Tanh and sigmoid hidden layers are served
+without dropout only. Anything else returns False and the trainer runs its reference loop.
+
+A chunk behaves like the reference loop: costs recorded at multiples of ``record_every``, the
+same divergence errors with the parameters of the last finite step, the interrupt flag checked
+between chunks of at most ``CHUNK`` iterations, and the optimizer and mask streams left in the state
+the reference would leave them in, so ``Trainer.state_dict()`` resumes bit-identically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import numpy as np
+
+from ..core.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from ..core.losses import IdentityMeanSquaredError, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
+from ..core.random import FreshMasks, NotebookMasks
+from ..training.optimizers import Adam, GradientDescent, Momentum, RMSprop
+
+#: Largest network (multiply-adds per example over all layers) the kernel takes; larger ones run
+#: faster on BLAS. Measured by ``practicalnn bench`` (see docs/performance.md).
+MAX_MACS = 4096
+#: Most iterations per kernel call (the interrupt flag is checked between calls).
+CHUNK = 5000
+#: Most mask values drawn ahead for one call (8 MiB of float64).
+MASK_BUDGET = 1 << 20
+
+_HIDDEN = {ReLU: 0, LeakyReLU: 1, Tanh: 2, Sigmoid: 3}
+_OUTPUT = {SigmoidBinaryCrossEntropy: 0, SoftmaxCrossEntropy: 1, IdentityMeanSquaredError: 2}
+_OPTIMIZER = {GradientDescent: 0, Momentum: 1, RMSprop: 2, Adam: 3}
+_switch = {"on": os.environ.get("PRACTICALNN_FAST", "1") not in ("0", "off", "false", "no")}
+
+
+def enabled():
+    """Whether trainers may use the compiled kernel (the default; ``PRACTICALNN_FAST=0`` turns it off)."""
+    return _switch["on"]
+
+
+@contextlib.contextmanager
+def disabled():
+    """Within this block every trainer runs the reference NumPy path."""
+    before = _switch["on"]
+    _switch["on"] = False
+    try:
+        yield
+    finally:
+        _switch["on"] = before
+
+
+def _kernel():
+    try:
+        from . import kernel
+    except ImportError:  # numba missing or broken: the reference path serves
+        return None
+    return kernel
+
+
+def why_not(trainer):
+    """None when ``trainer``'s iterations run on the compiled kernel, else the reason they do not."""
+    net, cfg = trainer.network, trainer.config
+    if not enabled():
+        return "the fast path is disabled"
+    if net.dtype != np.float64:
+        return f"dtype {net.dtype.name} (the kernel is float64)"
+    if cfg.batch_size is not None and (trainer._batches is None or trainer._batches.size is not None):
+        return "mini-batches (the kernel is full-batch)"
+    if getattr(trainer, "augmentation", None) is not None or getattr(trainer, "augment", None) is not None:
+        return "data augmentation"
+    sizes = net.layer_sizes
+    macs = sum(sizes[i] * sizes[i - 1] for i in range(1, len(sizes)))
+    if macs > MAX_MACS:
+        return f"a large network ({macs} multiply-adds per example > {MAX_MACS}; BLAS is faster)"
+    if type(net.hidden) not in _HIDDEN:
+        return f"hidden activation {type(net.hidden).__name__}"
+    if type(net.output) not in _OUTPUT:
+        return f"output {type(net.output).__name__}"
+    if type(trainer.optimizer) not in _OPTIMIZER:
+        return f"optimizer {type(trainer.optimizer).__name__}"
+    dropout = any(p < 1 for p in trainer.keep)
+    if dropout and type(trainer.streams.masks) not in (FreshMasks, NotebookMasks):
+        return f"mask stream {type(trainer.streams.masks).__name__}"
+    if dropout and type(net.hidden) in (Tanh, Sigmoid):
+        return f"dropout with {net.hidden.name} hidden layers"
+    if _kernel() is None:
+        return "numba is not installed"
+    return None
+
+
+def run(trainer, X, Y, start, stop, interrupted):
+    """Run updates ``start .. stop-1`` of ``trainer`` on the kernel; False (nothing done) when the
+    kernel does not serve this run."""
+    if why_not(trainer) is not None:
+        return False
+    Xb, Yb, _ = trainer._batch(X, Y, start)  # full batch: X and Y themselves unless a hook changed them
+    if Xb is not X or Yb is not Y:
+        return False
+    K = _kernel()
+    net, cfg, opt = trainer.network, trainer.config, trainer.optimizer
+    Xc, Yc = np.ascontiguousarray(X), np.ascontiguousarray(Y)
+    m = Xc.shape[1]
+    sizes = np.asarray(net.layer_sizes, np.int64)
+    keep = np.asarray(trainer.keep + [1.0], np.float64)
+    moff = np.full(len(sizes), -1, np.int64)
+    per_pass = 0
+    for layer, p in enumerate(trainer.keep):
+        if p < 1:
+            moff[layer] = per_pass
+            per_pass += int(sizes[layer]) * m
+    masks = trainer.streams.masks
+    fixed = per_pass == 0 or type(masks) is NotebookMasks
+    chunk = CHUNK if fixed else max(1, min(CHUNK, MASK_BUDGET // per_pass))
+    threshold = np.repeat(keep[:len(trainer.keep)], [int(sizes[l]) * m if keep[l] < 1 else 0
+                                                      for l in range(len(trainer.keep))])
+    D = np.zeros((1, max(per_pass, 1)), np.uint8)
+    if per_pass and fixed:
+        masks.begin_pass()
+        D = np.concatenate([masks.draw((int(sizes[l]), m), keep[l]).ravel()
+                            for l in range(len(trainer.keep)) if keep[l] < 1]).view(np.uint8)[None, :]
+    code = _OPTIMIZER[type(opt)]
+    P = net.params.shape[0]
+    v = getattr(opt, "v", None)
+    s = getattr(opt, "s", None)
+    v = np.zeros(P) if v is None else v
+    s = np.zeros(P) if s is None else s
+    t = int(getattr(opt, "t", 0))
+    slope = float(getattr(net.hidden, "slope", 0.0))
+    it = start
+    while it < stop:
+        if interrupted.is_set():
+            return True
+        end = min(stop, it + chunk)
+        if not fixed:
+            saved = masks.rng.bit_generator.state
+            D = (masks.rng.random((end - it, per_pass)) < threshold).view(np.uint8)
+        n_rec = (end - 1) // cfg.record_every - (it - 1) // cfg.record_every + 1
+        rec_it, rec_J, rec_J0 = np.zeros(n_rec, np.int64), np.zeros(n_rec), np.zeros(n_rec)
+        done, status, n_rec, t = K.train_chunk(
+            net.params, sizes, Xc, Yc, _HIDDEN[type(net.hidden)], slope, _OUTPUT[type(net.output)],
+            cfg.learning_rate, float(cfg.decay_rate), trainer.penalty.l2, trainer.penalty.l1, keep, D, moff, fixed,
+            code, float(getattr(opt, "beta", getattr(opt, "beta1", 0.0))), float(getattr(opt, "beta2", 0.0)),
+            float(getattr(opt, "epsilon", 0.0)), v, s, t, it, end, cfg.record_every, rec_it, rec_J, rec_J0)
+        for r in range(n_rec):
+            trainer.history.record(rec_it[r], rec_J[r], rec_J0[r])
+        if done and code in (1, 3):
+            opt.v = v
+        if done and code in (2, 3):
+            opt.s = s
+        if code == 3:
+            opt.t = t
+        trainer.iteration = it + done
+        if status != K.OK:
+            if not fixed:  # leave the mask stream where the reference would: after this pass's draws
+                masks.rng.bit_generator.state = saved
+                masks.rng.random((done + 1, per_pass))
+            failed = it + done
+            if status == K.COST_NOT_FINITE:
+                trainer._diverged(failed, f"the cost is {float(rec_J[n_rec - 1])}")
+            trainer._diverged(failed, "the gradient is not finite")
+        it = end
+    return True
