@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from ..workflow import fit_dataset
+from . import _persist
 from .common import (Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of,
                      print_json, rng_of, table)
 
@@ -14,6 +17,7 @@ def register(sub):
     add_network_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curve, decision boundary) to DIR")
+    _persist.add_args(p)
     p.set_defaults(run=run)
 
 
@@ -21,19 +25,24 @@ def run(args):
     report_dir = check_report_dir(args.report)
     config = config_of(args)
     dataset = dataset_of(args)
+    persist = _persist.Persist(args)
     progress = Progress(not args.json, "train")
     try:
         result = fit_dataset(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
-                             rng=rng_of(args), config=config, callbacks=[progress.callback(config.iterations)])
+                             rng=rng_of(args), config=config,
+                             callbacks=[*persist.callbacks(dataset), progress.callback(config.iterations)])
     finally:
         progress.close()
     index = None
     if report_dir is not None:
         from ..reporting import train_report
         index = train_report(result, dataset, report_dir)
+    persisted = persist.finish(result, dataset)
+    for line in persist.notes(result):
+        print(f"practicalnn train: {line}", file=sys.stderr)
     if args.json:
-        print_json({**result.to_dict(), "report": None if index is None else str(index)})
-        return 0
+        print_json({**result.to_dict(), **persisted, "report": None if index is None else str(index)})
+        return persist.exit_code(result)
     h = result.history
     print(f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
           f"on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.test_X.shape[1]} test examples\n")
@@ -46,4 +55,4 @@ def run(args):
         print(f"\nstopped: {h.stopped} after {h.iterations_run} iterations")
     if index is not None:
         print(f"\nReport written to {index}")
-    return 0
+    return persist.exit_code(result)

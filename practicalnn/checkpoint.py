@@ -1,0 +1,174 @@
+"""Checkpoints: the whole state of a training run in one file, so that it can be resumed.
+
+A checkpoint is a practicalnn safetensors file (see ``practicalnn.io``) of kind "checkpoint". Its
+arrays are the parameters, the optimizer's moment estimates and the current epoch's permutation;
+its JSON header holds the iteration, the optimizer's step count, the states of the dropout-mask
+and shuffle generators, the history so far, and a description of the run (network, training
+configuration, data digest) that a resume must match. Resuming from it gives parameters and a
+history bit-identical to those of a run that was never interrupted.
+
+    trainer = Trainer(net, config, rng=0, callbacks=[CheckpointWriter("run.ckpt", every=500)])
+    ...                                    # killed
+    trainer = Trainer(net, config, rng=0, callbacks=[Resume("run.ckpt")])
+    trainer.fit(X, Y)                      # continues where the checkpoint left off
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+
+import numpy as np
+
+from .errors import ConfigError, ModelFileError, PracticalNNError, bad
+from .io import read_file, write_file
+from .training.callbacks import Callback
+
+
+def data_digest(*arrays):
+    """A SHA-256 of arrays (their dtype, shape and bytes): tells whether a resume sees the same data."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def describe(trainer, **extra):
+    """What a resumed run must share with the one that wrote the checkpoint. The number of
+    iterations may differ (a resume can train for longer)."""
+    config = trainer.config.to_dict()
+    config.pop("iterations")
+    return {"network": trainer.network.config(), "config": config, **extra}
+
+
+def save_checkpoint(path, trainer, run=None):
+    """Write the state of ``trainer`` (``Trainer.state_dict()``) to ``path`` atomically.
+
+    ``run`` is a JSON-able description of the run (``describe(trainer)`` when None)."""
+    state = trainer.state_dict()
+    tensors = {"params": state["params"]}
+    optimizer = {}
+    for key, value in state["optimizer"].items():
+        if isinstance(value, np.ndarray):
+            tensors[f"optimizer.{key}"] = value
+        else:
+            optimizer[key] = value
+    if state["perm"] is not None:
+        tensors["perm"] = np.asarray(state["perm"], dtype=np.int64)
+    header = {"iteration": state["iteration"], "optimizer": optimizer, "masks": state["masks"],
+              "shuffle": state["shuffle"], "history": state["history"],
+              "run": run if run is not None else describe(trainer)}
+    write_file(path, tensors, header, "checkpoint")
+
+
+class Checkpoint:
+    """A checkpoint read back from disk: ``state`` (for ``Trainer.load_state_dict``) and ``run``."""
+
+    def __init__(self, path, state, run):
+        self.path, self.state, self.run = path, state, run
+
+    @property
+    def iteration(self):
+        return self.state["iteration"]
+
+
+def load_checkpoint(path, argument="resume"):
+    """Read and check a checkpoint written by ``save_checkpoint``; raise ModelFileError if it is not one."""
+    _, header, tensors = read_file(path, ("checkpoint",), argument)
+
+    def fail(problem):
+        return bad(argument, str(path), f"a valid practicalnn checkpoint; {problem}", ModelFileError)
+
+    params = tensors.get("params")
+    if params is None or params.ndim != 1 or not np.isfinite(params).all():
+        raise fail("tensor 'params' is missing, not 1-D or not finite")
+    optimizer = header.get("optimizer")
+    if not isinstance(optimizer, dict):
+        raise fail("its optimizer state is malformed")
+    optimizer = dict(optimizer)
+    for name, value in tensors.items():
+        if name in ("params", "perm"):
+            continue
+        if not name.startswith("optimizer.") or value.shape != params.shape or value.dtype != params.dtype:
+            raise fail(f"tensor {name!r} is not an optimizer state of the parameters' shape")
+        optimizer[name[len("optimizer."):]] = value
+    perm = tensors.get("perm")
+    if perm is not None and (perm.ndim != 1 or perm.dtype != np.int64 or
+                             not np.array_equal(np.sort(perm), np.arange(perm.size))):
+        raise fail("tensor 'perm' is not a permutation")
+    iteration = header.get("iteration")
+    if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
+        raise fail(f"its iteration is {iteration!r}")
+    for key in ("history", "run", "shuffle"):
+        if not isinstance(header.get(key), dict):
+            raise fail(f"its {key} is missing or malformed")
+    state = {"iteration": iteration, "params": params, "optimizer": optimizer, "masks": header.get("masks"),
+             "shuffle": header["shuffle"], "perm": perm, "history": header["history"]}
+    return Checkpoint(str(path), state, header["run"])
+
+
+def _first_difference(saved, current, where=""):
+    if isinstance(saved, dict) and isinstance(current, dict):
+        for key in sorted(set(saved) | set(current)):
+            diff = _first_difference(saved.get(key), current.get(key), f"{where}.{key}" if where else key)
+            if diff:
+                return diff
+        return None
+    if isinstance(saved, numbers.Real) and isinstance(current, numbers.Real) and not isinstance(saved, bool):
+        same = saved == current or (math.isnan(saved) and math.isnan(current))
+    else:
+        same = saved == current or (isinstance(saved, list) and isinstance(current, tuple) and saved == list(current))
+    return None if same else f"{where}: {saved!r} in the checkpoint, {current!r} now"
+
+
+def restore(trainer, checkpoint, run=None):
+    """Put ``checkpoint``'s state into ``trainer`` after checking that it describes the same run."""
+    current = run if run is not None else describe(trainer)
+    diff = _first_difference(checkpoint.run, current)
+    if diff:
+        raise bad("resume", checkpoint.path, f"a checkpoint of this same run; they differ in {diff}", ConfigError)
+    try:
+        trainer.load_state_dict(checkpoint.state)
+    except PracticalNNError:
+        raise
+    except (ValueError, TypeError, KeyError) as err:
+        raise bad("resume", checkpoint.path, f"a checkpoint this trainer can load ({err})", ModelFileError) from None
+
+
+class CheckpointWriter(Callback):
+    """Write a checkpoint to ``path`` every ``every`` iterations, and once more if training is
+    interrupted (Ctrl-C), so that nothing done is lost. ``extra`` (JSON-able) joins the run's
+    description (``describe``): the dataset, the seed, a digest of the data."""
+
+    def __init__(self, path, every=1000, extra=None):
+        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
+            raise bad("checkpoint_every", every, "an integer >= 1")
+        self.path, self.every, self.extra = path, int(every), dict(extra or {})
+        self.written = None  # the iteration of the last checkpoint written
+
+    def _write(self, trainer):
+        save_checkpoint(self.path, trainer, describe(trainer, **self.extra))
+        self.written = trainer.iteration
+
+    def on_check(self, trainer, iteration):
+        self._write(trainer)
+        return False
+
+    def on_train_end(self, trainer):
+        if trainer.history.stopped == "interrupted" and self.written != trainer.iteration:
+            self._write(trainer)
+
+
+class Resume(Callback):
+    """Load a checkpoint into the trainer when training begins, after checking that it describes
+    this run (``describe(trainer, **extra)``). Put it first among the callbacks."""
+
+    def __init__(self, checkpoint, extra=None):
+        self.checkpoint = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
+        self.extra = dict(extra or {})
+
+    def on_train_begin(self, trainer):
+        restore(trainer, self.checkpoint, describe(trainer, **self.extra))

@@ -1,0 +1,141 @@
+"""practicalnn predict: apply a saved model to the rows of a CSV file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError, bad
+from ..io import SavedNetwork, read_model
+from .common import print_json, table
+
+
+def register(sub):
+    p = sub.add_parser("predict", help="predict with a saved model (train --save) on the rows of a CSV file",
+                       description="Load a model file (safetensors + JSON header; no code is ever run from it) "
+                       "and predict one value per row of a CSV with a header row. The model's feature "
+                       "columns are picked by name when it knows them; other columns are ignored. When the "
+                       "CSV also holds the model's target column, the accuracy (or R^2) is reported.")
+    p.add_argument("--model", required=True, metavar="PATH", help="a model file written by train --save or practicalnn.save")
+    p.add_argument("--data", required=True, metavar="CSV", help="CSV file with a header row, one example per row")
+    p.add_argument("--target", help="target column to leave out and score against (default: the model's, if any)")
+    p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
+    p.set_defaults(run=run)
+
+
+def _read(path):
+    path = Path(path)
+    if not path.is_file():
+        raise bad("data", str(path), "an existing CSV file", DataError)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise bad("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
+    if len(rows) < 2:
+        raise bad("data", str(path), "a header row and at least one data row", DataError)
+    header = [h.strip() for h in rows[0]]
+    for r, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise bad("data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError)
+    return header, [[c.strip() for c in row] for row in rows[1:]]
+
+
+def _column_numbers(path, header, rows, columns):
+    X = np.empty((len(rows), len(columns)))
+    for j, name in enumerate(columns):
+        c = header.index(name)
+        for i, row in enumerate(rows):
+            try:
+                X[i, j] = float(row[c])
+            except ValueError:
+                X[i, j] = np.nan
+            if not np.isfinite(X[i, j]):
+                raise bad("data", f"{Path(path).name} line {i + 2}, column {name!r} = {row[c]!r}",
+                          "a finite number in every feature column", DataError)
+    return X
+
+
+def _features(model, header, target):
+    """The CSV columns that feed the model, in the model's order."""
+    names = model.feature_names if isinstance(model, SavedNetwork) else getattr(model, "feature_names_in_", None)
+    n_x = model.network.layer_sizes[0] if isinstance(model, SavedNetwork) else model.n_features_in_
+    if names is not None:
+        missing = [n for n in names if n not in header]
+        if missing:
+            raise bad("data", f"columns {header}", f"the model's feature columns; missing {missing}", DataError)
+        return list(names)
+    columns = [h for h in header if h != target]
+    if len(columns) != n_x:
+        raise bad("data", f"{len(columns)} feature columns {columns}", f"{n_x}, the model's number of inputs", DataError)
+    return columns
+
+
+def _predict(model, X):
+    """Predictions (m,) or (m, k) and, for classifiers, probabilities (m, n_classes) for rows X (m, n)."""
+    if not isinstance(model, SavedNetwork):
+        proba = model.predict_proba(X) if hasattr(model, "predict_proba") else None
+        return model.predict(X), proba
+    out = model.predict(X.T)
+    if model.network.output.name == "identity":
+        return (out[0] if out.shape[0] == 1 else out.T), None
+    A = model.predict_proba(X.T)
+    return out[0], (np.column_stack([1 - A[0], A[0]]) if A.shape[0] == 1 else A.T)
+
+
+def _classes(model):
+    classes = model.classes if isinstance(model, SavedNetwork) else getattr(model, "classes_", None)
+    if classes is None and isinstance(model, SavedNetwork) and model.network.output.name != "identity":
+        n = model.network.layer_sizes[-1]
+        classes = np.arange(2 if n == 1 else n)
+    return None if classes is None else np.asarray(classes)
+
+
+def _score(classes, predicted, header, rows, target, path):
+    if target is None or target not in header:
+        return None, None
+    c = header.index(target)
+    truth = [row[c] for row in rows]
+    if classes is not None:
+        labels = [str(v) for v in predicted]
+        return "accuracy", float(np.mean([t == p or _same_number(t, p) for t, p in zip(truth, labels)]))
+    y = _column_numbers(path, header, rows, [target])[:, 0]
+    pred = np.asarray(predicted, dtype=float).reshape(len(rows), -1)[:, 0]
+    total = np.sum((y - y.mean()) ** 2)
+    return "r2", (float(1 - np.sum((y - pred) ** 2) / total) if total > 0 else None)
+
+
+def _same_number(a, b):
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def run(args):
+    model = read_model(args.model, "model")
+    header, rows = _read(args.data)
+    target = args.target if args.target is not None else getattr(model, "target", None)
+    if args.target is not None and args.target not in header:
+        raise bad("target", args.target, f"a column of {Path(args.data).name}: {', '.join(header)}", DataError)
+    columns = _features(model, header, target)
+    X = _column_numbers(args.data, header, rows, columns)
+    predicted, proba = _predict(model, X)
+    classes = _classes(model)
+    metric, value = _score(classes, predicted, header, rows, target, args.data)
+    if args.json:
+        print_json({"model": str(args.model), "data": str(args.data), "features": columns,
+                    "classes": None if classes is None else classes.tolist(),
+                    "predictions": np.asarray(predicted).tolist(),
+                    "probabilities": None if proba is None else proba.tolist(),
+                    "target": target if metric else None, "metric": metric, "score": value})
+        return 0
+    heads = ["row", "prediction"] + ([f"P({k})" for k in classes] if proba is not None else [])
+    out = [[i + 1, p if np.ndim(p) == 0 else list(np.round(p, 6)), *(proba[i] if proba is not None else [])]
+           for i, p in enumerate(np.asarray(predicted).tolist())]
+    print(table(heads, [[c.item() if isinstance(c, np.generic) else c for c in r] for r in out]))
+    if metric:
+        print(f"\n{metric} against column {target!r}: {value if value is None else round(value, 6)}")
+    return 0
