@@ -1,0 +1,73 @@
+"""practicalnn compare-init: the initialization study of notes 12 and 15 on one dataset."""
+
+from __future__ import annotations
+
+import sys
+
+from ..core.activations import HIDDEN
+from ..diagnostics.init_study import STUDIED, compare_initializations
+from .common import Progress, add_data_args, check_report_dir, dataset_of, hidden_of, print_json, table
+
+
+def register(sub):
+    p = sub.add_parser("compare-init", help="train one network with zeros, large random, xavier, he and the "
+                       "notebook's initialization, side by side (notes 12, 15)",
+                       description="Train the same network on one dataset once per initialization scheme, with "
+                       "the same learning rate, iterations and random draw, and measure what the notes claim: "
+                       "zeros never breaks symmetry (the units of a layer stay identical) and learns nothing "
+                       "beyond chance; large random weights start with a huge cost and train slowly; he suits relu.")
+    add_data_args(p)
+    p.add_argument("--schemes", default=",".join(STUDIED),
+                   help=f"comma-separated initialization schemes (default {','.join(STUDIED)})")
+    p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (default 10: large)")
+    p.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
+    p.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
+    p.add_argument("--learning-rate", type=float, default=0.05, help="learning rate, the same for all (default 0.05)")
+    p.add_argument("--iterations", type=int, default=15000, help="gradient steps, the same for all (default 15000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random streams, the same for all (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
+    p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curves, decision boundaries) to DIR")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    report_dir = check_report_dir(args.report)
+    dataset = dataset_of(args)
+    schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+    bars = []
+
+    def callbacks_for(scheme):
+        bar = Progress(not args.json, scheme)
+        bars.append(bar)
+        return [bar.callback(args.iterations)]
+
+    try:
+        study = compare_initializations(dataset, schemes=schemes, hidden=hidden_of(args), activation=args.activation,
+                                        learning_rate=args.learning_rate, iterations=args.iterations,
+                                        scale=args.scale, rng=args.seed, callbacks_for=callbacks_for)
+    finally:
+        for bar in bars:
+            bar.close()
+    index = None
+    if report_dir is not None:
+        from ..reporting_diagnostics import init_study_report
+        index = init_study_report(study, dataset, report_dir)
+    if args.json:
+        print_json({**study.to_dict(), "report": None if index is None else str(index)})
+        if index is not None:
+            print(f"report written to {index}", file=sys.stderr)
+        return 0
+    s = study.setup
+    print(f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
+          f"{study.config.learning_rate}, {study.config.iterations} iterations, seed {s['seed']} for every scheme\n")
+    rows = [[r.scheme, r.initial_cost, r.final_cost, r.result.train_accuracy, r.result.test_accuracy,
+             r.symmetry_broken, ",".join(map(str, r.identical_after)) or "-", r.stopped] for r in study.runs]
+    print(table(["init", "first cost", "final cost", "train acc", "test acc", "symmetry broken",
+                 "identical-unit layers", "stopped"], rows))
+    print(f"\nchance (always the most frequent training class): train {study.chance['train']}, "
+          f"test {study.chance['test']}")
+    print("'symmetry broken' is measured after training: a layer whose W rows (and b entries) are all equal "
+          "has units that compute the same thing.")
+    if index is not None:
+        print(f"\nReport written to {index}")
+    return 0

@@ -1,0 +1,168 @@
+"""The initialization study (notes 12 and 15): one network, one dataset, several initializations.
+
+Each scheme trains the same layer sizes with the same learning rate, iterations and random streams
+(so the schemes that draw random weights scale the very same standard-normal draw). What the notes
+claim is measured, not asserted: whether the hidden units of a layer are still identical (every row
+of W[l] equal, every entry of b[l] equal: symmetry not broken), how high the first cost is, and how
+far beyond chance (always predicting the most frequent training class) the model gets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.initializers import Initializer
+from ..core.network import Network
+from ..errors import TrainingDiverged, bad
+from ..training.trainer import TrainConfig, Trainer
+from ..workflow import RunResult, hidden_sizes, score
+
+#: The schemes the notes compare: zeros, large random (normal, scale 10), Xavier, He, the notebook's.
+STUDIED = ("zeros", "normal", "xavier", "he", "notebook")
+
+
+def identical_units(network, rtol=1e-10):
+    """Hidden layers whose units are all identical: the layer numbers ``l`` (1..L-1, layers of more
+    than one unit) where every row of W[l] equals the first and every entry of b[l] too, within
+    ``rtol`` of the layer's largest weight (exactly, for all-zero layers)."""
+    same = []
+    for layer in range(1, network.n_layers):
+        W, b = network.W[layer], network.b[layer]
+        if W.shape[0] < 2:
+            continue
+        tol = rtol * max(float(np.max(np.abs(W))), float(np.max(np.abs(b))), 0.0)
+        if np.all(np.abs(W - W[0:1]) <= tol) and np.all(np.abs(b - b[0:1]) <= tol):
+            same.append(layer)
+    return same
+
+
+def chance_accuracy(dataset):
+    """Accuracy of always predicting the most frequent training class, on train and test.
+    None for a regression (identity) dataset."""
+    if dataset.output == "identity":
+        return {"train": None, "test": None}
+
+    def labels(Y):
+        Y = np.asarray(Y)
+        return Y[0] if Y.shape[0] == 1 else np.argmax(Y, axis=0)
+
+    train, test = labels(dataset.train_Y), labels(dataset.test_Y)
+    values, counts = np.unique(train, return_counts=True)
+    majority = values[np.argmax(counts)]
+    return {"train": float(np.mean(train == majority)), "test": float(np.mean(test == majority))}
+
+
+@dataclass
+class InitRun:
+    """One scheme of the study: the trained RunResult and what was measured on it."""
+
+    scheme: str
+    result: RunResult
+    identical_at_init: list
+    identical_after: list
+    stopped: str = "completed"
+
+    @property
+    def symmetry_broken(self):
+        """True when no hidden layer has all its units identical after training."""
+        return not self.identical_after
+
+    @property
+    def initial_cost(self):
+        return self.result.history.cost[0] if self.result.history.cost else None
+
+    @property
+    def final_cost(self):
+        return self.result.history.cost[-1] if self.result.history.cost else None
+
+    def to_dict(self):
+        r = self.result
+        return {"scheme": self.scheme, "initial_cost": self.initial_cost, "final_cost": self.final_cost,
+                "train_accuracy": r.train_accuracy, "test_accuracy": r.test_accuracy,
+                "symmetry_broken": self.symmetry_broken, "identical_layers_at_init": self.identical_at_init,
+                "identical_layers_after_training": self.identical_after, "stopped": self.stopped,
+                "iterations_run": r.history.iterations_run, "cost_iterations": list(r.history.iterations),
+                "cost_history": list(r.history.cost)}
+
+
+@dataclass
+class InitStudy:
+    """The runs of a study, with the chance level and the shared setup."""
+
+    dataset: str
+    runs: list
+    chance: dict
+    config: TrainConfig
+    setup: dict = field(default_factory=dict)
+
+    def run(self, scheme):
+        for r in self.runs:
+            if r.scheme == scheme:
+                return r
+        raise bad("scheme", scheme, f"one of the schemes studied: {', '.join(r.scheme for r in self.runs)}")
+
+    def to_dict(self):
+        return {"dataset": self.dataset, **self.setup, "learning_rate": self.config.learning_rate,
+                "iterations": self.config.iterations, "chance_accuracy": self.chance,
+                "runs": [r.to_dict() for r in self.runs]}
+
+
+def compare_initializations(dataset, *, schemes=STUDIED, hidden=(20, 3), activation="relu", learning_rate=0.05,
+                            iterations=15000, scale=10.0, rng=0, record_every=None, callbacks_for=None):
+    """Train the same network on ``dataset`` once per initialization scheme.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    schemes : sequence of str
+        Initialization schemes (see ``practicalnn.core.initializers.SCHEMES``).
+    hidden : sequence of int or str
+        Hidden layer sizes.
+    activation : str
+        Hidden activation.
+    learning_rate, iterations : float, int
+        The same for every scheme.
+    scale : float
+        Standard deviation of the "normal" scheme (the notes' large random: 10).
+    rng : int or None
+        Seed of every run's streams: each scheme starts from the same random draw.
+    record_every : int, optional
+        Cost recording interval (default: about 150 points per curve).
+    callbacks_for : callable, optional
+        ``callbacks_for(scheme) -> list of callbacks`` (progress bars).
+
+    Returns
+    -------
+    InitStudy
+        A run that diverges is kept, marked ``stopped="diverged"``, with its last finite weights.
+    """
+    if not schemes:
+        raise bad("schemes", list(schemes), "at least one initialization scheme")
+    if not (rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool))):
+        raise bad("rng", rng, "a seed (int) or None, so that every scheme starts from the same draw")
+    record_every = record_every or max(1, int(iterations) // 150 if isinstance(iterations, int) else 1)
+    config = TrainConfig(learning_rate=learning_rate, iterations=iterations, record_every=record_every)
+    sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
+    runs = []
+    for scheme in schemes:
+        init = Initializer(scheme, scale=scale)
+        net = Network(sizes, activation, dataset.output)
+        trainer = Trainer(net, config, rng=rng, callbacks=callbacks_for(scheme) if callbacks_for else ())
+        net.initialize(init, trainer.streams.init)
+        at_init = identical_units(net)
+        stopped = "completed"
+        with np.errstate(over="ignore", under="ignore"):  # saturated sigmoids of large weights are expected
+            try:
+                history = trainer.fit(dataset.train_X, dataset.train_Y)
+                stopped = history.stopped
+            except TrainingDiverged as err:
+                history, stopped = err.history, "diverged"
+            result = score(RunResult(scheme, net, history, config,
+                                     {"dataset": dataset.name, "layer_sizes": sizes, "activation": net.hidden.name,
+                                      "output": net.output.name, "init": scheme}), dataset)
+        runs.append(InitRun(scheme, result, at_init, identical_units(net), stopped))
+    setup = {"layer_sizes": sizes, "activation": runs[0].result.network.hidden.name, "scale": float(scale),
+             "seed": rng}
+    return InitStudy(dataset.name, runs, chance_accuracy(dataset), config, setup)

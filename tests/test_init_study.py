@@ -1,0 +1,93 @@
+"""The initialization study (notes 12 and 15): what zeros, large random and He do, measured."""
+
+import json
+
+import numpy as np
+import pytest
+
+from practicalnn.cli import main
+from practicalnn.core.network import Network
+from practicalnn.data.datasets import load_moons
+from practicalnn.diagnostics.init_study import chance_accuracy, compare_initializations, identical_units
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return load_moons()
+
+
+@pytest.fixture(scope="module")
+def study(moons):
+    return compare_initializations(moons, hidden=(10, 5), learning_rate=0.1, iterations=2000, rng=0)
+
+
+def test_zeros_never_breaks_symmetry(study):
+    run = study.run("zeros")
+    net = run.result.network
+    for layer in (1, 2):  # every row of W[l] equal, checked here directly
+        W = net.W[layer]
+        assert all(np.array_equal(W[i], W[0]) for i in range(W.shape[0]))
+        assert np.all(net.b[layer] == net.b[layer][0, 0])
+    assert run.identical_after == [1, 2] and not run.symmetry_broken
+
+
+def test_zeros_learns_nothing_beyond_chance(study, moons):
+    run = study.run("zeros")
+    train_labels = moons.train_Y[0]
+    majority = np.bincount(train_labels.astype(int)).argmax()
+    assert run.result.train_accuracy == pytest.approx(np.mean(train_labels == majority))
+    assert run.result.test_accuracy == pytest.approx(np.mean(moons.test_Y[0] == majority))
+    assert len(np.unique(run.result.network.predict(moons.test_X))) == 1  # one class for every point
+
+
+def test_large_random_starts_huge_and_trains_slowly(study):
+    large, he = study.run("normal"), study.run("he")
+    assert large.initial_cost > 100 * he.initial_cost  # log(2) ~ 0.69 is where a blank model starts
+    assert large.final_cost > 10 * he.final_cost
+    assert large.result.train_accuracy < he.result.train_accuracy
+
+
+def test_he_trains_well_with_relu(study):
+    he = study.run("he")
+    assert he.symmetry_broken
+    assert he.result.train_accuracy >= 0.97 and he.result.test_accuracy >= 0.9
+
+
+def test_same_draw_for_every_scheme(study):
+    """xavier and the notebook's scheme are the same variance (1 / n[l-1]) on the same draw."""
+    assert study.run("xavier").initial_cost == study.run("notebook").initial_cost
+
+
+def test_identical_units_on_hand_made_networks():
+    net = Network([2, 3, 4, 1])
+    net.W[1][...] = [[1.0, 2.0]] * 3
+    net.W[2][...] = np.arange(12).reshape(4, 3)
+    assert identical_units(net) == [1]
+    net.b[1][2, 0] = 1e-3
+    assert identical_units(net) == []
+
+
+def test_chance_of_moons(moons):
+    # 134 training points, 72 of class 1; the test set's 66 points hold 28 of class 1.
+    chance = chance_accuracy(moons)
+    assert chance["train"] == pytest.approx(72 / 134)
+    assert chance["test"] == pytest.approx(28 / 66)
+
+
+def test_cli_json_and_report(capsys, tmp_path):
+    code = main(["compare-init", "--iterations", "300", "--hidden", "5,3", "--learning-rate", "0.1", "--json",
+                 "--report", str(tmp_path / "rep")])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["scheme"] for r in doc["runs"]] == ["zeros", "normal", "xavier", "he", "notebook"]
+    zeros = doc["runs"][0]
+    assert zeros["symmetry_broken"] is False and zeros["identical_layers_after_training"] == [1, 2]
+    files = {p.name for p in (tmp_path / "rep").iterdir()}
+    assert {"index.html", "init_costs.png", "init_zeros_boundary.png", "init_he_boundary.png"} <= files
+
+
+def test_cli_text(capsys):
+    assert main(["compare-init", "--iterations", "100", "--schemes", "zeros,he", "--hidden", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "symmetry broken" in out and "zeros" in out and "chance" in out
+    assert main(["compare-init", "--schemes", "zeros,uniform", "--iterations", "10"]) == 2
