@@ -1,0 +1,184 @@
+"""Hyperparameter sweeps: one model per (lambda, keep_prob) cell, trained in parallel on every core.
+
+Each cell is exactly the run ``practicalnn train --l2 L --keep-prob K`` would make (same network,
+same initial weights, same random streams), so a cell can be re-run alone and checked. Runs go to a
+pool of worker processes (forked, so the data and the compiled kernel are inherited, not copied);
+inside each, the trainer takes its compiled fast path when the model is small (practicalnn.fast).
+The dev set is the dataset's dev split when it has one, else its held-out test set.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import TrainingDiverged, bad
+from .training.trainer import TrainConfig
+from .workflow import fit_dataset, hidden_sizes
+
+
+@dataclass
+class SweepCell:
+    """One trained model of the grid and its scores."""
+
+    l2: float
+    keep_prob: float
+    train_accuracy: float | None
+    dev_accuracy: float | None
+    train_cost: float | None
+    dev_cost: float | None
+    final_cost: float | None
+    stopped: str
+    iterations_run: int
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+
+@dataclass
+class SweepResult:
+    """The grid: ``cells`` in row-major order (keep_prob rows, l2 columns) and how it was made."""
+
+    l2_values: list
+    keep_values: list
+    cells: list
+    setup: dict = field(default_factory=dict)
+
+    def grid(self, metric="dev_accuracy"):
+        """``metric`` of every cell as an array of shape (len(keep_values), len(l2_values)); NaN where missing."""
+        values = [np.nan if getattr(c, metric) is None else getattr(c, metric) for c in self.cells]
+        return np.array(values, dtype=float).reshape(len(self.keep_values), len(self.l2_values))
+
+    def cell(self, l2, keep_prob):
+        return self.cells[self.keep_values.index(keep_prob) * len(self.l2_values) + self.l2_values.index(l2)]
+
+    def best(self, metric="dev_accuracy"):
+        """The cell with the highest ``metric`` (the first such, in grid order)."""
+        scored = [c for c in self.cells if getattr(c, metric) is not None]
+        return max(scored, key=lambda c: getattr(c, metric)) if scored else None
+
+    def to_dict(self):
+        best = self.best()
+        return {**self.setup, "l2_values": list(self.l2_values), "keep_prob_values": list(self.keep_values),
+                "cells": [c.to_dict() for c in self.cells], "best": None if best is None else best.to_dict()}
+
+
+def _values(name, values, low, high, low_open):
+    if isinstance(values, (int, float)):
+        values = [values]
+    values = [float(v) for v in values]
+    if not values:
+        raise bad(name, values, "at least one value")
+    for v in values:
+        if not np.isfinite(v) or v > high or v < low or (low_open and v == low):
+            raise bad(name, values, f"values in {'(' if low_open else '['}{low}, {high}]")
+    if len(set(values)) != len(values):
+        raise bad(name, values, "distinct values")
+    return values
+
+
+# The worker's job, set once per process (inherited through fork, or passed to the initializer).
+_JOB = {}
+
+
+def _init_worker(job):
+    _JOB.clear()
+    _JOB.update(job)
+    try:  # one BLAS thread per worker: the workers already use every core
+        from threadpoolctl import threadpool_limits
+        _JOB["limits"] = threadpool_limits(1)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _run_cell(l2, keep):
+    job = _JOB
+    config = TrainConfig(**{**job["config"], "l2": l2, "keep_prob": keep})
+    dataset = job["dataset"]
+    try:
+        result = fit_dataset(dataset, hidden=job["hidden"], activation=job["activation"], init=job["init"],
+                             rng=job["rng"], config=config)
+    except TrainingDiverged as err:
+        return SweepCell(l2, keep, None, None, None, None, None, "diverged", err.iteration)
+    net = result.network
+    dev_X, dev_Y = job["dev"]
+    dev_acc = None if net.output.name == "identity" else net.accuracy(dev_X, dev_Y)
+    return SweepCell(l2, keep, result.train_accuracy, dev_acc, result.train_cost, net.cost_on(dev_X, dev_Y)[1],
+                     result.history.cost[-1] if result.history.cost else None, result.history.stopped,
+                     result.history.iterations_run)
+
+
+def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden=(20, 3), activation="relu",
+          init="notebook", rng="notebook", config=None, workers=None, progress=None):
+    """Train one model per (l2, keep_prob) pair on ``dataset`` and score it on train and dev.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Training data; the dev set is ``dataset.dev_X`` when present, else the test set.
+    l2, keep_prob : sequence of float
+        The grid: L2 strengths (>= 0) and hidden-layer keep probabilities (in (0, 1]).
+    hidden, activation, init, rng :
+        The model, as ``workflow.fit_dataset`` takes them (defaults: the notebook's).
+    config : TrainConfig, optional
+        Everything else about training (its l2 and keep_prob are replaced per cell).
+    workers : int, optional
+        Processes to use; default every core (``os.cpu_count()``), 1 runs in this process.
+    progress : callable, optional
+        ``progress(done, total)`` after each finished cell.
+
+    Returns
+    -------
+    SweepResult
+    """
+    l2_values = _values("l2", l2, 0.0, np.inf, False)
+    keep_values = _values("keep_prob", keep_prob, 0.0, 1.0, True)
+    config = config or TrainConfig()
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise bad("workers", workers, "an integer >= 1")
+    if dataset.dev_X is not None:
+        dev = (dataset.dev_X, dataset.dev_Y)
+    else:
+        dev = (dataset.test_X, dataset.test_Y)
+    job = {"dataset": dataset, "dev": dev, "hidden": hidden_sizes(hidden), "activation": activation,
+           "init": init, "rng": rng, "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")}}
+    grid = [(a, k) for k in keep_values for a in l2_values]
+    cells = [None] * len(grid)
+    done = 0
+    if progress:
+        progress(0, len(grid))
+    workers = min(int(workers), len(grid))
+    if workers == 1:
+        saved = dict(_JOB)
+        _JOB.clear()
+        _JOB.update(job)
+        try:
+            for i, (a, k) in enumerate(grid):
+                cells[i] = _run_cell(a, k)
+                done += 1
+                if progress:
+                    progress(done, len(grid))
+        finally:
+            _JOB.clear()
+            _JOB.update(saved)
+    else:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        ctx = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
+            futures = {pool.submit(_run_cell, a, k): i for i, (a, k) in enumerate(grid)}
+            for future in as_completed(futures):
+                cells[futures[future]] = future.result()
+                done += 1
+                if progress:
+                    progress(done, len(grid))
+    setup = {"dataset": dataset.name, "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
+             "activation": activation, "init": getattr(init, "name", init),
+             "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
+             "dev_set": "dev" if dataset.dev_X is not None else "test", "workers": workers,
+             "learning_rate": config.learning_rate, "iterations": config.iterations}
+    return SweepResult(l2_values, keep_values, cells, setup)
