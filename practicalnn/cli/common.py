@@ -56,6 +56,35 @@ def add_network_args(parser, *, iterations=30000):
                         help="default: seeded generators, fresh dropout masks every iteration; "
                              "notebook: replay the notebook's draws bit for bit")
     parser.add_argument("--record-every", type=int, default=1000, help="record the cost every N iterations (default 1000)")
+    parser.add_argument("--optimizer", default="gd", help="gd (default, full-batch as the notebook), momentum, rmsprop or adam")
+    parser.add_argument("--batch-size", type=int, default=None, help="mini-batch size, reshuffled every epoch (default: full batch)")
+    parser.add_argument("--decay-rate", type=float, default=0.0,
+                        help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch) (default 0)")
+    parser.add_argument("--beta1", type=float, default=0.9, help="momentum / Adam beta1 (default 0.9)")
+    parser.add_argument("--beta2", type=float, default=0.999, help="RMSprop / Adam beta2 (default 0.999)")
+
+
+def add_generalization_args(parser):
+    """Flags of the generalization toolkit: dev set, normalization, early stopping, augmentation."""
+    g = parser.add_argument_group("generalization")
+    g.add_argument("--dev-fraction", type=float, default=None,
+                   help="hold out this share of the training set as a dev set (datasets without one); "
+                        "with a dev set the bias/variance diagnosis is printed")
+    g.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis (default 0)")
+    g.add_argument("--normalize", action="store_true",
+                   help="standardize inputs with training-set mean and std; also shows iterations to --target-cost "
+                        "with raw versus normalized inputs")
+    g.add_argument("--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison (default 0.1)")
+    g.add_argument("--early-stopping", action="store_true",
+                   help="stop when the dev cost stops improving and keep the best parameters (dev set: --dev-fraction, default 0.2)")
+    g.add_argument("--patience", type=int, default=10, help="early stopping: checks without improvement (default 10)")
+    g.add_argument("--check-every", type=int, default=100, help="early stopping: iterations between dev checks (default 100)")
+    g.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts (default 0)")
+    g.add_argument("--monitor", choices=["cost", "accuracy"], default="cost", help="early stopping watches the dev cost or accuracy")
+    g.add_argument("--jitter", type=float, default=0.0, help="augment: Gaussian noise of this sigma on training batches")
+    g.add_argument("--flip", action="store_true", help="augment: horizontal flips (image datasets such as digits)")
+    g.add_argument("--shift", type=int, default=0, help="augment: random shifts up to this many pixels (images)")
+    g.add_argument("--rotate", type=float, default=0.0, help="augment: random rotations up to this many degrees (images)")
 
 
 def rng_of(args):
@@ -66,7 +95,9 @@ def config_of(args, **extra):
     """TrainConfig from the parsed flags (validated there; errors name the flag's argument)."""
     return TrainConfig(learning_rate=args.learning_rate, iterations=args.iterations, l2=args.l2, l1=args.l1,
                        keep_prob=args.keep_prob, input_keep_prob=args.input_keep_prob,
-                       record_every=args.record_every, **extra)
+                       record_every=args.record_every, optimizer=getattr(args, "optimizer", "gd"),
+                       batch_size=getattr(args, "batch_size", None), decay_rate=getattr(args, "decay_rate", 0.0),
+                       beta1=getattr(args, "beta1", 0.9), beta2=getattr(args, "beta2", 0.999), **extra)
 
 
 def dataset_of(args):

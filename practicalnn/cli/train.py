@@ -6,8 +6,9 @@ import sys
 
 from ..workflow import fit_dataset
 from . import _persist
-from .common import (Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of,
-                     print_json, rng_of, table)
+from .common import (Progress, add_generalization_args, add_network_args, check_report_dir, config_of, dataset_of,
+                     hidden_of, print_json, rng_of, table)
+from .diagnose import TrainExtras
 
 
 def register(sub):
@@ -15,6 +16,7 @@ def register(sub):
                        description="Train a fully connected network. The defaults are the notebook's model "
                        "without regularization: hidden layers 20,3, relu, learning rate 0.3, 30000 iterations.")
     add_network_args(p)
+    add_generalization_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curve, decision boundary) to DIR")
     _persist.add_args(p)
@@ -25,23 +27,29 @@ def run(args):
     report_dir = check_report_dir(args.report)
     config = config_of(args)
     dataset = dataset_of(args)
+    extras = TrainExtras(args, dataset)  # dev set, normalization, early stopping, augmentation
+    dataset = extras.dataset
     persist = _persist.Persist(args)
     progress = Progress(not args.json, "train")
     try:
         result = fit_dataset(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
                              rng=rng_of(args), config=config,
-                             callbacks=[*persist.callbacks(dataset), progress.callback(config.iterations)])
+                             callbacks=[*persist.callbacks(dataset), *extras.callbacks(), progress.callback(config.iterations)])
     finally:
         progress.close()
+    extras.finish(result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args),
+                  config=config)
     index = None
     if report_dir is not None:
         from ..reporting import train_report
-        index = train_report(result, dataset, report_dir)
+        from ..reporting_generalization import generalization_report
+        index = (generalization_report(result, dataset, report_dir, extras.out) if extras.out
+                 else train_report(result, dataset, report_dir))
     persisted = persist.finish(result, dataset)
     for line in persist.notes(result):
         print(f"practicalnn train: {line}", file=sys.stderr)
     if args.json:
-        print_json({**result.to_dict(), **persisted, "report": None if index is None else str(index)})
+        print_json({**result.to_dict(), **persisted, **extras.out, "report": None if index is None else str(index)})
         return persist.exit_code(result)
     h = result.history
     print(f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
@@ -53,6 +61,8 @@ def run(args):
     print(table(["set", "accuracy", "cost"], rows))
     if h.stopped != "completed":
         print(f"\nstopped: {h.stopped} after {h.iterations_run} iterations")
+    for line in extras.lines:
+        print(f"\n{line}")
     if index is not None:
         print(f"\nReport written to {index}")
     return persist.exit_code(result)

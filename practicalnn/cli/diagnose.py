@@ -1,0 +1,169 @@
+"""practicalnn diagnose: bias and variance from a train and a dev error, or from a model trained on a
+dataset's train/dev/test split (with the dev-vs-test distribution check)."""
+
+from __future__ import annotations
+
+from ..diagnostics.bias_variance import diagnose
+from ..errors import bad
+from .common import Progress, add_network_args, config_of, dataset_of, hidden_of, print_json, rng_of, table
+
+
+def register(sub):
+    p = sub.add_parser("diagnose", help="bias/variance verdict and the basic recipe's next steps",
+                       description="Give --train-error and --dev-error (0.11 for 11%%) for a verdict: high bias, "
+                       "high variance, both, or fine, with the basic recipe's next steps. Without them, train the "
+                       "network of the flags on --dataset, split train/dev/test, check that dev and test look "
+                       "alike, and diagnose the trained model.")
+    p.add_argument("--train-error", type=float, help="training-set error rate in [0, 1]")
+    p.add_argument("--dev-error", type=float, help="dev-set error rate in [0, 1]")
+    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error (default 0)")
+    p.add_argument("--bias-threshold", type=float, default=0.02, help="avoidable bias above which bias is high (0.02)")
+    p.add_argument("--variance-threshold", type=float, default=0.02,
+                   help="dev - train error above which variance is high (0.02)")
+    add_network_args(p, iterations=5000)
+    p.add_argument("--dev-fraction", type=float, default=0.25,
+                   help="share of the training set held out as dev when the dataset has no dev set (0.25)")
+    p.add_argument("--normalize", action="store_true", help="standardize inputs with training statistics")
+    p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
+    p.set_defaults(run=run)
+
+
+def _thresholds(args):
+    return {"bias_threshold": args.bias_threshold, "variance_threshold": args.variance_threshold}
+
+
+def run(args):
+    if (args.train_error is None) != (args.dev_error is None):
+        raise bad("train_error" if args.train_error is None else "dev_error", None,
+                  "both --train-error and --dev-error, or neither (then a model is trained on --dataset)")
+    if args.train_error is not None:
+        d = diagnose(args.train_error, args.dev_error, args.bayes_error, **_thresholds(args))
+        if args.json:
+            print_json(d.to_dict())
+        else:
+            _print_diagnosis(d)
+        return 0
+    return _run_on_dataset(args)
+
+
+def _print_diagnosis(d):
+    print(table(["", "error"], [["Bayes (baseline)", d.bayes_error], ["train", d.train_error], ["dev", d.dev_error]]))
+    print()
+    print(f"avoidable bias = train - Bayes = {d.avoidable_bias:.4g}  (high above {d.bias_threshold:g})")
+    print(f"variance       = dev - train   = {d.variance:.4g}  (high above {d.variance_threshold:g})")
+    print(f"\nverdict: {d.verdict}\n\nnext steps (the basic recipe):")
+    for step in d.next_steps:
+        print(f"  - {step}")
+
+
+def _run_on_dataset(args):
+    from ..data.splits import same_distribution, with_dev
+    from ..recipe import evaluate_run
+
+    dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
+    config = config_of(args)
+    progress = Progress(not args.json, "diagnose")
+    try:
+        run = evaluate_run(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
+                           rng=rng_of(args), config=config, normalize=args.normalize, bayes_error=args.bayes_error,
+                           thresholds=_thresholds(args), callbacks=[progress.callback(config.iterations)])
+    finally:
+        progress.close()
+    check = same_distribution(run.dataset.dev_X, run.dataset.test_X, feature_names=dataset.feature_names,
+                              seed=args.seed)
+    sizes = {"train": dataset.train_X.shape[1], "dev": dataset.dev_X.shape[1], "test": dataset.test_X.shape[1]}
+    if args.json:
+        print_json({"dataset": dataset.name, "sizes": sizes, "run": run.to_dict(),
+                    "same_distribution": check.to_dict(), "diagnosis": run.diagnosis.to_dict()})
+        return 0
+    print(f"{dataset.name}: {sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test examples; "
+          f"network {run.result.setup['layer_sizes']}, {config.iterations} iterations\n")
+    print(("WARNING: " if check.mismatch else "") + check.message() + "\n")
+    _print_diagnosis(run.diagnosis)
+    return 0
+
+
+class TrainExtras:
+    """What ``practicalnn train`` gains from the generalization toolkit: a dev set (the dataset's own
+    or --dev-fraction), --normalize with its raw-versus-normalized comparison, --early-stopping,
+    augmentation flags, and the bias/variance diagnosis whenever there is a dev set."""
+
+    def __init__(self, args, dataset):
+        from ..data.scaling import standardize_dataset
+        from ..data.splits import with_dev
+
+        self.args = args
+        fraction = args.dev_fraction if args.dev_fraction is not None else (0.2 if args.early_stopping else None)
+        if fraction is not None:
+            dataset = with_dev(dataset, fraction, seed=args.seed)
+        self.raw = dataset
+        self.scaler = None
+        if args.normalize:
+            dataset, self.scaler = standardize_dataset(dataset)
+        self.dataset = dataset
+        self.has_dev = getattr(dataset, "dev_X", None) is not None
+        if args.early_stopping and not self.has_dev:
+            raise bad("early_stopping", True, "a dev set (give --dev-fraction)")
+        self.early = None
+        self.out = {}
+        self.lines = []
+
+    def callbacks(self):
+        from ..regularization.augmentation import augmentation_from
+        from ..regularization.early_stopping import EarlyStopping
+
+        a, d = self.args, self.dataset
+        out = []
+        aug = augmentation_from(jitter=a.jitter, flip=a.flip, shift=a.shift, rotate=a.rotate,
+                                image_shape=getattr(d, "image_shape", None), seed=a.seed)
+        if aug is not None:
+            out.append(aug)
+            self.out["augmentation"] = repr(aug)
+        if a.early_stopping:
+            self.early = EarlyStopping(d.dev_X, d.dev_Y, every=a.check_every, patience=a.patience,
+                                       min_delta=a.min_delta, monitor=a.monitor, X_train=d.train_X, Y_train=d.train_Y)
+            out.append(self.early)
+        return out
+
+    def finish(self, result, *, hidden, activation, init, rng, config):
+        """Score the dev set, diagnose, and run the normalization comparison; fills ``result.extra``."""
+        from ..recipe import dev_scores
+
+        net, h = result.network, result.history
+        if self.scaler is not None:
+            result.extra["standardizer"] = self.scaler.to_dict()
+        if self.early is not None:
+            self.out["early_stopping"] = {"best_iteration": h.best_iteration, "best_dev_" + self.early.monitor:
+                                          self.early.best_score, "stopped": h.stopped,
+                                          "iterations_run": h.iterations_run}
+            self.lines.append(f"early stopping: best dev {self.early.monitor} {self.early.best_score:.6g} at "
+                              f"iteration {h.best_iteration}; {h.stopped} after {h.iterations_run} iterations; "
+                              "parameters of the best check restored")
+        if self.has_dev and net.output.name != "identity":
+            acc, cost = dev_scores(net, self.dataset)
+            d = diagnose(1 - result.train_accuracy, 1 - acc, self.args.bayes_error)
+            self.out.update({"dev_accuracy": acc, "dev_cost": cost, "diagnosis": d.to_dict()})
+            result.extra.update({"dev_accuracy": acc, "dev_cost": cost})
+            self.lines.append(f"dev accuracy {acc:.4f} ({self.dataset.dev_X.shape[1]} examples); "
+                              f"bias/variance: {d.summary()}")
+            self.lines.append("next steps: " + "; ".join(d.next_steps))
+        if self.scaler is not None:
+            from ..data.scaling import normalization_effect
+            effect = normalization_effect(self.raw, target_cost=self.args.target_cost, hidden=hidden,
+                                          activation=activation, init=init, rng=rng, config=config)
+            self.out["normalization"] = effect
+            self.lines.append(_effect_line(effect))
+        return self.out
+
+
+def _effect_line(effect):
+    def side(s):
+        if s["diverged_at"] is not None:
+            return f"diverged at iteration {s['diverged_at']}"
+        if s["iterations_to_target"] is None:
+            return f"not reached in {effect['budget']} iterations (cost {s['final_cost']:.4g})"
+        return f"{s['iterations_to_target']} iterations"
+    scales = effect["feature_scales"]
+    return (f"normalization (feature std from {scales['smallest_std']:.3g} to {scales['largest_std']:.3g}): "
+            f"cost <= {effect['target_cost']:g} after raw inputs: {side(effect['raw'])}; "
+            f"normalized: {side(effect['normalized'])}")
