@@ -217,12 +217,14 @@ class _NeuralNet(BaseEstimator):
         return X if self.standardizer_ is None else self.standardizer_.transform(X)
 
     def _output_of(self, X, call):
-        return self.network_.forward(self.network_.check_X(self._inputs(X, call)))
+        X = self._inputs(X, call)
+        return self.network_.forward(self.network_.check_X(X))
 
     # -- model files --------------------------------------------------------------------------
     def _params_json(self):
         params = self.get_params(deep=False)
-        params["hidden_layer_sizes"] = list(self._hidden())
+        sizes = params["hidden_layer_sizes"]
+        params["hidden_layer_sizes"] = int(sizes) if isinstance(sizes, (int, np.integer)) else list(self._hidden())
         if isinstance(params["keep_prob"], (list, tuple, np.ndarray)):
             params["keep_prob"] = [float(p) for p in params["keep_prob"]]
         init = params["init"]
@@ -250,6 +252,8 @@ class _NeuralNet(BaseEstimator):
         if not isinstance(params, dict) or not set(params) <= set(cls._get_param_names()):
             raise fail(f"its {cls.__name__} parameters are missing or unknown")
         try:
+            if isinstance(params.get("hidden_layer_sizes"), list):
+                params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
             if isinstance(params.get("init"), dict):
                 params["init"] = Initializer(**params["init"])
             est = cls(**params)
@@ -349,7 +353,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         except (ValueError, TypeError) as err:
             raise DataError(f"fit(X, y): y: {err}") from None
         if len(classes) < 2:
-            raise bad("y", f"labels of a single class ({classes[0]!r})", "at least 2 classes to tell apart", DataError)
+            raise bad("y", f"labels of 1 class ({classes[0]})", "at least 2 classes to tell apart", DataError)
         self.classes_ = classes
         self._output = "sigmoid" if len(classes) == 2 else "softmax"
         return X, codes.reshape(1, -1)

@@ -124,18 +124,7 @@ def read_file(path, kinds, argument="path"):
     if not path.is_file():
         raise bad(argument, str(path), "an existing practicalnn model file", ModelFileError)
     data = path.read_bytes()
-    for magic, what in _SIGNATURES:
-        if data.startswith(magic):
-            raise fail(f"this is {what}")
-    if len(data) < 8:
-        raise fail(f"it is {len(data)} bytes long, too short for a safetensors file (truncated?)")
-    n = int.from_bytes(data[:8], "little")
-    if n < 2 or n > _MAX_HEADER or 8 + n > len(data):
-        raise fail("its first 8 bytes are not a safetensors header length (truncated or not safetensors)")
-    try:
-        raw = json.loads(data[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise fail("its header is not JSON (not a safetensors file, or damaged)") from None
+    raw = _safetensors_header(data, fail)
     meta = raw.pop("__metadata__", None) if isinstance(raw, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise fail("it has no practicalnn metadata (a safetensors file written by something else?)")
@@ -144,7 +133,7 @@ def read_file(path, kinds, argument="path"):
     kind = meta.get("kind")
     if kind not in kinds:
         raise fail(f"it holds a {kind!r}")
-    _check_layout(raw, len(data) - 8 - n, fail)
+    _check_layout(raw, len(data) - 8 - int.from_bytes(data[:8], "little"), fail)
     import safetensors.numpy
     try:
         tensors = safetensors.numpy.load(data)
@@ -157,6 +146,25 @@ def read_file(path, kinds, argument="path"):
     if not isinstance(header, dict):
         raise fail("its header is not a JSON object")
     return kind, header, tensors
+
+
+def _safetensors_header(data, fail):
+    """The JSON header of a safetensors file; else an error that says what the bytes look like."""
+    n = int.from_bytes(data[:8], "little") if len(data) >= 8 else 0
+    try:
+        if len(data) < 8 or n < 2 or n > _MAX_HEADER or 8 + n > len(data):
+            raise ValueError("its first 8 bytes are not a safetensors header length (truncated or not safetensors)")
+        try:
+            return json.loads(data[8:8 + n].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("its header is not JSON (not a safetensors file, or damaged)") from None
+    except ValueError as err:
+        for magic, what in _SIGNATURES:
+            if data.startswith(magic):
+                raise fail(f"this is {what}") from None
+        if len(data) < 8:
+            raise fail(f"it is {len(data)} bytes long, too short for a safetensors file (truncated?)") from None
+        raise fail(str(err)) from None
 
 
 def _check_layout(entries, data_size, fail):

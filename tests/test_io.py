@@ -1,0 +1,192 @@
+"""Model files: round trips, strict loading of anything that is not one, atomic writes."""
+
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import numpy as np
+import pytest
+import safetensors.numpy
+from sklearn.datasets import make_blobs, make_regression
+
+from practicalnn.core.network import Network
+from practicalnn.data.scaling import Standardizer
+from practicalnn.errors import ModelFileError
+from practicalnn.estimators import NeuralNetClassifier, NeuralNetRegressor
+from practicalnn.io import FORMAT_VERSION, SavedNetwork, load, save
+
+
+def trained_net():
+    net = Network([3, 5, 4], "tanh", "softmax")
+    return net.initialize("he", np.random.default_rng(0))
+
+
+def test_network_round_trip_with_standardizer_and_string_classes(tmp_path):
+    net = trained_net()
+    X = np.random.default_rng(1).normal(5, 3, size=(3, 40))
+    scaler = Standardizer().fit(X)
+    path = save(net, tmp_path / "m.pnn", standardizer=scaler, classes=["ant", "bee", "cat", "dog"],
+                feature_names=["a", "b", "c"], target="animal", info={"note": "x"})
+    back = load(path)
+    assert isinstance(back, SavedNetwork)
+    np.testing.assert_array_equal(back.network.params, net.params)
+    assert back.network.config() == net.config()
+    np.testing.assert_array_equal(back.standardizer.mean_, scaler.mean_)
+    np.testing.assert_array_equal(back.standardizer.scale_, scaler.scale_)
+    assert list(back.classes) == ["ant", "bee", "cat", "dog"] and back.target == "animal"
+    expected = np.array(["ant", "bee", "cat", "dog"])[np.argmax(net.forward((X - X.mean(1, keepdims=True))
+                                                                             / X.std(1, keepdims=True)).A[-1], axis=0)]
+    assert (back.predict(X)[0] == expected).all()
+
+
+@pytest.mark.parametrize("labels", [np.array(["no", "yes", "maybe"]), np.array([2.0, -1.0, 7.0]), np.array([3, 1, 2])])
+def test_estimators_round_trip_exactly(tmp_path, labels):
+    X, y = make_blobs(60, 4, centers=3, random_state=0)
+    clf = NeuralNetClassifier((6,), max_iter=50, random_state=0, l2=0.1).fit(X, labels[y])
+    back = load(save(clf, tmp_path / "c.pnn"))
+    assert type(back) is NeuralNetClassifier and back.get_params() == clf.get_params()
+    assert back.classes_.dtype == clf.classes_.dtype and list(back.classes_) == list(clf.classes_)
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+    assert back.loss_curve_ == clf.loss_curve_ and back.n_iter_ == 50
+    Xr, yr = make_regression(40, 3, n_targets=2, random_state=0)
+    reg = NeuralNetRegressor((5,), max_iter=30, random_state=0, normalize=False).fit(Xr, yr / 100)
+    back = load(save(reg, tmp_path / "r.pnn"))
+    np.testing.assert_array_equal(back.predict(Xr), reg.predict(Xr))
+    assert back.standardizer_ is None and back.n_outputs_ == 2
+
+
+def _file_bytes(tmp_path):
+    return save(trained_net(), tmp_path / "good.pnn").read_bytes()
+
+
+def _rejected(tmp_path, data, match):
+    bad = tmp_path / "bad.pnn"
+    bad.write_bytes(data)
+    with pytest.raises(ModelFileError, match=match):
+        load(bad)
+
+
+def test_rejects_pickles_without_running_them(tmp_path):
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    _rejected(tmp_path, pickle.dumps(Evil()), "pickle")
+    _rejected(tmp_path, pickle.dumps({"params": np.zeros(3)}, protocol=2), "pickle")
+    assert not marker.exists()
+
+
+def test_rejects_zip_npy_random_bytes_and_empty(tmp_path):
+    zpath = tmp_path / "a.zip"
+    with zipfile.ZipFile(zpath, "w") as z:
+        z.writestr("params.npy", b"x")
+    _rejected(tmp_path, zpath.read_bytes(), "zip")
+    np.save(tmp_path / "a.npy", np.zeros(3))
+    _rejected(tmp_path, (tmp_path / "a.npy").read_bytes(), "npy")
+    _rejected(tmp_path, np.random.default_rng(0).bytes(4096), "not a safetensors|not JSON")
+    _rejected(tmp_path, b"", "too short")
+    with pytest.raises(ModelFileError, match="existing"):
+        load(tmp_path / "missing.pnn")
+
+
+def test_rejects_safetensors_files_from_elsewhere(tmp_path):
+    _rejected(tmp_path, safetensors.numpy.save({"weight": np.zeros((2, 2))}), "no practicalnn metadata")
+    _rejected(tmp_path, safetensors.numpy.save({"params": np.zeros(3)}, metadata={"format": "pt"}),
+              "no practicalnn metadata")
+
+
+def test_rejects_every_truncation(tmp_path):
+    data = _file_bytes(tmp_path)
+    for cut in sorted({1, 7, 8, 9, 50, len(data) // 2, len(data) - 8, len(data) - 1}):
+        _rejected(tmp_path, data[:cut], "truncated|too short|not JSON|not a safetensors")
+
+
+def test_rejects_tampering_in_data_and_header(tmp_path):
+    data = bytearray(_file_bytes(tmp_path))
+    flipped = bytearray(data)
+    flipped[-3] ^= 0x01  # one bit of one parameter
+    _rejected(tmp_path, bytes(flipped), "checksum")
+    n = int.from_bytes(data[:8], "little")
+    head = data[8:8 + n].decode()
+    widened = head.replace('\\"tanh\\"', '\\"relu\\"')
+    assert widened != head
+    _rejected(tmp_path, bytes(data[:8]) + widened.encode() + bytes(data[8 + n:]), "checksum")
+
+
+def _rewrite(tmp_path, tensors, meta_changes=(), header_changes=()):
+    """A file like a good one, with its digest recomputed after the change (an honest writer's
+    file of another shape or version): what is checked then is the content, not the checksum."""
+    from practicalnn.io import _digest
+    good = tmp_path / "good.pnn"
+    save(trained_net(), good)
+    n = int.from_bytes(good.read_bytes()[:8], "little")
+    meta = json.loads(good.read_bytes()[8:8 + n])["__metadata__"]
+    header = json.loads(meta["header"])
+    header.update(dict(header_changes))
+    meta["header"] = json.dumps(header)
+    meta.update(dict(meta_changes))
+    meta["sha256"] = _digest(meta["header"], tensors)
+    return safetensors.numpy.save(tensors, metadata=meta)
+
+
+def test_rejects_wrong_version_names_shapes_dtypes(tmp_path):
+    params = trained_net().params
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"format_version": str(FORMAT_VERSION + 1)}),
+              "format version")
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params[:-1]}), "params")
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params.astype(np.float32)}), "params")
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params, "extra": params}), "tensors")
+    _rejected(tmp_path, _rewrite(tmp_path, {"weights": params}), "tensors")
+    nan = params.copy()
+    nan[0] = np.nan
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": nan}), "NaN")
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, header_changes={"network": {"layer_sizes": [3, 0, 4]}}),
+              "network")
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"kind": "checkpoint"}), "checkpoint")
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
+    path = save(trained_net(), tmp_path / "m.pnn")
+    before = path.read_bytes()
+
+    def crash(fd):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(OSError):
+        save(Network([3, 9, 4], output="softmax"), path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.pnn"]
+
+
+SAVER = """
+import sys, numpy as np
+from practicalnn.core.network import Network
+from practicalnn.io import save
+net = Network([200, 2000, 2000, 1])
+print("ready", flush=True)
+i = 0
+while True:
+    net.params[...] = i
+    save(net, sys.argv[1])
+    i += 1
+"""
+
+
+def test_sigkill_during_saves_never_leaves_a_damaged_file(tmp_path):
+    path = tmp_path / "m.pnn"
+    save(Network([200, 2000, 2000, 1]), path)
+    proc = subprocess.Popen([sys.executable, "-c", SAVER, str(path)], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"ready"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    net = load(path).network  # complete: loads, checksum and all
+    assert np.unique(net.params).size == 1
