@@ -1,5 +1,4 @@
-"""Reports of the diagnostics: the initialization study, the signal over depth, the linear chain, and
-the monotonic-cost check. Built from results with ``plots`` and ``report``; nothing is computed here."""
+"""Reports of the diagnostics: the initialization study, the signal over depth and the linear chain. Built from results with ``plots`` and ``report``; nothing is computed here."""
 
 from __future__ import annotations
 
@@ -112,12 +111,3 @@ def signal_report(profiles, chains, directory, *, setup):
         rep.section("The notes' linear demonstration")
         rep.figures([("linear_chain.png", linear_figure(chains), "W[l] = factor * I, no activation")])
     return rep.write(directory)
-
-
-def monotonic_figure(check):
-    """J with dropout off (the check) and, when dropout was on, J as recorded with it."""
-    series = {"J, keep_prob = 1 (checked)": (check.iterations, check.cost)}
-    if check.dropout_cost is not None:
-        series["J with dropout on (not well defined)"] = (check.dropout_iterations, check.dropout_cost)
-    marks = {"first rise": check.first_rise} if check.first_rise is not None else None
-    return plot_costs(series, title="Does J decrease monotonically?", marks=marks)

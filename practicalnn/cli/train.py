@@ -19,6 +19,8 @@ def register(sub):
     add_generalization_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curve, decision boundary) to DIR")
+    p.add_argument("--check-monotonic", action="store_true",
+                   help="also train with keep_prob = 1 and report whether J (with penalty) fell at every iteration")
     _persist.add_args(p)
     p.set_defaults(run=run)
 
@@ -39,6 +41,16 @@ def run(args):
         progress.close()
     extras.finish(result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args),
                   config=config)
+    monotonic = None
+    if args.check_monotonic:
+        from ..diagnostics.monotonic import check_monotonic_dataset
+        bar = Progress(not args.json, "check-monotonic")
+        try:
+            monotonic = check_monotonic_dataset(dataset, hidden=hidden_of(args), activation=args.activation,
+                                                init=args.init, rng=rng_of(args), config=config,
+                                                callbacks=[bar.callback(config.iterations)])
+        finally:
+            bar.close()
     index = None
     if report_dir is not None:
         from ..reporting import train_report
@@ -49,7 +61,8 @@ def run(args):
     for line in persist.notes(result):
         print(f"practicalnn train: {line}", file=sys.stderr)
     if args.json:
-        print_json({**result.to_dict(), **persisted, **extras.out, "report": None if index is None else str(index)})
+        print_json({**result.to_dict(), **persisted, **extras.out, "report": None if index is None else str(index),
+                    **({"monotonic": monotonic.to_dict(config.record_every)} if monotonic else {})})
         return persist.exit_code(result)
     h = result.history
     print(f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
@@ -63,6 +76,8 @@ def run(args):
         print(f"\nstopped: {h.stopped} after {h.iterations_run} iterations")
     for line in extras.lines:
         print(f"\n{line}")
+    if monotonic is not None:
+        print("\n" + "\n".join(monotonic.describe()))
     if index is not None:
         print(f"\nReport written to {index}")
     return persist.exit_code(result)
