@@ -23,9 +23,10 @@ def init_study_report(study, dataset, directory):
                  f"(normal: standard deviation {s['scale']})")
     rep.section("Results")
     rep.table(["init", "first cost", "final cost", "train accuracy", "test accuracy", "symmetry broken",
-               "layers with identical units", "stopped"],
+               "layers with identical units", "dead units per hidden layer", "stopped"],
               [[r.scheme, r.initial_cost, r.final_cost, r.result.train_accuracy, r.result.test_accuracy,
-                "yes" if r.symmetry_broken else "no", ", ".join(map(str, r.identical_after)) or "-", r.stopped]
+                "yes" if r.symmetry_broken else "no", ", ".join(map(str, r.identical_after)) or "-",
+                " ".join(map(str, r.dead_after)) or "-", r.stopped]
                for r in study.runs])
     rep.text(f"Chance (always the most frequent training class): train {study.chance['train']}, test "
              f"{study.chance['test']}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "

@@ -8,7 +8,7 @@ import pytest
 from practicalnn.cli import main
 from practicalnn.core.network import Network
 from practicalnn.data.datasets import load_moons
-from practicalnn.diagnostics.init_study import chance_accuracy, compare_initializations, identical_units
+from practicalnn.diagnostics.init_study import chance_accuracy, compare_initializations, dead_units, identical_units
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,7 @@ def test_zeros_never_breaks_symmetry(study):
         assert all(np.array_equal(W[i], W[0]) for i in range(W.shape[0]))
         assert np.all(net.b[layer] == net.b[layer][0, 0])
     assert run.identical_after == [1, 2] and not run.symmetry_broken
+    assert run.dead_after == [10, 5]  # relu(0) = 0 everywhere: every hidden unit outputs 0
 
 
 def test_zeros_learns_nothing_beyond_chance(study, moons):
@@ -65,6 +66,15 @@ def test_identical_units_on_hand_made_networks():
     assert identical_units(net) == [1]
     net.b[1][2, 0] = 1e-3
     assert identical_units(net) == []
+
+
+def test_dead_units_on_a_hand_made_network():
+    net = Network([2, 3, 1])
+    net.W[1][...] = [[1.0, 0.0], [-1.0, -1.0], [0.0, 1.0]]   # unit 2 is negative on positive inputs
+    X = np.array([[1.0, 2.0, 0.5], [0.5, 1.0, 3.0]])
+    assert dead_units(net, X) == [1]
+    net.b[1][1, 0] = 5.0
+    assert dead_units(net, X) == [0]
 
 
 def test_chance_of_moons(moons):

@@ -61,13 +61,20 @@ def run(args):
     print(f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
           f"{study.config.learning_rate}, {study.config.iterations} iterations, seed {s['seed']} for every scheme\n")
     rows = [[r.scheme, r.initial_cost, r.final_cost, r.result.train_accuracy, r.result.test_accuracy,
-             r.symmetry_broken, ",".join(map(str, r.identical_after)) or "-", r.stopped] for r in study.runs]
+             r.symmetry_broken, ",".join(map(str, r.identical_after)) or "-", _dead(r), r.stopped]
+            for r in study.runs]
     print(table(["init", "first cost", "final cost", "train acc", "test acc", "symmetry broken",
-                 "identical-unit layers", "stopped"], rows))
+                 "identical-unit layers", "dead units", "stopped"], rows))
     print(f"\nchance (always the most frequent training class): train {study.chance['train']}, "
           f"test {study.chance['test']}")
     print("'symmetry broken' is measured after training: a layer whose W rows (and b entries) are all equal "
-          "has units that compute the same thing.")
+          "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
+          "training example (out of the layer's size).")
     if index is not None:
         print(f"\nReport written to {index}")
     return 0
+
+
+def _dead(run):
+    sizes = run.result.network.layer_sizes[1:-1]
+    return " ".join(f"{d}/{n}" for d, n in zip(run.dead_after, sizes)) or "-"

@@ -4,7 +4,8 @@ Each scheme trains the same layer sizes with the same learning rate, iterations 
 (so the schemes that draw random weights scale the very same standard-normal draw). What the notes
 claim is measured, not asserted: whether the hidden units of a layer are still identical (every row
 of W[l] equal, every entry of b[l] equal: symmetry not broken), how high the first cost is, and how
-far beyond chance (always predicting the most frequent training class) the model gets.
+far beyond chance (always predicting the most frequent training class) the model gets, and how many
+hidden units ended dead (zero on every training example: large relu weights kill units for good).
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ def identical_units(network, rtol=1e-10):
     return same
 
 
+def dead_units(network, X):
+    """Per hidden layer, how many units output exactly 0 for every column of X (dead relu units:
+    no gradient flows through them, so they never come back)."""
+    cache = network.forward(network.check_X(X))
+    return [int(np.sum(np.all(cache.A[layer] == 0, axis=1))) for layer in range(1, network.n_layers)]
+
+
 def chance_accuracy(dataset):
     """Accuracy of always predicting the most frequent training class, on train and test.
     None for a regression (identity) dataset."""
@@ -62,6 +70,7 @@ class InitRun:
     result: RunResult
     identical_at_init: list
     identical_after: list
+    dead_after: list
     stopped: str = "completed"
 
     @property
@@ -82,7 +91,8 @@ class InitRun:
         return {"scheme": self.scheme, "initial_cost": self.initial_cost, "final_cost": self.final_cost,
                 "train_accuracy": r.train_accuracy, "test_accuracy": r.test_accuracy,
                 "symmetry_broken": self.symmetry_broken, "identical_layers_at_init": self.identical_at_init,
-                "identical_layers_after_training": self.identical_after, "stopped": self.stopped,
+                "identical_layers_after_training": self.identical_after,
+                "dead_units_after_training": self.dead_after, "stopped": self.stopped,
                 "iterations_run": r.history.iterations_run, "cost_iterations": list(r.history.iterations),
                 "cost_history": list(r.history.cost)}
 
@@ -162,7 +172,7 @@ def compare_initializations(dataset, *, schemes=STUDIED, hidden=(20, 3), activat
             result = score(RunResult(scheme, net, history, config,
                                      {"dataset": dataset.name, "layer_sizes": sizes, "activation": net.hidden.name,
                                       "output": net.output.name, "init": scheme}), dataset)
-        runs.append(InitRun(scheme, result, at_init, identical_units(net), stopped))
+        runs.append(InitRun(scheme, result, at_init, identical_units(net), dead_units(net, dataset.train_X), stopped))
     setup = {"layer_sizes": sizes, "activation": runs[0].result.network.hidden.name, "scale": float(scale),
              "seed": rng}
     return InitStudy(dataset.name, runs, chance_accuracy(dataset), config, setup)
