@@ -132,6 +132,21 @@ def test_network_is_left_untouched_and_names_follow_the_layout():
     assert set(result.arrays) == {"W1", "b1", "W2", "b2"}
 
 
+def test_relu_kink_is_pointed_out():
+    """A dead relu layer with zero biases puts the next Z exactly on the kink, where J has no
+    derivative: (relu(eps) - relu(-eps)) / 2 eps = 1/2, backprop takes 0. The note says so."""
+    net = Network([2, 1, 1, 1], "relu")
+    net.W[1][...] = [[-1.0, -1.0]]  # negative on positive inputs: layer 1 dead, Z2 = b2 = 0
+    net.W[2][...] = [[1.0]]
+    net.W[3][...] = [[1.0]]
+    X = np.array([[1.0, 2.0, 0.5], [0.5, 1.0, 3.0]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    result = check_network_gradients(net, X, Y)
+    assert result.worst[0]["name"] == "b2[0, 0]"
+    assert result.worst[0]["numeric"] == pytest.approx(result.approx[net.layout.slices["b3"][0]][0] / 2, rel=1e-5)
+    assert "kink" in result.checks[0].note and "3 hidden pre-activation" in result.checks[0].note
+
+
 # -- planted bugs: copies of the backward pass with one mistake each -----------------------------
 
 def planted_backward(bug, layer_with_bug):

@@ -229,6 +229,13 @@ class FrozenMasks:
         pass
 
 
+def _kinks(network, cache, width):
+    """How many hidden pre-activations Z lie within ``width`` of relu's (or leaky relu's) kink."""
+    if network.hidden.name not in ("relu", "leaky_relu"):
+        return 0
+    return int(sum(np.sum(np.abs(cache.Z[layer]) <= width) for layer in range(1, network.n_layers)))
+
+
 def _reference_backward(network, cache, Y, penalty):
     return network.backward(cache, Y, penalty)
 
@@ -359,6 +366,11 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
         result = gradient_check(J, net.params, grad, epsilon, names=net.layout, n_worst=n_worst,
                                 progress=progress)
         result.iteration, result.note = iteration, note
+        kinks = _kinks(net, cache, 100 * epsilon)
+        if kinks:
+            result.note += (f"; {kinks} hidden pre-activation(s) lie within {100 * epsilon:g} of the {net.hidden.name} "
+                            "kink at 0, where J has no derivative: a mismatch there is not a bug (a dead layer with "
+                            "zero biases puts Z exactly on it)")
         return result
 
     checks = [check_now(0)]
