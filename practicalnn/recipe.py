@@ -190,12 +190,22 @@ def _more_augmentation(s, dataset):
     return dataclasses.replace(s, jitter=jitter), f"augment: Gaussian jitter sigma {s.jitter:g} -> {jitter:g}"
 
 
+def _architecture(s, dataset):
+    """Another architecture for variance (notes 4): a wider network with the same regularization.
+    In the deep learning era a bigger, regularized network lowers variance too ("training a bigger
+    neural network never hurts")."""
+    proposal = _wider(s, dataset)
+    if proposal is None:
+        return None
+    return proposal[0], "another architecture: " + proposal[1]
+
+
 def _h(hidden):
     return ",".join(map(str, hidden)) or "none"
 
 
 BIAS_ACTIONS = (_wider, _longer, _adam, _deeper)
-VARIANCE_ACTIONS = (_more_l2, _more_dropout, _more_augmentation)
+VARIANCE_ACTIONS = (_more_l2, _more_dropout, _more_augmentation, _architecture)
 
 
 # -- the loop -------------------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""The basic recipe as a loop (notes 4), and the generalization flags of the CLI."""
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from practicalnn import recipe as recipe_module
+from practicalnn.cli import main
+from practicalnn.diagnostics.bias_variance import diagnose
+from practicalnn.recipe import Settings, basic_recipe
+
+
+def _fake_run(outcome):
+    """Stand in for training: errors are a function of the settings, so the path can be derived by hand."""
+    def run(dataset, s, *args):
+        train, dev = outcome(s)
+        d = diagnose(train, dev)
+        return SimpleNamespace(train_error=train, dev_error=dev, diagnosis=d,
+                               result=SimpleNamespace(test_accuracy=1 - dev))
+    return run
+
+
+FAKE_DATA = SimpleNamespace(train_X=np.zeros((2, 1000)), image_shape=None, name="fake")
+
+
+def _outcome(s):
+    width = s.hidden[0]
+    train = {4: 0.20, 8: 0.10}.get(width, 0.01)            # bias falls as the network grows to 16
+    gap = 0.10 if s.l2 < 10 else (0.07 if s.l2 < 30 else 0.01)  # L2 10 helps, L2 30 more
+    if s.keep_prob < 1:
+        gap += 0.05                                        # dropout hurts here
+    return train, train + gap
+
+
+def test_bias_first_then_variance_repeating_what_helps(monkeypatch):
+    monkeypatch.setattr(recipe_module, "_run", _fake_run(_outcome))
+    r = basic_recipe(FAKE_DATA, settings=Settings(hidden=(4,)), max_runs=10)
+    # by hand: 4 -> 8 -> 16 (bias), then L2 0 -> 10 (dev 0.08, better) -> 30 (fine): stop
+    assert [s.change for s in r.steps] == [
+        "start", "wider network: hidden 4 -> 8", "wider network: hidden 8 -> 16",
+        "regularize: L2 lambda 0 -> 10", "regularize: L2 lambda 10 -> 30"]
+    assert [s.verdict for s in r.steps][-1] == "fine" and r.stopped == "fine"
+    assert r.best.index == 5
+
+
+def _no_l2(s):
+    train, dev = _outcome(s)
+    return train, dev if s.l2 == 0 else dev + 0.2          # now L2 hurts: the recipe must move on
+
+
+def test_a_failed_action_is_dropped_and_the_next_starts_from_the_best(monkeypatch):
+    monkeypatch.setattr(recipe_module, "_run", _fake_run(_no_l2))
+    r = basic_recipe(FAKE_DATA, settings=Settings(hidden=(16,)), max_runs=4)
+    assert [s.change for s in r.steps] == ["start", "regularize: L2 lambda 0 -> 10",
+                                           "regularize: dropout keep_prob 1 -> 0.9",
+                                           "augment: Gaussian jitter sigma 0 -> 0.05"]
+    assert [s.based_on for s in r.steps] == [None, 1, 1, 1]  # each from step 1, the best
+    assert r.stopped == "budget" and r.best.index == 1
+
+
+def test_target_stops_the_loop(monkeypatch):
+    monkeypatch.setattr(recipe_module, "_run", _fake_run(_outcome))
+    r = basic_recipe(FAKE_DATA, settings=Settings(hidden=(4,)), target_dev_error=0.25, max_runs=10)
+    assert len(r.steps) == 2 and r.reached and r.stopped == "target met"
+
+
+def test_real_runs_report_true_errors():
+    from practicalnn.data.datasets import load_dataset
+    d = load_dataset("breast_cancer")
+    r = basic_recipe(d, settings=Settings(hidden=(2,), iterations=30, learning_rate=0.1), max_runs=2,
+                     target_dev_error=0.0)
+    assert len(r.steps) == 2
+    for step in r.steps:
+        ev = step.evaluation
+        net, data = ev.result.network, ev.dataset
+        assert step.dev_error == pytest.approx(1 - np.mean(net.predict(data.dev_X) == d.dev_Y))
+        assert step.train_error == pytest.approx(1 - np.mean(net.predict(data.train_X) == d.train_Y))
+
+
+def _json(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_recipe_json(capsys):
+    out = _json(capsys, ["recipe", "--dataset", "breast_cancer", "--hidden", "2", "--iterations", "20",
+                         "--max-runs", "2", "--target-dev-error", "0", "--json"])
+    assert len(out["steps"]) == 2 and out["stopped"] == "budget"
+    assert {"change", "train_error", "dev_error", "verdict"} <= set(out["steps"][0])
+
+
+def test_cli_train_generalization_flags(capsys):
+    out = _json(capsys, ["train", "--dataset", "breast_cancer", "--normalize", "--init", "he", "--iterations", "200",
+                         "--learning-rate", "0.3", "--record-every", "100", "--json"])
+    assert out["normalization"]["normalized"]["iterations_to_target"] is not None
+    assert out["diagnosis"]["verdict"] in ("fine", "high variance", "high bias", "high bias and high variance")
+    assert len(out["standardizer"]["mean"]) == 30
+    out = _json(capsys, ["train", "--dataset", "moons", "--early-stopping", "--patience", "2", "--check-every", "50",
+                         "--hidden", "10", "--init", "he", "--iterations", "3000", "--optimizer", "adam",
+                         "--learning-rate", "0.01", "--batch-size", "32", "--jitter", "0.05", "--json"])
+    assert out["optimizer"] == "adam" and out["batch_size"] == 32
+    assert out["early_stopping"]["best_iteration"] is not None and "dev_accuracy" in out
+
+
+def test_cli_ensemble(capsys):
+    out = _json(capsys, ["ensemble", "--hidden", "4", "--iterations", "50", "--members", "2", "--normalize",
+                         "--learning-rate", "0.1", "--json"])
+    assert len(out["members"]) == 2 and 0 <= out["ensemble_dev_accuracy"] <= 1
+    assert main(["ensemble", "--rng", "notebook"]) == 2
