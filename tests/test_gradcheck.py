@@ -132,9 +132,10 @@ def test_network_is_left_untouched_and_names_follow_the_layout():
     assert set(result.arrays) == {"W1", "b1", "W2", "b2"}
 
 
-def test_relu_kink_is_pointed_out():
+def test_relu_kink_is_left_out_and_said_so():
     """A dead relu layer with zero biases puts the next Z exactly on the kink, where J has no
-    derivative: (relu(eps) - relu(-eps)) / 2 eps = 1/2, backprop takes 0. The note says so."""
+    derivative: (relu(eps) - relu(-eps)) / 2 eps = 1/2 of the slope, backprop takes 0. That component
+    is left out of the difference and listed as kinked."""
     net = Network([2, 1, 1, 1], "relu")
     net.W[1][...] = [[-1.0, -1.0]]  # negative on positive inputs: layer 1 dead, Z2 = b2 = 0
     net.W[2][...] = [[1.0]]
@@ -142,9 +143,20 @@ def test_relu_kink_is_pointed_out():
     X = np.array([[1.0, 2.0, 0.5], [0.5, 1.0, 3.0]])
     Y = np.array([[1.0, 0.0, 1.0]])
     result = check_network_gradients(net, X, Y)
-    assert result.worst[0]["name"] == "b2[0, 0]"
-    assert result.worst[0]["numeric"] == pytest.approx(result.approx[net.layout.slices["b3"][0]][0] / 2, rel=1e-5)
-    assert "kink" in result.checks[0].note and "3 hidden pre-activation" in result.checks[0].note
+    check = result.checks[0]
+    assert [k["name"] for k in check.kinked] == ["b2[0, 0]"]
+    b3 = net.layout.slices["b3"][0].start
+    assert check.kinked[0]["numeric"] == pytest.approx(result.approx[b3] / 2, rel=1e-5)
+    assert check.kinked[0]["analytic"] == 0.0
+    assert result.verdict == "correct" and verdict_of(check.difference_all) == "bug"
+    assert result.arrays["b2"]["verdict"] == "not differentiable"
+    assert "kink" in check.note
+
+
+def test_cli_lists_kinked_components(capsys):
+    assert main(["gradcheck", "--hidden", "5,3", "--examples", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "Left out at iteration 0" in out and "b2[" in out
 
 
 # -- planted bugs: copies of the backward pass with one mistake each -----------------------------

@@ -86,6 +86,11 @@ def _print(result, setup):
         print(f"\nWorst components at iteration {c.iteration}:")
         print(table(["parameter", "backprop", "numeric", "|difference|", "share of error"],
                     [[w["name"], w["analytic"], w["numeric"], w["abs_difference"], w["share"]] for w in c.worst]))
+    for c in result.checks:
+        if c.kinked:
+            print(f"\nLeft out at iteration {c.iteration} (the step crosses a relu kink; J has no derivative there):")
+            print(table(["parameter", "backprop", "numeric (meaningless here)"],
+                        [[k["name"], k["analytic"], k["numeric"]] for k in c.kinked]))
     worst = result.worst_check
     print(f"\nPer parameter array (iteration {worst.iteration}):")
     print(table(["array", "difference", "verdict", "share of error"],

@@ -50,7 +50,8 @@ class GradCheckResult:
     Attributes
     ----------
     difference : float
-        The notes' relative difference between ``approx`` and ``grad``.
+        The notes' relative difference between ``approx`` and ``grad``, over the components where
+        J is differentiable (all of them unless some are ``kinked``).
     verdict : str
         "correct" (below 1e-7), "inspect" (up to 1e-3) or "bug" (from 1e-3).
     approx, grad : ndarray
@@ -73,6 +74,12 @@ class GradCheckResult:
         Training iterations run before the check (0: at initialization).
     note : str
         How the check was made (dropout off or masks frozen, dtype), for the reader.
+    kinked : list of dict
+        Components whose two-sided step crossed a kink of J (a relu changing sides), where J has
+        no derivative and the numeric value means nothing; left out of ``difference``, ``worst``
+        and ``arrays``. Same keys as ``worst``.
+    difference_all : float
+        The relative difference over every component, kinked ones included.
     """
 
     difference: float
@@ -86,11 +93,14 @@ class GradCheckResult:
     roundoff: float = 0.0
     iteration: int = 0
     note: str = ""
+    kinked: list = field(default_factory=list)
+    difference_all: float | None = None
 
     def to_dict(self):
         return {"difference": self.difference, "verdict": self.verdict, "epsilon": self.epsilon,
                 "iteration": self.iteration, "suspect": self.suspect, "roundoff": self.roundoff, "worst": self.worst,
-                "arrays": self.arrays, "n_parameters": int(self.grad.size), "note": self.note}
+                "arrays": self.arrays, "n_parameters": int(self.grad.size), "note": self.note,
+                "kinked": self.kinked, "difference_all": self.difference_all}
 
 
 def _namer(names):
@@ -104,7 +114,7 @@ def _namer(names):
     return (lambda i: names[i]), None
 
 
-def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5, progress=None):
+def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5, progress=None, crossed=None):
     """Check an analytic gradient against two-sided differences of the cost.
 
     Parameters
@@ -127,6 +137,10 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
         How many of the worst components to report.
     progress : callable, optional
         Called as ``progress(done, total)`` while the components are checked.
+    crossed : callable, optional
+        Called with no argument right after each evaluation of ``cost_fn``; True when that
+        evaluation lies on another smooth piece of J than theta itself (a relu changed sides).
+        Components whose step crosses are reported in ``kinked`` and left out of the difference.
 
     Returns
     -------
@@ -144,6 +158,7 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
         raise bad("n_worst", n_worst, "an integer >= 0")
     name_of, array_of = _namer(names)
     approx = np.empty(theta.size)
+    kinked = np.zeros(theta.size, bool)
     total = theta.size
     J_here = float(cost_fn(theta))
     every = max(1, total // 100)
@@ -152,40 +167,50 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
         try:
             theta[i] = saved + epsilon
             J_plus = float(cost_fn(theta))
+            kinked[i] = crossed is not None and crossed()
             theta[i] = saved - epsilon
             J_minus = float(cost_fn(theta))
+            kinked[i] |= crossed is not None and crossed()
         finally:
             theta[i] = saved
         approx[i] = (J_plus - J_minus) / (2 * epsilon)
         if progress is not None and (i + 1) % every == 0:
             progress(i + 1, total)
-    difference = relative_difference(approx, grad)
+    smooth = ~kinked
+    difference = relative_difference(approx[smooth], grad[smooth])
     verdict = verdict_of(difference)
     errors = np.abs(approx - grad)
-    squared = float(np.sum(errors ** 2))
-    order = np.argsort(-errors, kind="stable")[:n_worst]
-    worst = []
-    for i in order:
+    squared = float(np.sum(errors[smooth] ** 2))
+
+    def describe(i):
         name = name_of(int(i))
-        worst.append({"index": int(i), "name": name, "array": name.split("[")[0],
-                      "analytic": float(grad[i]), "numeric": float(approx[i]),
-                      "abs_difference": float(errors[i]),
-                      "share": float(errors[i] ** 2 / squared) if squared else 0.0})
+        return {"index": int(i), "name": name, "array": name.split("[")[0], "analytic": float(grad[i]),
+                "numeric": float(approx[i]), "abs_difference": float(errors[i]),
+                "share": float(errors[i] ** 2 / squared) if squared and smooth[i] else 0.0}
+
+    order = [i for i in np.argsort(-errors, kind="stable") if smooth[i]][:n_worst]
+    worst = [describe(i) for i in order]
     arrays, suspect = {}, None
     if array_of is not None:
-        arrays = _by_array(names, approx, grad, squared)
+        arrays = _by_array(names, approx, grad, smooth, squared)
         if verdict != "correct" and arrays:
             suspect = max(arrays, key=lambda a: arrays[a]["share"])
-    denominator = np.linalg.norm(approx) + np.linalg.norm(grad)
-    roundoff = float(np.sqrt(total) * abs(J_here) * np.finfo(float).eps / epsilon / denominator) \
+    denominator = np.linalg.norm(approx[smooth]) + np.linalg.norm(grad[smooth])
+    roundoff = float(np.sqrt(smooth.sum()) * abs(J_here) * np.finfo(float).eps / epsilon / denominator) \
         if denominator else 0.0
-    return GradCheckResult(difference, verdict, approx, grad, worst, float(epsilon), arrays, suspect, roundoff)
+    return GradCheckResult(difference, verdict, approx, grad, worst, float(epsilon), arrays, suspect, roundoff,
+                           kinked=[describe(i) for i in np.flatnonzero(kinked)],
+                           difference_all=relative_difference(approx, grad))
 
 
-def _by_array(layout, approx, grad, squared):
+def _by_array(layout, approx, grad, smooth, squared):
     out = {}
     for name, (where, _) in layout.slices.items():
-        a, g = approx[where], grad[where]
+        keep = smooth[where]
+        if not keep.any():
+            out[name] = {"difference": None, "verdict": "not differentiable", "share": 0.0}
+            continue
+        a, g = approx[where][keep], grad[where][keep]
         d = relative_difference(a, g)
         out[name] = {"difference": d, "verdict": verdict_of(d),
                      "share": float(np.sum((a - g) ** 2) / squared) if squared else 0.0}
@@ -229,11 +254,11 @@ class FrozenMasks:
         pass
 
 
-def _kinks(network, cache, width):
-    """How many hidden pre-activations Z lie within ``width`` of relu's (or leaky relu's) kink."""
+def _pattern(network, cache):
+    """Which side of relu's kink every hidden pre-activation is on (empty for smooth activations)."""
     if network.hidden.name not in ("relu", "leaky_relu"):
-        return 0
-    return int(sum(np.sum(np.abs(cache.Z[layer]) <= width) for layer in range(1, network.n_layers)))
+        return []
+    return [cache.Z[layer] > 0 for layer in range(1, network.n_layers)]
 
 
 def _reference_backward(network, cache, Y, penalty):
@@ -355,22 +380,24 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
     def check_now(iteration):
         masks = FrozenMasks(FreshMasks(rng)) if dropout else None
         keep_now = keep if dropout else None
+        cache = net.forward(X, keep_now, masks)
+        base, last = _pattern(net, cache), {}
 
         def J(theta):
             if theta is not net.params:
                 net.params[...] = theta
-            return net.cost(net.forward(X, keep_now, masks), Y, penalty)[0]
+            here = net.forward(X, keep_now, masks)
+            last["crossed"] = not all(np.array_equal(a, b) for a, b in zip(_pattern(net, here), base))
+            return net.cost(here, Y, penalty)[0]
 
-        cache = net.forward(X, keep_now, masks)
         grad = np.asarray(backward(net, cache, Y, penalty), dtype=float)
         result = gradient_check(J, net.params, grad, epsilon, names=net.layout, n_worst=n_worst,
-                                progress=progress)
+                                progress=progress, crossed=lambda: last["crossed"])
         result.iteration, result.note = iteration, note
-        kinks = _kinks(net, cache, 100 * epsilon)
-        if kinks:
-            result.note += (f"; {kinks} hidden pre-activation(s) lie within {100 * epsilon:g} of the {net.hidden.name} "
-                            "kink at 0, where J has no derivative: a mismatch there is not a bug (a dead layer with "
-                            "zero biases puts Z exactly on it)")
+        if result.kinked:
+            result.note += (f"; {len(result.kinked)} component(s) left out: their +-epsilon step moves a hidden "
+                            f"{net.hidden.name} unit across its kink at 0, where J has no derivative (a dead layer "
+                            "with zero biases puts Z exactly on it)")
         return result
 
     checks = [check_now(0)]
