@@ -77,7 +77,7 @@ class MonotonicCheck:
         """The finding as lines of text (the CLI prints them)."""
         lines = []
         if self.monotonic:
-            lines.append(f"J (with penalty, keep_prob = 1) decreased monotonically over {len(self.cost) - 1} "
+            lines.append(f"J (with penalty, keep_prob = 1) decreased monotonically over {len(self.cost)} "
                          f"iterations: {self.cost[0]:.6g} -> {self.cost[-1]:.6g}")
         else:
             i = self.first_rise
