@@ -55,9 +55,9 @@ def _validated(estimator, call, **kwargs):
     except PracticalNNError:
         raise
     except TypeError as err:
-        raise DataTypeError(f"{call}: {err}") from None
+        raise DataTypeError(f"{call}: {' '.join(str(err).split())}") from None
     except ValueError as err:
-        raise DataError(f"{call}: {err}") from None
+        raise DataError(f"{call}: {' '.join(str(err).split())}") from None
 
 
 def _flag(name, value):
@@ -415,6 +415,8 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     def _fit_data(self, X, y):
         X, y = _validated(self, "fit(X, y)", X=X, y=y, reset=True, dtype=np.float64, multi_output=True,
                           y_numeric=True)
+        if y.dtype.kind not in "biuf":
+            raise bad("y", f"targets of dtype {y.dtype}", "numbers for a regressor", DataError)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         self.n_outputs_ = Y.shape[1]
         return X, Y.T.astype(np.float64)

@@ -35,7 +35,10 @@ class Output:
 
 
 def _as_2d(Y, argument="Y"):
-    Y = np.asarray(Y)
+    try:
+        Y = np.asarray(Y)
+    except (ValueError, TypeError):
+        raise bad(argument, type(Y).__name__, "a rectangular array of labels", DataError) from None
     if Y.ndim == 1:
         Y = Y.reshape(1, -1)
     if Y.ndim != 2:

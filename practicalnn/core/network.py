@@ -60,6 +60,8 @@ class Network:
     """
 
     def __init__(self, layer_sizes, activation="relu", output="sigmoid", dtype=np.float64):
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+            raise bad("layer_sizes", layer_sizes, "a sequence of sizes [n_x, n_1, ..., n_L]")
         self.layout = ParamLayout(layer_sizes)
         self.hidden = hidden_activation(activation)
         self.output = output_layer(output)
@@ -123,7 +125,10 @@ class Network:
 
     # -- data --------------------------------------------------------------------------------
     def check_X(self, X, argument="X"):
-        X = np.asarray(X)
+        try:
+            X = np.asarray(X)
+        except (ValueError, TypeError):
+            raise bad(argument, type(X).__name__, "a rectangular 2-D array of numbers", DataError) from None
         if X.ndim != 2:
             raise bad(argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError)
         if X.shape[0] != self.layer_sizes[0]:

@@ -120,6 +120,10 @@ def read_csv(path, target):
     if len(rows) < 2:
         raise bad("data", str(path), "a header row and at least one data row", DataError)
     header = [h.strip() for h in rows[0]]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated or "" in header:
+        raise bad("data", f"{path.name} header {header}", f"distinct, non-empty column names (repeated: {repeated})",
+                  DataError)
     if target not in header:
         raise bad("target", target, f"a column of {path.name}: {', '.join(header)}", DataError)
     t = header.index(target)
@@ -138,6 +142,9 @@ def read_csv(path, target):
                 raise bad("data", f"{path.name} line {r}, column {features[c]!r} = {text!r}",
                           "a finite number in every feature column", DataError)
             X[r - 2, c] = number
+        if not row[t].strip():
+            raise bad("data", f"{path.name} line {r}, column {target!r} = {row[t]!r}", "a target value in every row",
+                      DataError)
         y.append(row[t].strip())
     numeric = [_number(v) for v in y]
     if all(v is not None for v in numeric):
