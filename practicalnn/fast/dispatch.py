@@ -141,7 +141,7 @@ def run(trainer, X, Y, start, stop, interrupted):
         n_rec = (end - 1) // cfg.record_every - (it - 1) // cfg.record_every + 1
         rec_it, rec_J, rec_J0 = np.zeros(n_rec, np.int64), np.zeros(n_rec), np.zeros(n_rec)
         done, status, n_rec, t = K.train_chunk(
-            net.params, sizes, Xc, Yc, _HIDDEN[type(net.hidden)], slope, _OUTPUT[type(net.output)],
+            net.params, sizes, Xc.ravel(), Yc.ravel(), _HIDDEN[type(net.hidden)], slope, _OUTPUT[type(net.output)],
             cfg.learning_rate, float(cfg.decay_rate), trainer.penalty.l2, trainer.penalty.l1, keep, D, moff, fixed,
             code, float(getattr(opt, "beta", getattr(opt, "beta1", 0.0))), float(getattr(opt, "beta2", 0.0)),
             float(getattr(opt, "epsilon", 0.0)), v, s, t, it, end, cfg.record_every, rec_it, rec_J, rec_J0)

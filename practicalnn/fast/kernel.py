@@ -7,8 +7,10 @@ reference in the same order (``Z = W @ A + b``; ``A = A * D``, ``A = A / keep_pr
 ``dW = 1/m * dZ @ A_prev.T + lambda/m * W``), so results agree to rounding (sums run in another order
 than BLAS's). ``tests/test_fast.py`` holds it to the reference within 1e-9 relative.
 
-Buffers are flat (``params`` in the layout of ``ParamLayout``: W1, b1, W2, b2, ...); each layer works
-on 2-D views of them, which is what lets LLVM vectorize the loops over the m examples.
+Every buffer is flat: ``params`` and ``grad`` in the layout of ``ParamLayout`` (W1, b1, W2, b2, ...),
+activations ``A`` and pre-activations ``Z`` layer after layer, each (n_l, m) in C order. Indices are
+unsigned (``np.uint64``): Numba then emits no negative-index wraparound, and LLVM vectorizes the loops
+over the m examples. Few, flat functions keep the first-ever compilation short.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ OK, COST_NOT_FINITE, GRAD_NOT_FINITE = 0, 1, 2
 
 # reassoc lets the reductions (dW, db, the cost) use SIMD lanes; contract allows FMA. No nnan/ninf:
 # the kernel must see non-finite values to stop on divergence as the reference does.
-_FM = {"reassoc", "contract", "nsz"}
-_jit = nb.njit(cache=True, fastmath=_FM)
+_jit = nb.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
+_U = np.uint64
 
 
 @nb.njit(cache=True)
@@ -51,195 +53,210 @@ def _logaddexp0(x):
 
 
 @_jit
-def _linear(W, b, A_prev, Z):
-    """Z = W @ A_prev + b."""
-    n, n_prev = W.shape
-    m = Z.shape[1]
-    for j in range(n):
-        w = W[j, 0]
-        for i in range(m):
-            Z[j, i] = w * A_prev[0, i]
-        for k in range(1, n_prev):
-            w = W[j, k]
+def _forward(P, sizes, woff, aoff, A, Z, X, act, slope, out, keep, M, mrow, moff, m):
+    """Forward pass: A[0] = X (dropped when keep[0] < 1), then Z = W A + b and A = g(Z) per layer."""
+    L = sizes.shape[0] - 1
+    n0 = _U(sizes[0]) * m
+    if moff[0] >= 0:
+        base = mrow + _U(moff[0])
+        for q in range(n0):
+            A[q] = (X[q] * M[base + q]) / keep[0]
+    for layer in range(1, L + 1):
+        n, n_prev = _U(sizes[layer]), _U(sizes[layer - 1])
+        wo, zo, ap = woff[layer], aoff[layer], aoff[layer - 1]
+        bo = wo + n * n_prev
+        for j in range(n):
+            zr = zo + j * m
+            w = P[wo + j * n_prev]
             for i in range(m):
-                Z[j, i] += w * A_prev[k, i]
-        bj = b[j]
-        for i in range(m):
-            Z[j, i] += bj
-
-
-@_jit
-def _activate(Z, A, act, slope):
-    n, m = Z.shape
-    for j in range(n):
-        if act == RELU:
+                Z[zr + i] = w * A[ap + i]
+            for k in range(_U(1), n_prev):
+                w = P[wo + j * n_prev + k]
+                ar = ap + k * m
+                for i in range(m):
+                    Z[zr + i] += w * A[ar + i]
+            b = P[bo + j]
             for i in range(m):
-                z = Z[j, i]
-                A[j, i] = z if (z > 0 or z != z) else 0.0
-        elif act == LEAKY_RELU:
+                Z[zr + i] += b
+        end = zo + n * m
+        if layer < L:
+            if act == RELU:
+                for q in range(zo, end):
+                    z = Z[q]
+                    A[q] = z if (z > 0 or z != z) else 0.0
+            elif act == LEAKY_RELU:
+                for q in range(zo, end):
+                    z = Z[q]
+                    A[q] = z if z > 0 else slope * z
+            elif act == TANH:
+                for q in range(zo, end):
+                    A[q] = math.tanh(Z[q])
+            else:
+                for q in range(zo, end):
+                    A[q] = 1.0 / (1.0 + math.exp(-Z[q]))
+            if moff[layer] >= 0:
+                base = mrow + _U(moff[layer])
+                kp = keep[layer]
+                for q in range(n * m):
+                    A[zo + q] = (A[zo + q] * M[base + q]) / kp
+        elif out == OUT_SIGMOID:
+            for q in range(zo, end):
+                A[q] = 1.0 / (1.0 + math.exp(-Z[q]))
+        elif out == OUT_SOFTMAX:
             for i in range(m):
-                z = Z[j, i]
-                A[j, i] = z if z > 0 else slope * z
-        elif act == TANH:
-            for i in range(m):
-                A[j, i] = math.tanh(Z[j, i])
+                zmax = Z[zo + i]
+                for j in range(_U(1), n):
+                    zmax = max(zmax, Z[zo + j * m + i])
+                total = 0.0
+                for j in range(n):
+                    e = math.exp(Z[zo + j * m + i] - zmax)
+                    A[zo + j * m + i] = e
+                    total += e
+                for j in range(n):
+                    A[zo + j * m + i] = A[zo + j * m + i] / total
         else:
-            for i in range(m):
-                A[j, i] = 1.0 / (1.0 + math.exp(-Z[j, i]))
+            for q in range(zo, end):
+                A[q] = Z[q]
 
 
 @_jit
-def _drop(A, D, keep):
-    """Inverted dropout as the reference: A = A * D; A = A / keep."""
-    n, m = A.shape
-    for j in range(n):
-        for i in range(m):
-            A[j, i] = (A[j, i] * D[j, i]) / keep
-
-
-@_jit
-def _output(Z, A, out):
-    n, m = Z.shape
-    if out == OUT_SIGMOID:
-        for j in range(n):
-            for i in range(m):
-                A[j, i] = 1.0 / (1.0 + math.exp(-Z[j, i]))
-    elif out == OUT_SOFTMAX:
-        for i in range(m):
-            zmax = Z[0, i]
-            for j in range(1, n):
-                zmax = max(zmax, Z[j, i])
-            total = 0.0
-            for j in range(n):
-                e = math.exp(Z[j, i] - zmax)
-                A[j, i] = e
-                total += e
-            for j in range(n):
-                A[j, i] = A[j, i] / total
-    else:
-        for j in range(n):
-            for i in range(m):
-                A[j, i] = Z[j, i]
-
-
-@_jit
-def _data_cost(Z, A, Y, out):
-    """The unpenalized cost, as the output layer's ``cost(A, Y, Z)``."""
-    n, m = Z.shape
+def _cost(P, sizes, woff, aoff, A, Z, Y, out, l2, l1, m):
+    """(J, J without penalty), as ``Network.cost`` computes them (from the logits)."""
+    L = sizes.shape[0] - 1
+    n = _U(sizes[L])
+    zo = aoff[L]
     total = 0.0
     if out == OUT_SIGMOID:
-        for j in range(n):
-            for i in range(m):
-                y = Y[j, i]
-                total += y * _logaddexp0(-Z[j, i]) + (1.0 - y) * _logaddexp0(Z[j, i])
-        return 1.0 / m * total
-    if out == OUT_SOFTMAX:
+        for q in range(n * m):
+            y = Y[q]
+            total += y * _logaddexp0(-Z[zo + q]) + (1.0 - y) * _logaddexp0(Z[zo + q])
+        unpenalized = 1.0 / m * total
+    elif out == OUT_SOFTMAX:
         for i in range(m):
-            zmax = Z[0, i]
-            for j in range(1, n):
-                zmax = max(zmax, Z[j, i])
+            zmax = Z[zo + i]
+            for j in range(_U(1), n):
+                zmax = max(zmax, Z[zo + j * m + i])
             s = 0.0
             for j in range(n):
-                s += math.exp(Z[j, i] - zmax)
+                s += math.exp(Z[zo + j * m + i] - zmax)
             log_norm = zmax + math.log(s)
             for j in range(n):
-                total += Y[j, i] * (log_norm - Z[j, i])
-        return 1.0 / m * total
-    for j in range(n):
-        for i in range(m):
-            d = A[j, i] - Y[j, i]
+                total += Y[j * m + i] * (log_norm - Z[zo + j * m + i])
+        unpenalized = 1.0 / m * total
+    else:
+        for q in range(n * m):
+            d = A[zo + q] - Y[q]
             total += d * d
-    return 1.0 / (2 * m) * total
+        unpenalized = 1.0 / (2 * m) * total
+    penalty = 0.0
+    if l2 != 0.0:
+        sq = 0.0
+        for layer in range(1, L + 1):
+            for q in range(woff[layer], woff[layer] + _U(sizes[layer]) * _U(sizes[layer - 1])):
+                sq += P[q] * P[q]
+        penalty += l2 * sq / (2 * m)
+    if l1 != 0.0:
+        ab = 0.0
+        for layer in range(1, L + 1):
+            for q in range(woff[layer], woff[layer] + _U(sizes[layer]) * _U(sizes[layer - 1])):
+                ab += abs(P[q])
+        penalty += l1 * ab / (2 * m)
+    return unpenalized + penalty, unpenalized
 
 
 @_jit
-def _grads(dZ, A_prev, W, dW, db, m, l2, l1):
-    """dW = 1/m * dZ @ A_prev.T (+ penalty), db = 1/m * sum(dZ)."""
-    n, n_prev = W.shape
-    for j in range(n):
-        for k in range(n_prev):
+def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mrow, moff, m, buf_a, buf_b):
+    """Backward pass into G: dZ[L] = A[L] - Y, then per layer dW, db and dA = W.T dZ, masked and scaled
+    as in the forward pass, and dZ = dA * g'(Z) (tanh and sigmoid read A, as the reference does)."""
+    L = sizes.shape[0] - 1
+    n = _U(sizes[L])
+    zo = aoff[L]
+    dZ, dA = buf_a, buf_b
+    for q in range(n * m):
+        dZ[q] = A[zo + q] - Y[q]
+    inv_m = 1.0 / m
+    for layer in range(L, 0, -1):
+        n, n_prev = _U(sizes[layer]), _U(sizes[layer - 1])
+        wo, ap = woff[layer], aoff[layer - 1]
+        bo = wo + n * n_prev
+        for j in range(n):
+            zr = j * m
+            for k in range(n_prev):
+                ar = ap + k * m
+                acc = 0.0
+                for i in range(m):
+                    acc += dZ[zr + i] * A[ar + i]
+                g = inv_m * acc
+                w = P[wo + j * n_prev + k]
+                if l2 != 0.0:
+                    g += (l2 * w) / m
+                if l1 != 0.0:
+                    g += l1 / (2 * m) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
+                G[wo + j * n_prev + k] = g
             acc = 0.0
             for i in range(m):
-                acc += dZ[j, i] * A_prev[k, i]
-            g = 1.0 / m * acc
-            if l2 != 0.0:
-                g += (l2 * W[j, k]) / m
-            if l1 != 0.0:
-                w = W[j, k]
-                g += l1 / (2 * m) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
-            dW[j, k] = g
-        acc = 0.0
-        for i in range(m):
-            acc += dZ[j, i]
-        db[j] = 1.0 / m * acc
-
-
-@_jit
-def _back_linear(W, dZ, dA):
-    """dA = W.T @ dZ."""
-    n, n_prev = W.shape
-    m = dZ.shape[1]
-    for k in range(n_prev):
-        w = W[0, k]
-        for i in range(m):
-            dA[k, i] = w * dZ[0, i]
-    for j in range(1, n):
+                acc += dZ[zr + i]
+            G[bo + j] = inv_m * acc
+        if layer == 1:
+            break
         for k in range(n_prev):
-            w = W[j, k]
+            w = P[wo + k]
             for i in range(m):
-                dA[k, i] += w * dZ[j, i]
-
-
-@_jit
-def _back_activate(dA, Z, A, act, slope):
-    """dZ = dA * g'(Z), in place in dA; tanh and sigmoid use A as the reference does."""
-    n, m = dA.shape
-    for j in range(n):
+                dA[k * m + i] = w * dZ[i]
+        for j in range(_U(1), n):
+            for k in range(n_prev):
+                w = P[wo + j * n_prev + k]
+                zr = j * m
+                for i in range(m):
+                    dA[k * m + i] += w * dZ[zr + i]
+        size = n_prev * m
+        if moff[layer - 1] >= 0:
+            base = mrow + _U(moff[layer - 1])
+            kp = keep[layer - 1]
+            for q in range(size):
+                dA[q] = (dA[q] * M[base + q]) / kp
         if act == RELU:
-            for i in range(m):
-                dA[j, i] = dA[j, i] * (1.0 if Z[j, i] > 0 else 0.0)
+            for q in range(size):
+                dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else 0.0)
         elif act == LEAKY_RELU:
-            for i in range(m):
-                dA[j, i] = dA[j, i] * (1.0 if Z[j, i] > 0 else slope)
+            for q in range(size):
+                dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else slope)
         elif act == TANH:
-            for i in range(m):
-                dA[j, i] = dA[j, i] * (1 - A[j, i] * A[j, i])
+            for q in range(size):
+                a = A[ap + q]
+                dA[q] = dA[q] * (1 - a * a)
         else:
-            for i in range(m):
-                dA[j, i] = dA[j, i] * (A[j, i] * (1 - A[j, i]))
+            for q in range(size):
+                a = A[ap + q]
+                dA[q] = dA[q] * (a * (1 - a))
+        dZ, dA = dA, dZ
 
 
 @_jit
-def _mat(flat, offset, n, k):
-    return flat[offset:offset + n * k].reshape(n, k)
-
-
-@_jit
-def _step(params, grad, lr, opt, beta1, beta2, eps, v, s, t):
-    """One optimizer update on the flat buffer, as the optimizers of training/optimizers.py."""
-    P = params.shape[0]
+def _step(P, G, lr, opt, beta1, beta2, eps, v, s, t):
+    """One optimizer update of the flat buffer, as the optimizers of training/optimizers.py."""
     if opt == GD:
-        for q in range(P):
-            params[q] -= lr * grad[q]
+        for q in range(P.shape[0]):
+            P[q] -= lr * G[q]
     elif opt == MOMENTUM:
-        for q in range(P):
+        for q in range(P.shape[0]):
             v[q] *= beta1
-            v[q] += (1 - beta1) * grad[q]
-            params[q] -= lr * v[q]
+            v[q] += (1 - beta1) * G[q]
+            P[q] -= lr * v[q]
     elif opt == RMSPROP:
-        for q in range(P):
+        for q in range(P.shape[0]):
             s[q] *= beta2
-            s[q] += (1 - beta2) * (grad[q] * grad[q])
-            params[q] -= lr * grad[q] / (math.sqrt(s[q]) + eps)
+            s[q] += (1 - beta2) * (G[q] * G[q])
+            P[q] -= lr * G[q] / (math.sqrt(s[q]) + eps)
     else:
         c1 = 1 - beta1 ** t
         c2 = 1 - beta2 ** t
-        for q in range(P):
+        for q in range(P.shape[0]):
             v[q] *= beta1
-            v[q] += (1 - beta1) * grad[q]
+            v[q] += (1 - beta1) * G[q]
             s[q] *= beta2
-            s[q] += (1 - beta2) * (grad[q] * grad[q])
-            params[q] -= lr * (v[q] / c1) / (math.sqrt(s[q] / c2) + eps)
+            s[q] += (1 - beta2) * (G[q] * G[q])
+            P[q] -= lr * (v[q] / c1) / (math.sqrt(s[q] / c2) + eps)
 
 
 @_jit
@@ -247,110 +264,55 @@ def train_chunk(params, sizes, X, Y, act, slope, out, lr0, decay, l2, l1, keep, 
                 opt, beta1, beta2, eps, v, s, t, start, stop, record_every, rec_it, rec_J, rec_J0):
     """Run iterations ``start .. stop-1`` of full-batch training, updating ``params`` in place.
 
-    ``X`` is (n_x, m) and ``Y`` (n_y, m), C-contiguous. ``keep[l]`` is the keep probability of layer
-    l (0 = input) and ``moff[l]`` where its mask starts in a row of ``masks`` (-1: no dropout);
-    row ``it - start`` holds the masks of iteration ``it``, or row 0 for every iteration when
-    ``fixed_masks``. ``v``, ``s`` and ``t`` are the optimizer's state (updated in place but t).
+    ``X`` (n_x * m) and ``Y`` (n_y * m) are flat C-order copies of the (n, m) arrays. ``keep[l]`` is
+    the keep probability of layer l (0 = input) and ``moff[l]`` where its mask starts within a row
+    of ``masks`` (-1: no dropout); row ``it - start`` holds iteration ``it``'s masks, or row 0 serves
+    every iteration when ``fixed_masks``. ``v``, ``s``, ``t``: the optimizer's state (v, s in place).
 
-    Returns ``(iterations_done, status, n_records, t)``. Status OK, COST_NOT_FINITE (the cost of
-    iteration ``start + iterations_done`` is not finite) or GRAD_NOT_FINITE (its gradient is not):
-    then that iteration's update is not applied. Costs at multiples of ``record_every`` go to
+    Returns ``(iterations_done, status, n_records, t)``: status OK, COST_NOT_FINITE (the cost of
+    iteration ``start + iterations_done`` is not finite) or GRAD_NOT_FINITE (its gradient is not),
+    and then that iteration's update is not applied. Costs at multiples of ``record_every`` go to
     ``rec_it``, ``rec_J`` (with the penalty) and ``rec_J0`` (without).
     """
     L = sizes.shape[0] - 1
-    m = X.shape[1]
-    woff = np.zeros(L + 1, np.int64)
-    aoff = np.zeros(L + 1, np.int64)
-    off = 0
+    m = _U(X.shape[0] // sizes[0])
+    woff = np.zeros(L + 1, np.uint64)
+    aoff = np.zeros(L + 1, np.uint64)
+    off = _U(0)
     width = sizes[0]
     for layer in range(1, L + 1):
         woff[layer] = off
-        off += sizes[layer] * sizes[layer - 1] + sizes[layer]
-        aoff[layer] = aoff[layer - 1] + sizes[layer - 1] * m
+        off += _U(sizes[layer]) * _U(sizes[layer - 1] + 1)
+        aoff[layer] = aoff[layer - 1] + _U(sizes[layer - 1]) * m
         width = max(width, sizes[layer])
-    total = aoff[L] + sizes[L] * m
-    Abuf = np.empty(total, params.dtype)
-    Zbuf = np.empty(total, params.dtype)
-    grad = np.empty_like(params)
-    da = np.empty(width * m, params.dtype)
-    db_ = np.empty(width * m, params.dtype)
+    total = aoff[L] + _U(sizes[L]) * m
+    A = np.empty(total, params.dtype)
+    Z = np.empty(total, params.dtype)
+    G = np.empty_like(params)
+    buf_a = np.empty(_U(width) * m, params.dtype)
+    buf_b = np.empty(_U(width) * m, params.dtype)
+    M = masks.ravel()
+    per_pass = _U(masks.shape[1])
+    if moff[0] < 0:
+        for q in range(X.shape[0]):
+            A[q] = X[q]
     n_rec = 0
     for it in range(start, stop):
-        row = 0 if fixed_masks else it - start
-        # forward
-        A_prev = X
-        if moff[0] >= 0:
-            A0 = _mat(Abuf, 0, sizes[0], m)
-            A0[:, :] = X
-            _drop(A0, _mat(masks[row], moff[0], sizes[0], m), keep[0])
-            A_prev = A0
-        for layer in range(1, L + 1):
-            n, n_prev = sizes[layer], sizes[layer - 1]
-            W = _mat(params, woff[layer], n, n_prev)
-            b = params[woff[layer] + n * n_prev:woff[layer] + n * n_prev + n]
-            Zl = _mat(Zbuf, aoff[layer], n, m)
-            Al = _mat(Abuf, aoff[layer], n, m)
-            _linear(W, b, A_prev, Zl)
-            if layer < L:
-                _activate(Zl, Al, act, slope)
-                if moff[layer] >= 0:
-                    _drop(Al, _mat(masks[row], moff[layer], n, m), keep[layer])
-            else:
-                _output(Zl, Al, out)
-            A_prev = Al
-        ZL = _mat(Zbuf, aoff[L], sizes[L], m)
-        AL = _mat(Abuf, aoff[L], sizes[L], m)
+        mrow = _U(0) if fixed_masks else _U(it - start) * per_pass
+        _forward(params, sizes, woff, aoff, A, Z, X, act, slope, out, keep, M, mrow, moff, m)
         if it % record_every == 0:
-            J0 = _data_cost(ZL, AL, Y, out)
-            pen = 0.0
-            if l2 != 0.0:
-                sq = 0.0
-                for layer in range(1, L + 1):
-                    for q in range(woff[layer], woff[layer] + sizes[layer] * sizes[layer - 1]):
-                        sq += params[q] * params[q]
-                pen += l2 * sq / (2 * m)
-            if l1 != 0.0:
-                ab = 0.0
-                for layer in range(1, L + 1):
-                    for q in range(woff[layer], woff[layer] + sizes[layer] * sizes[layer - 1]):
-                        ab += abs(params[q])
-                pen += l1 * ab / (2 * m)
-            J = J0 + pen
+            J, J0 = _cost(params, sizes, woff, aoff, A, Z, Y, out, l2, l1, m)
             rec_it[n_rec] = it
             rec_J[n_rec] = J
             rec_J0[n_rec] = J0
             n_rec += 1
             if not _all_finite(rec_J[n_rec - 1:n_rec]):
                 return it - start, COST_NOT_FINITE, n_rec, t
-        # backward
-        dZ = _mat(da, 0, sizes[L], m)
-        for j in range(sizes[L]):
-            for i in range(m):
-                dZ[j, i] = AL[j, i] - Y[j, i]
-        use_a = True
-        for layer in range(L, 0, -1):
-            n, n_prev = sizes[layer], sizes[layer - 1]
-            W = _mat(params, woff[layer], n, n_prev)
-            dW = _mat(grad, woff[layer], n, n_prev)
-            dbl = grad[woff[layer] + n * n_prev:woff[layer] + n * n_prev + n]
-            if layer == 1:
-                A_prev = _mat(Abuf, 0, n_prev, m) if moff[0] >= 0 else X
-            else:
-                A_prev = _mat(Abuf, aoff[layer - 1], n_prev, m)
-            _grads(dZ, A_prev, W, dW, dbl, m, l2, l1)
-            if layer == 1:
-                break
-            dA = _mat(db_ if use_a else da, 0, n_prev, m)
-            use_a = not use_a
-            _back_linear(W, dZ, dA)
-            if moff[layer - 1] >= 0:
-                _drop(dA, _mat(masks[row], moff[layer - 1], n_prev, m), keep[layer - 1])
-            _back_activate(dA, _mat(Zbuf, aoff[layer - 1], n_prev, m), A_prev, act, slope)
-            dZ = dA
-        if not _all_finite(grad):
+        _backward(params, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mrow, moff, m, buf_a, buf_b)
+        if not _all_finite(G):
             return it - start, GRAD_NOT_FINITE, n_rec, t
         lr = lr0 if decay == 0.0 else lr0 / (1 + decay * it)
         if opt == ADAM:
             t += 1
-        _step(params, grad, lr, opt, beta1, beta2, eps, v, s, t)
+        _step(params, G, lr, opt, beta1, beta2, eps, v, s, t)
     return stop - start, OK, n_rec, t
