@@ -65,8 +65,11 @@ def run(args):
             for r in study.runs]
     print(table(["init", "first cost", "final cost", "train acc", "test acc", "symmetry broken",
                  "identical-unit layers", "dead units", "stopped"], rows))
-    print(f"\nchance (always the most frequent training class): train {study.chance['train']}, "
-          f"test {study.chance['test']}")
+    if study.chance["train"] is None:
+        print("\nregression target: accuracy and chance do not apply; compare the costs")
+    else:
+        print(f"\nchance (always the most frequent training class): train {study.chance['train']:.6f}, "
+              f"test {study.chance['test']:.6f}")
     print("'symmetry broken' is measured after training: a layer whose W rows (and b entries) are all equal "
           "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
           "training example (out of the layer's size).")

@@ -90,6 +90,7 @@ class InitRun:
         r = self.result
         return {"scheme": self.scheme, "initial_cost": self.initial_cost, "final_cost": self.final_cost,
                 "train_accuracy": r.train_accuracy, "test_accuracy": r.test_accuracy,
+                "train_cost": r.train_cost, "test_cost": r.test_cost,
                 "symmetry_broken": self.symmetry_broken, "identical_layers_at_init": self.identical_at_init,
                 "identical_layers_after_training": self.identical_after,
                 "dead_units_after_training": self.dead_after, "stopped": self.stopped,
