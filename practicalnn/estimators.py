@@ -27,7 +27,7 @@ from .core.activations import hidden_activation
 from .core.initializers import Initializer, initializer
 from .core.network import Network
 from .errors import DataError, PracticalNNError, TrainingDiverged, bad
-from .io import classes_from_json, classes_to_json, network_from, standardizer_from_json, standardizer_to_json
+from .io import classes_from_json, classes_to_json, finite_output, network_from, standardizer_from_json, standardizer_to_json
 from .training.callbacks import Callback
 from .training.history import History
 from .training.optimizers import OPTIMIZERS
@@ -218,7 +218,9 @@ class _NeuralNet(BaseEstimator):
 
     def _output_of(self, X, call):
         X = self._inputs(X, call)
-        return self.network_.forward(self.network_.check_X(X))
+        cache = self.network_.forward(self.network_.check_X(X))
+        finite_output(cache.A[-1], f"{call}: X")
+        return cache
 
     # -- model files --------------------------------------------------------------------------
     def _params_json(self):

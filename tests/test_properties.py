@@ -18,6 +18,10 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 odd_numbers = st.sampled_from([0.0, -1.0, math.nan, math.inf, -math.inf, 1e300])
 values = st.one_of(st.floats(-10, 10), st.sampled_from([math.nan, math.inf, 1e200]))
+# The engine's forward pass is the bare math: finite inputs so large that one update makes W @ X
+# overflow give non-finite outputs there (the estimators and SavedNetwork turn that into a
+# DataError). Its property is stated over inputs that cannot overflow float64 that way.
+engine_values = st.one_of(st.floats(-10, 10), st.sampled_from([math.nan, math.inf, 1e30]))
 
 
 def knobs(wild):
@@ -34,7 +38,7 @@ def knobs(wild):
 
 
 def _data(draw, n_x, m, n_y, output, clean):
-    element = st.floats(-10, 10) if clean else values
+    element = st.floats(-10, 10) if clean else engine_values
     X = draw(arrays(np.float64, (n_x, m), elements=element))
     if output == "sigmoid":
         Y = draw(arrays(np.int64, (n_y, m), elements=st.integers(0, 1 if clean else 2)))
