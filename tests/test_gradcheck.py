@@ -317,3 +317,20 @@ def test_cli_text_and_dropout_refusal(capsys):
     assert len(err.strip().splitlines()) == 1 and "keep_prob" in err
     assert main(["gradcheck", "--keep-prob", "0.8", "--freeze-masks", "--examples", "10", "--hidden", "4"]) == 0
     assert "frozen" in capsys.readouterr().out
+
+
+# -- property: any small shape, any activation and penalty ------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=4), n_x=st.integers(1, 3), m=st.integers(1, 6),
+       activation=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid"]),
+       l2=st.sampled_from([0.0, 0.5]), l1=st.sampled_from([0.0, 0.3]), seed=st.integers(0, 10_000))
+def test_engine_gradient_is_correct_for_any_small_shape(sizes, n_x, m, activation, l2, l1, seed):
+    rng = np.random.default_rng(seed)
+    net = Network([n_x, *sizes[:-1], 1], activation, "sigmoid").initialize("xavier", rng)
+    X, Y = data_for("sigmoid", n_x, 1, m, rng)
+    result = check_network_gradients(net, X, Y, l2=l2, l1=l1)
+    assert result.verdict == "correct", (result.difference, result.worst[:2], result.checks[0].note)
