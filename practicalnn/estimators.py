@@ -27,9 +27,9 @@ from .core.activations import hidden_activation
 from .core.initializers import Initializer, initializer
 from .core.network import Network
 from .errors import DataError, PracticalNNError, TrainingDiverged, bad
-from .io import classes_from_json, classes_to_json, finite_output, network_from, standardizer_from_json, standardizer_to_json
+from .io import (classes_from_json, classes_to_json, finite_output, history_from_parts, history_to_parts,
+                 network_from, standardizer_from_json, standardizer_to_json)
 from .training.callbacks import Callback
-from .training.history import History
 from .training.optimizers import OPTIMIZERS
 from .training.trainer import TrainConfig, Trainer
 
@@ -244,9 +244,9 @@ class _NeuralNet(BaseEstimator):
                   "classes": classes_to_json(getattr(self, "classes_", None)),
                   "n_features_in": int(self.n_features_in_),
                   "feature_names_in": None if not hasattr(self, "feature_names_in_") else
-                  [str(n) for n in self.feature_names_in_],
-                  "history": self.history_.to_dict()}
-        return header, {"params": self.network_.params}
+                  [str(n) for n in self.feature_names_in_]}
+        header["history"], tensors = history_to_parts(self.history_)
+        return header, {"params": self.network_.params, **tensors}
 
     @classmethod
     def _from_file_parts(cls, header, tensors, fail):
@@ -260,11 +260,12 @@ class _NeuralNet(BaseEstimator):
                 params["init"] = Initializer(**params["init"])
             est = cls(**params)
             hidden, _ = est._config()
-            history = History.from_dict(header["history"])
         except (PracticalNNError, KeyError, TypeError, ValueError) as err:
             raise fail(f"its parameters are invalid ({err})") from None
-        if set(tensors) != {"params"}:
-            raise fail(f"it holds tensors {sorted(tensors)}; an estimator file holds only 'params'")
+        expected = {"params", "history.iterations", "history.cost", "history.cost_unpenalized"}
+        if set(tensors) != expected:
+            raise fail(f"it holds tensors {sorted(tensors)}; an estimator file holds {sorted(expected)}")
+        history = history_from_parts(header.get("history"), tensors, fail)
         net = network_from(header, tensors, fail)
         n_x = header.get("n_features_in")
         if n_x != net.layer_sizes[0] or tuple(net.layer_sizes[1:-1]) != hidden or net.output.name != est._output_for(net):

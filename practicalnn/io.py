@@ -54,6 +54,7 @@ def atomic_write(path, data):
         raise bad("path", str(path), "a path in an existing directory")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -64,6 +65,16 @@ def atomic_write(path, data):
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _mode_for(path):
+    """The permissions the file would get from a plain open(): the old file's, else 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_dir(directory):
@@ -244,6 +255,37 @@ def network_from(header, tensors, fail):
         raise fail("its parameters contain NaN or inf")
     net.set_params(params)
     return net
+
+
+_HISTORY_SERIES = {"iterations": ("history.iterations", np.int64), "cost_history": ("history.cost", np.float64),
+                   "cost_unpenalized_history": ("history.cost_unpenalized", np.float64)}
+
+
+def history_to_parts(history):
+    """A History as JSON (reasons, curves) plus its per-iteration series as tensors."""
+    d = history.to_dict()
+    tensors = {name: np.asarray(d.pop(key), dtype=dtype) for key, (name, dtype) in _HISTORY_SERIES.items()}
+    return d, tensors
+
+
+def history_from_parts(d, tensors, fail):
+    from .training.history import History
+    if not isinstance(d, dict):
+        raise fail("its history is missing or malformed")
+    d = dict(d)
+    lengths = set()
+    for key, (name, dtype) in _HISTORY_SERIES.items():
+        series = tensors.get(name)
+        if series is None or series.ndim != 1 or series.dtype != dtype:
+            raise fail(f"tensor {name!r} is missing or not a 1-D {np.dtype(dtype).name} series")
+        d[key] = series.tolist()
+        lengths.add(series.size)
+    if len(lengths) != 1:
+        raise fail("its history series differ in length")
+    try:
+        return History.from_dict(d)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise fail("its history is malformed") from None
 
 
 def standardizer_to_json(standardizer):

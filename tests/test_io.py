@@ -190,3 +190,20 @@ def test_sigkill_during_saves_never_leaves_a_damaged_file(tmp_path):
     proc.wait()
     net = load(path).network  # complete: loads, checksum and all
     assert np.unique(net.params).size == 1
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path):
+    path = save(trained_net(), tmp_path / "m.pnn")
+    os.chmod(path, 0o640)
+    save(trained_net(), path)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_estimator_file_keeps_history_series_as_tensors(tmp_path):
+    X, y = make_blobs(30, 2, centers=2, random_state=0)
+    clf = NeuralNetClassifier((3,), max_iter=7, random_state=0).fit(X, y)
+    data = save(clf, tmp_path / "c.pnn").read_bytes()
+    n = int.from_bytes(data[:8], "little")
+    entries = json.loads(data[8:8 + n])
+    assert entries["history.cost"]["shape"] == [7] and entries["params"]["shape"] == [clf.network_.params.size]
+    assert "cost_history" not in json.loads(entries["__metadata__"]["header"])["history"]
