@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import ConfigError, ModelFileError, PracticalNNError, bad
 from .io import read_file, write_file
-from .training.callbacks import Callback
+from .training.callbacks import Callback, ProgressCallback
 
 
 def data_digest(*arrays):
@@ -171,4 +171,13 @@ class Resume(Callback):
         self.extra = dict(extra or {})
 
     def on_train_begin(self, trainer):
+        for cb in trainer.callbacks:
+            if not isinstance(cb, RESUMABLE):
+                raise bad("resume", self.checkpoint.path, f"a run whose callbacks keep no state of their own; "
+                          f"{type(cb).__name__} does, and a checkpoint does not capture it, so the resumed run "
+                          "would not be the uninterrupted one", ConfigError)
         restore(trainer, self.checkpoint, describe(trainer, **self.extra))
+
+
+#: Callbacks that keep no state a resumed run would need: only runs made of these are resumed.
+RESUMABLE = (ProgressCallback, CheckpointWriter, Resume)

@@ -210,3 +210,21 @@ def test_resume_refuses_another_run_or_another_file(tmp_path):
     out = subprocess.run(CLI + ["train", "--iterations", "50", "--resume", str(ck)], capture_output=True, text=True,
                          env=ENV, timeout=60)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "resume=" in out.stderr
+
+
+def test_resume_refuses_runs_with_callbacks_whose_state_it_cannot_restore(tmp_path):
+    from practicalnn.training.callbacks import Callback
+
+    class Counting(Callback):
+        every = 10
+
+        def __init__(self):
+            self.calls = 0
+
+        def on_check(self, trainer, iteration):
+            self.calls += 1
+
+    ck = tmp_path / "c.ckpt"
+    _library_run(40, [CheckpointWriter(ck, every=20)])
+    with pytest.raises(ConfigError, match="Counting"):
+        _library_run(60, [Resume(ck), Counting()])

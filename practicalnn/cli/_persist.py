@@ -73,7 +73,11 @@ class Persist:
             info = {"dataset": dataset.name, "train_config": result.config.to_dict(), "init": result.setup.get("init"),
                     "iterations_run": result.history.iterations_run, "stopped": result.history.stopped,
                     "train_accuracy": result.train_accuracy, "test_accuracy": result.test_accuracy}
-            save(SavedNetwork(result.network, standardizer or result.extra.get("standardizer"), classes,
+            scaler = standardizer if standardizer is not None else result.extra.get("standardizer")
+            if isinstance(scaler, dict):  # train --normalize leaves the statistics as to_dict()
+                from ..data.scaling import Standardizer
+                scaler = Standardizer.from_dict(scaler)
+            save(SavedNetwork(result.network, scaler, classes,
                               list(dataset.feature_names) or None, self.args.target, info), self.save_path)
             self.saved = str(self.save_path)
         return {"saved": self.saved,
