@@ -207,3 +207,26 @@ def test_estimator_file_keeps_history_series_as_tensors(tmp_path):
     entries = json.loads(data[8:8 + n])
     assert entries["history.cost"]["shape"] == [7] and entries["params"]["shape"] == [clf.network_.params.size]
     assert "cost_history" not in json.loads(entries["__metadata__"]["header"])["history"]
+
+
+def test_cli_train_save_normalize_then_predict(tmp_path, monkeypatch, capsys):
+    """The model file carries the training set's mean and std: predict applies them to raw rows."""
+    from practicalnn.cli import main
+    from practicalnn.data.datasets import load_breast_cancer
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "breast_cancer", "--hidden", "4", "--init", "he", "--learning-rate", "0.01",
+                 "--optimizer", "adam", "--iterations", "100", "--normalize", "--save", "m.pnn", "--json"]) == 0
+    d = load_breast_cancer()
+    rows = d.test_X[:, :5].T
+    header = ",".join(d.feature_names)
+    (tmp_path / "rows.csv").write_text(header + "\n" + "\n".join(",".join(repr(float(v)) for v in r) for r in rows))
+    capsys.readouterr()
+    assert main(["predict", "--model", "m.pnn", "--data", "rows.csv", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    model = load("m.pnn")
+    mean = d.train_X.mean(axis=1, keepdims=True)
+    std = np.sqrt(((d.train_X - mean) ** 2).mean(axis=1, keepdims=True))
+    p1 = model.network.predict_proba((rows.T - mean) / std)[0]
+    np.testing.assert_allclose(np.array(doc["probabilities"])[:, 1], p1, rtol=1e-12)
+    assert doc["classes"] == [0, 1] and doc["predictions"] == (p1 > 0.5).astype(int).tolist()
