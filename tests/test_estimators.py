@@ -119,3 +119,13 @@ def test_single_class_and_bad_labels_are_data_errors():
         NeuralNetClassifier().fit(X, ["a"] * 10)
     with pytest.raises(DataError, match="continuous"):
         NeuralNetClassifier().fit(X, np.linspace(0, 1, 10))
+
+
+def test_verbose_logs_the_cost_ten_times_and_never_prints(caplog, capsys):
+    X, y = make_moons(40, random_state=0)
+    with caplog.at_level("INFO", logger="practicalnn.estimators"):
+        clf = small(NeuralNetClassifier, max_iter=100, verbose=True).fit(X, y)
+    lines = [r.getMessage() for r in caplog.records if r.name == "practicalnn.estimators"]
+    assert len(lines) == 10 and lines[-1].startswith("iteration 100: cost")
+    assert float(lines[-1].split()[-1]) == pytest.approx(clf.loss_curve_[-1], rel=1e-4)
+    assert capsys.readouterr() == ("", "")
