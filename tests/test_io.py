@@ -230,3 +230,21 @@ def test_cli_train_save_normalize_then_predict(tmp_path, monkeypatch, capsys):
     p1 = model.network.predict_proba((rows.T - mean) / std)[0]
     np.testing.assert_allclose(np.array(doc["probabilities"])[:, 1], p1, rtol=1e-12)
     assert doc["classes"] == [0, 1] and doc["predictions"] == (p1 > 0.5).astype(int).tolist()
+
+
+def test_cli_predict_with_an_estimator_file(tmp_path, monkeypatch, capsys):
+    from practicalnn.cli import main
+
+    X, y = make_blobs(45, 2, centers=3, random_state=3)
+    names = np.array(["red", "green", "blue"])[y]
+    clf = NeuralNetClassifier((8,), learning_rate=0.01, max_iter=300, random_state=0).fit(X, names)
+    save(clf, tmp_path / "c.pnn")
+    lines = ["u,v,colour"] + [f"{a!r},{b!r},{c}" for (a, b), c in zip(X.tolist(), names)]
+    (tmp_path / "rows.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["predict", "--model", "c.pnn", "--data", "rows.csv", "--target", "colour", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["predictions"] == clf.predict(X).tolist() and doc["features"] == ["u", "v"]
+    assert doc["metric"] == "accuracy" and doc["score"] == pytest.approx(np.mean(clf.predict(X) == names))
+    np.testing.assert_allclose(doc["probabilities"], clf.predict_proba(X), rtol=1e-12)
