@@ -123,22 +123,27 @@ class _NeuralNet(BaseEstimator):
             raise bad("n_iter_no_change", n, "an integer >= 1")
         if not isinstance(self.verbose, (bool, int, np.integer)) or self.verbose < 0:
             raise bad("verbose", self.verbose, "True, False or an integer >= 0")
-        self._seeds()
+        self._check_random_state()
         config = TrainConfig(learning_rate=self.learning_rate, iterations=int(self.max_iter), l2=self.l2, l1=self.l1,
                              keep_prob=list(self.keep_prob) if isinstance(self.keep_prob, (list, tuple, np.ndarray))
                              else self.keep_prob, optimizer=self.solver, batch_size=self.batch_size, record_every=1)
         return hidden, config
 
+    def _check_random_state(self):
+        rs = self.random_state
+        if not (rs is None or isinstance(rs, (np.random.Generator, np.random.RandomState)) or (
+                isinstance(rs, (int, np.integer)) and not isinstance(rs, bool) and rs >= 0)):
+            raise bad("random_state", rs, "None, a non-negative integer, a numpy Generator or RandomState")
+
     def _seeds(self):
-        """Two independent generators from ``random_state``: the validation split, the training run."""
+        """Two independent generators from ``random_state``: the validation split, the training run.
+        A Generator or RandomState given by the caller is drawn from (so each fit differs)."""
+        self._check_random_state()
         rs = self.random_state
         if isinstance(rs, np.random.RandomState):
             rs = int(rs.randint(np.iinfo(np.int32).max))
-        if rs is None or isinstance(rs, np.random.Generator) or (
-                isinstance(rs, (int, np.integer)) and not isinstance(rs, bool) and rs >= 0):
-            root = rs if isinstance(rs, np.random.Generator) else np.random.default_rng(rs)
-            return root.spawn(2)
-        raise bad("random_state", rs, "None, a non-negative integer, a numpy Generator or RandomState")
+        root = rs if isinstance(rs, np.random.Generator) else np.random.default_rng(rs)
+        return root.spawn(2)
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, X, y):
