@@ -77,8 +77,9 @@ class Persist:
             if isinstance(scaler, dict):  # train --normalize leaves the statistics as to_dict()
                 from ..data.scaling import Standardizer
                 scaler = Standardizer.from_dict(scaler)
-            save(SavedNetwork(result.network, scaler, classes,
-                              list(dataset.feature_names) or None, self.args.target, info), self.save_path)
+            names = list(dataset.feature_names)
+            names = names if len(names) == result.network.layer_sizes[0] else None
+            save(SavedNetwork(result.network, scaler, classes, names, self.args.target, info), self.save_path)
             self.saved = str(self.save_path)
         return {"saved": self.saved,
                 "checkpoint": None if self.checkpoint_path is None else str(self.checkpoint_path),
