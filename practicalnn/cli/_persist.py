@@ -54,8 +54,8 @@ class Persist:
 
     def _run(self, dataset):
         a = self.args
-        return {"dataset": str(a.dataset), "target": a.target, "rng": a.rng, "seed": a.seed, "init": a.init,
-                "data_sha256": data_digest(dataset.train_X, dataset.train_Y)}
+        # the data is named by its digest, not its path: a moved CSV still resumes, an edited one does not
+        return {"rng": a.rng, "seed": a.seed, "init": a.init, "data_sha256": data_digest(dataset.train_X, dataset.train_Y)}
 
     def callbacks(self, dataset):
         """Resume (first) and checkpoint callbacks for the trainer."""
