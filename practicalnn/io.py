@@ -153,7 +153,10 @@ def read_file(path, kinds, argument="path"):
     header_json = meta.get("header")
     if not isinstance(header_json, str) or meta.get("sha256") != _digest(header_json, tensors):
         raise fail("its checksum does not match its contents (tampered with or damaged)")
-    header = json.loads(header_json)
+    try:
+        header = json.loads(header_json)
+    except ValueError:
+        header = None
     if not isinstance(header, dict):
         raise fail("its header is not a JSON object")
     return kind, header, tensors
@@ -239,16 +242,23 @@ def classes_from_json(d, fail):
 def network_from(header, tensors, fail):
     """The Network described by ``header["network"]`` with parameters ``tensors["params"]``."""
     from .core.network import Network
+    from .core.params import ParamLayout
 
     spec = header.get("network")
     if not isinstance(spec, dict) or set(spec) != {"layer_sizes", "activation", "output", "dtype"}:
         raise fail("its network description is missing or malformed")
+    params = tensors.get("params")
     try:
+        size = ParamLayout(spec["layer_sizes"]).size  # before allocating: a header may announce anything
+        if params is None or params.size != size:
+            raise fail(f"tensor 'params' holds {None if params is None else params.size} numbers; "
+                       f"layers {spec['layer_sizes']} need {size}")
         net = Network(spec["layer_sizes"], spec["activation"], spec["output"], spec["dtype"])
+    except ModelFileError:
+        raise
     except (PracticalNNError, TypeError) as err:
         raise fail(f"its network description is invalid ({err})") from None
-    params = tensors.get("params")
-    if params is None or params.shape != net.params.shape or params.dtype != net.dtype:
+    if params.shape != net.params.shape or params.dtype != net.dtype:
         got = None if params is None else f"{params.dtype} {params.shape}"
         raise fail(f"tensor 'params' is {got}; the network needs {net.dtype} {net.params.shape}")
     if not np.isfinite(params).all():

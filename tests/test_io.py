@@ -248,3 +248,11 @@ def test_cli_predict_with_an_estimator_file(tmp_path, monkeypatch, capsys):
     assert doc["predictions"] == clf.predict(X).tolist() and doc["features"] == ["u", "v"]
     assert doc["metric"] == "accuracy" and doc["score"] == pytest.approx(np.mean(clf.predict(X) == names))
     np.testing.assert_allclose(doc["probabilities"], clf.predict_proba(X), rtol=1e-12)
+
+
+def test_a_header_announcing_a_huge_network_is_refused_before_allocating_it(tmp_path):
+    params = trained_net().params
+    huge = {"network": {"layer_sizes": [10**6, 10**6, 10**6], "activation": "relu", "output": "sigmoid",
+                        "dtype": "float64"}}
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, header_changes=huge), "need")
+    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"header": "not json"}), "checksum|JSON")
