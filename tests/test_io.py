@@ -256,3 +256,26 @@ def test_a_header_announcing_a_huge_network_is_refused_before_allocating_it(tmp_
                         "dtype": "float64"}}
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, header_changes=huge), "need")
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"header": "not json"}), "checksum|JSON")
+
+
+def test_any_damage_is_refused_or_harmless(tmp_path):
+    """Flip any byte, cut anywhere: load raises ModelFileError or gives back the very same model."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    good = _file_bytes(tmp_path)
+    expected = trained_net().params
+    path = tmp_path / "damaged.pnn"
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.integers(0, len(good) - 1), st.integers(1, 255), st.booleans())
+    def damaged(position, xor, cut):
+        data = good[:position] if cut else good[:position] + bytes([good[position] ^ xor]) + good[position + 1:]
+        path.write_bytes(data)
+        try:
+            model = load(path)
+        except ModelFileError:
+            return
+        np.testing.assert_array_equal(model.network.params, expected)
+
+    damaged()
