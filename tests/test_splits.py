@@ -84,3 +84,28 @@ def test_same_distribution_flags_a_shifted_test_set_and_names_the_feature():
     assert shifted.auc > 0.85 and shifted.mismatch
     assert shifted.separating[0][0] == "c"
     assert "c" in shifted.message()
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=40, deadline=None)
+@given(m=st.integers(4, 400), dev=st.floats(0.05, 0.4), test=st.floats(0.0, 0.4), stratify=st.booleans(),
+       seed=st.integers(0, 2**32 - 1))
+def test_any_split_is_a_partition_close_to_the_ratios(m, dev, test, stratify, seed):
+    X, Y = _data(m, n_x=2)
+    ratios = (1 - dev - test, dev, test)
+    n_groups = 2 if stratify else 1   # rounding happens once per class
+    if m * ratios[0] < 4 * n_groups or m * dev < 2 * n_groups:
+        return  # parts that may round to nothing: refused with DataError, tested above
+    s = train_dev_test_split(X, Y, ratios=ratios, stratify=stratify, seed=seed)
+    every = np.concatenate([s.indices[p] for p in ("train", "dev", "test")])
+    assert sorted(every.tolist()) == list(range(m))
+    assert abs(s.sizes()["dev"] - m * dev) <= n_groups
+    assert abs(s.sizes()["test"] - m * test) <= n_groups
+
+
+def test_an_empty_dev_part_is_refused():
+    X, Y = _data(10)
+    with pytest.raises(DataError, match="dev part"):
+        train_dev_test_split(X, Y, ratios=(0.9, 0.04, 0.06))
