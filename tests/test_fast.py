@@ -217,8 +217,9 @@ def test_interrupt_flag_is_respected_between_chunks():
 
 @pytest.mark.parametrize("setup,reason", [
     (dict(dtype=np.float32), "float32"),
-    (dict(batch_size=10), "mini-batches"),
+    (dict(batch_size=10, keep_prob=0.8), "dropout with mini-batches"),
     (dict(sizes=[3, 100, 100, 1]), "large network"),
+    (dict(optimizer="adam", dtype=np.float32), "float32"),
     (dict(activation="tanh", keep_prob=0.8), "dropout with tanh"),
 ])
 def test_unsupported_runs_fall_back_to_the_reference(setup, reason):
@@ -238,3 +239,58 @@ def test_unsupported_runs_fall_back_to_the_reference(setup, reason):
     with fast.disabled():
         trainer2.fit(X, Y)
     np.testing.assert_array_equal(net.params, net2.params)
+
+
+MB_CASES = [(act, out, pen) for act in ("relu", "leaky_relu", "tanh", "sigmoid")
+            for out in ("sigmoid", "softmax", "identity") for pen in ({}, {"l2": 0.5, "l1": 0.2})]
+
+
+@pytest.mark.parametrize("activation,output,penalty", MB_CASES)
+def test_minibatch_path_matches_reference(activation, output, penalty):
+    n_out = {"sigmoid": 1, "softmax": 3, "identity": 2}[output]
+    X, Y = _data(m=70, output=output, n_out=n_out)  # 70 = 4 batches of 16 and a last one of 6
+    kwargs = dict(activation=activation, output=output, rng=4, batch_size=16, record_every=3, **penalty)
+    a = _fit([3, 6, 4, n_out], X, Y, **kwargs)
+    b = _fit([3, 6, 4, n_out], X, Y, fast_path=False, **kwargs)
+    _assert_same(a, b)
+    assert a[1].streams.shuffle.bit_generator.state == b[1].streams.shuffle.bit_generator.state
+    np.testing.assert_array_equal(a[1]._batches.perm, b[1]._batches.perm)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "rmsprop", "adam"])
+def test_minibatch_optimizers_and_decay_match_reference(optimizer):
+    X, Y = _data(m=50)
+    kwargs = dict(optimizer=optimizer, learning_rate=0.02, batch_size=8, decay_rate=0.3, iterations=100)
+    a, b = _fit([3, 5, 1], X, Y, **kwargs), _fit([3, 5, 1], X, Y, fast_path=False, **kwargs)
+    _assert_same(a, b)
+
+
+def test_minibatch_float32_matches_reference_to_float32_precision():
+    X, Y = _data(m=300, output="softmax", n_out=4)
+    results = []
+    for fast_path in (True, False):
+        net = Network([3, 16, 8, 4], "relu", "softmax", np.float32)
+        trainer = Trainer(net, TrainConfig(learning_rate=0.05, iterations=60, batch_size=32, record_every=5), rng=2)
+        net.initialize("he", trainer.streams.init)
+        if fast_path:
+            assert fast.why_not(trainer) is None
+            trainer.fit(X.T.astype(np.float32).T, Y)  # a transposed (F-order) view, as from an (m, n) table
+        else:
+            with fast.disabled():
+                trainer.fit(X.astype(np.float32), Y)
+        results.append((net.params.copy(), trainer.history.cost, net.predict(X)))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5)
+    assert np.mean(results[0][2] == results[1][2]) > 0.99
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_minibatch_divergence_is_the_reference_divergence():
+    X, Y = _data(output="identity", n_out=2)
+    errors = []
+    for fast_path in (True, False):
+        with pytest.raises(TrainingDiverged) as err:
+            _fit([3, 8, 2], X * 50, Y, output="identity", learning_rate=1e300, batch_size=8, record_every=1,
+                 fast_path=fast_path)
+        errors.append(err.value)
+    assert str(errors[0]) == str(errors[1]) and errors[0].iteration == errors[1].iteration

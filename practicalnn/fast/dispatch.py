@@ -1,9 +1,10 @@
-"""Deciding when the compiled kernel runs a trainer's iterations, and running them.
+"""Deciding which compiled path runs a trainer's iterations, and running them.
 
-The kernel serves a run when everything in it has a compiled twin: full-batch training, a float64
-network no larger than ``MAX_MACS`` multiply-adds per example (beyond that BLAS wins), the built-in
-activations, outputs, optimizers and mask streams. Tanh and sigmoid hidden layers are served
-without dropout only. Anything else returns False and the trainer runs its reference loop.
+Two kernels, for the built-in activations, outputs and optimizers: the fused kernel (kernel.py) for
+full-batch training of float64 networks no larger than ``MAX_MACS`` multiply-adds per example, with
+dropout (tanh and sigmoid hidden layers without it); the mini-batch kernel (minibatch.py) for
+mini-batches without dropout, float32 or float64, any size. Anything else returns False and the
+trainer runs its reference loop.
 
 A chunk behaves like the reference loop: costs recorded at multiples of ``record_every``, the
 same divergence errors with the parameters of the last finite step, the interrupt flag checked
@@ -61,35 +62,120 @@ def _kernel():
     return kernel
 
 
-def why_not(trainer):
-    """None when ``trainer``'s iterations run on the compiled kernel, else the reason they do not."""
-    net, cfg = trainer.network, trainer.config
+def _common(trainer):
+    """The reason no compiled path serves ``trainer``, whatever its batching; None if one may."""
+    net = trainer.network
     if not enabled():
         return "the fast path is disabled"
-    if net.dtype != np.float64:
-        return f"dtype {net.dtype.name} (the kernel is float64)"
-    if cfg.batch_size is not None and (trainer._batches is None or trainer._batches.size is not None):
-        return "mini-batches (the kernel is full-batch)"
     if getattr(trainer, "augmentation", None) is not None or getattr(trainer, "augment", None) is not None:
         return "data augmentation"
-    sizes = net.layer_sizes
-    macs = sum(sizes[i] * sizes[i - 1] for i in range(1, len(sizes)))
-    if macs > MAX_MACS:
-        return f"a large network ({macs} multiply-adds per example > {MAX_MACS}; BLAS is faster)"
     if type(net.hidden) not in _HIDDEN:
         return f"hidden activation {type(net.hidden).__name__}"
     if type(net.output) not in _OUTPUT:
         return f"output {type(net.output).__name__}"
     if type(trainer.optimizer) not in _OPTIMIZER:
         return f"optimizer {type(trainer.optimizer).__name__}"
+    return None
+
+
+def _mini_batches(trainer):
+    plan = trainer._batches
+    if plan is None:
+        return trainer.config.batch_size is not None
+    return plan.size is not None
+
+
+def why_not(trainer):
+    """None when ``trainer``'s iterations run on a compiled path, else the reason they do not.
+
+    Full-batch runs of small float64 networks go to the fused kernel; mini-batch runs without
+    dropout (float32 or float64, any size) to the mini-batch kernel."""
+    net = trainer.network
+    reason = _common(trainer)
+    if reason:
+        return reason
     dropout = any(p < 1 for p in trainer.keep)
-    if dropout and type(trainer.streams.masks) not in (FreshMasks, NotebookMasks):
-        return f"mask stream {type(trainer.streams.masks).__name__}"
-    if dropout and type(net.hidden) in (Tanh, Sigmoid):
-        return f"dropout with {net.hidden.name} hidden layers"
+    if _mini_batches(trainer):
+        if dropout:
+            return "dropout with mini-batches (the mini-batch kernel has no dropout)"
+    else:
+        if net.dtype != np.float64:
+            return f"dtype {net.dtype.name} with full batches (the fused kernel is float64)"
+        sizes = net.layer_sizes
+        macs = sum(sizes[i] * sizes[i - 1] for i in range(1, len(sizes)))
+        if macs > MAX_MACS:
+            return f"a large network ({macs} multiply-adds per example > {MAX_MACS}; BLAS is faster) with full batches"
+        if dropout and type(trainer.streams.masks) not in (FreshMasks, NotebookMasks):
+            return f"mask stream {type(trainer.streams.masks).__name__}"
+        if dropout and type(net.hidden) in (Tanh, Sigmoid):
+            return f"dropout with {net.hidden.name} hidden layers"
     if _kernel() is None:
         return "numba is not installed"
     return None
+
+
+def _optimizer_state(opt, params):
+    v = getattr(opt, "v", None)
+    s = getattr(opt, "s", None)
+    v = np.zeros_like(params) if v is None else v
+    s = np.zeros_like(params) if s is None else s
+    beta1 = float(getattr(opt, "beta", getattr(opt, "beta1", 0.0)))
+    return v, s, int(getattr(opt, "t", 0)), beta1, float(getattr(opt, "beta2", 0.0)), float(getattr(opt, "epsilon", 0.0))
+
+
+def _keep_optimizer_state(opt, code, done, v, s, t):
+    if done and code in (1, 3):
+        opt.v = v
+    if done and code in (2, 3):
+        opt.s = s
+    if code == 3:
+        opt.t = t
+
+
+def _record(trainer, n_rec, rec_it, rec_J, rec_J0):
+    for r in range(n_rec):
+        trainer.history.record(rec_it[r], rec_J[r], rec_J0[r])
+
+
+def _records(start, end, every):
+    n = (end - 1) // every - (start - 1) // every + 1
+    return np.zeros(n, np.int64), np.zeros(n), np.zeros(n)
+
+
+def _run_batches(trainer, X, Y, start, stop, interrupted):
+    """Mini-batch iterations on the mini-batch kernel, one epoch's order at a time, drawn exactly
+    where the reference draws it (at the first batch of each epoch)."""
+    from .minibatch import train_batches
+    K = _kernel()
+    net, cfg, opt, plan = trainer.network, trainer.config, trainer.optimizer, trainer._batches
+    sizes = np.asarray(net.layer_sizes, np.int64)
+    code = _OPTIMIZER[type(opt)]
+    v, s, t, beta1, beta2, eps = _optimizer_state(opt, net.params)
+    slope = float(getattr(net.hidden, "slope", 0.0))
+    it = start
+    while it < stop:
+        if interrupted.is_set():
+            return True
+        epoch, position = divmod(it, plan.per_epoch)
+        if position == 0 or plan.perm is None:
+            plan.perm = trainer.streams.shuffle.permutation(plan.m)
+        end = min(stop, (epoch + 1) * plan.per_epoch, it + CHUNK)
+        lr = cfg.learning_rate if not cfg.decay_rate else cfg.learning_rate / (1 + cfg.decay_rate * epoch)
+        rec_it, rec_J, rec_J0 = _records(it, end, cfg.record_every)
+        done, status, n_rec, t = train_batches(
+            net.params, sizes, X, Y, plan.perm, plan.size, position, _HIDDEN[type(net.hidden)], slope,
+            _OUTPUT[type(net.output)], lr, trainer.penalty.l2, trainer.penalty.l1, code, beta1, beta2, eps, v, s, t,
+            it, end, cfg.record_every, rec_it, rec_J, rec_J0)
+        _record(trainer, n_rec, rec_it, rec_J, rec_J0)
+        _keep_optimizer_state(opt, code, done, v, s, t)
+        trainer.iteration = it + done
+        if status != K.OK:
+            failed = it + done
+            if status == K.COST_NOT_FINITE:
+                trainer._diverged(failed, f"the cost is {float(rec_J[n_rec - 1])}")
+            trainer._diverged(failed, "the gradient is not finite")
+        it = end
+    return True
 
 
 def run(trainer, X, Y, start, stop, interrupted):
@@ -97,6 +183,8 @@ def run(trainer, X, Y, start, stop, interrupted):
     kernel does not serve this run."""
     if why_not(trainer) is not None:
         return False
+    if trainer._batches.size is not None:
+        return _run_batches(trainer, X, Y, start, stop, interrupted)
     Xb, Yb, _ = trainer._batch(X, Y, start)  # full batch: X and Y themselves unless a hook changed them
     if Xb is not X or Yb is not Y:
         return False
@@ -123,12 +211,7 @@ def run(trainer, X, Y, start, stop, interrupted):
         D = np.concatenate([masks.draw((int(sizes[l]), m), keep[l]).ravel()
                             for l in range(len(trainer.keep)) if keep[l] < 1]).view(np.uint8)[None, :]
     code = _OPTIMIZER[type(opt)]
-    P = net.params.shape[0]
-    v = getattr(opt, "v", None)
-    s = getattr(opt, "s", None)
-    v = np.zeros(P) if v is None else v
-    s = np.zeros(P) if s is None else s
-    t = int(getattr(opt, "t", 0))
+    v, s, t, beta1, beta2, eps = _optimizer_state(opt, net.params)
     slope = float(getattr(net.hidden, "slope", 0.0))
     it = start
     while it < stop:
@@ -138,21 +221,13 @@ def run(trainer, X, Y, start, stop, interrupted):
         if not fixed:
             saved = masks.rng.bit_generator.state
             D = (masks.rng.random((end - it, per_pass)) < threshold).view(np.uint8)
-        n_rec = (end - 1) // cfg.record_every - (it - 1) // cfg.record_every + 1
-        rec_it, rec_J, rec_J0 = np.zeros(n_rec, np.int64), np.zeros(n_rec), np.zeros(n_rec)
+        rec_it, rec_J, rec_J0 = _records(it, end, cfg.record_every)
         done, status, n_rec, t = K.train_chunk(
             net.params, sizes, Xc.ravel(), Yc.ravel(), _HIDDEN[type(net.hidden)], slope, _OUTPUT[type(net.output)],
             cfg.learning_rate, float(cfg.decay_rate), trainer.penalty.l2, trainer.penalty.l1, keep, D, moff, fixed,
-            code, float(getattr(opt, "beta", getattr(opt, "beta1", 0.0))), float(getattr(opt, "beta2", 0.0)),
-            float(getattr(opt, "epsilon", 0.0)), v, s, t, it, end, cfg.record_every, rec_it, rec_J, rec_J0)
-        for r in range(n_rec):
-            trainer.history.record(rec_it[r], rec_J[r], rec_J0[r])
-        if done and code in (1, 3):
-            opt.v = v
-        if done and code in (2, 3):
-            opt.s = s
-        if code == 3:
-            opt.t = t
+            code, beta1, beta2, eps, v, s, t, it, end, cfg.record_every, rec_it, rec_J, rec_J0)
+        _record(trainer, n_rec, rec_it, rec_J, rec_J0)
+        _keep_optimizer_state(opt, code, done, v, s, t)
         trainer.iteration = it + done
         if status != K.OK:
             if not fixed:  # leave the mask stream where the reference would: after this pass's draws

@@ -36,10 +36,10 @@ def _all_finite(a):
     """Whether every value of ``a`` is finite, read from the exponent bits: integer tests that no
     fast-math flag can fold away (the optimizer may assume a float compare never meets inf)."""
     bits = a.view(np.int64)
-    for q in range(bits.shape[0]):
-        if (bits[q] >> 52) & 0x7FF == 0x7FF:
-            return False
-    return True
+    bad = 0
+    for q in range(_U(bits.shape[0])):  # no early exit: the loop vectorizes
+        bad |= ((bits[q] >> 52) & 0x7FF) == 0x7FF
+    return bad == 0
 
 
 @_jit
@@ -235,23 +235,24 @@ def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mro
 @_jit
 def _step(P, G, lr, opt, beta1, beta2, eps, v, s, t):
     """One optimizer update of the flat buffer, as the optimizers of training/optimizers.py."""
+    size = _U(P.shape[0])
     if opt == GD:
-        for q in range(P.shape[0]):
+        for q in range(size):
             P[q] -= lr * G[q]
     elif opt == MOMENTUM:
-        for q in range(P.shape[0]):
+        for q in range(size):
             v[q] *= beta1
             v[q] += (1 - beta1) * G[q]
             P[q] -= lr * v[q]
     elif opt == RMSPROP:
-        for q in range(P.shape[0]):
+        for q in range(size):
             s[q] *= beta2
             s[q] += (1 - beta2) * (G[q] * G[q])
             P[q] -= lr * G[q] / (math.sqrt(s[q]) + eps)
     else:
         c1 = 1 - beta1 ** t
         c2 = 1 - beta2 ** t
-        for q in range(P.shape[0]):
+        for q in range(size):
             v[q] *= beta1
             v[q] += (1 - beta1) * G[q]
             s[q] *= beta2
