@@ -75,6 +75,8 @@ def recipe_report(recipe, directory):
     idx = [s.index for s in recipe.steps]
     ax.plot(idx, [s.train_error for s in recipe.steps], "o-", label="train error")
     ax.plot(idx, [s.dev_error for s in recipe.steps], "s-", label="dev error")
+    best = [min(s.dev_error for s in recipe.steps[:i + 1]) for i in range(len(recipe.steps))]
+    ax.step(idx, best, where="post", color="black", linewidth=1, label="best dev error so far")
     if recipe.target_dev_error is not None:
         ax.axhline(recipe.target_dev_error, color="grey", linestyle=":", label="target dev error")
     ax.set_xlabel("step")

@@ -109,3 +109,19 @@ def test_cli_ensemble(capsys):
                          "--learning-rate", "0.1", "--json"])
     assert len(out["members"]) == 2 and 0 <= out["ensemble_dev_accuracy"] <= 1
     assert main(["ensemble", "--rng", "notebook"]) == 2
+
+
+def test_reports_show_the_path_and_the_early_stopping_point(capsys, tmp_path):
+    assert main(["recipe", "--dataset", "breast_cancer", "--hidden", "2", "--iterations", "20", "--max-runs", "2",
+                 "--report", str(tmp_path / "recipe")]) == 0
+    assert "step 2:" in capsys.readouterr().out
+    assert (tmp_path / "recipe" / "recipe.png").stat().st_size > 0
+    assert main(["train", "--dataset", "moons", "--early-stopping", "--patience", "2", "--check-every", "100",
+                 "--init", "he", "--iterations", "2000", "--report", str(tmp_path / "es")]) == 0
+    out = capsys.readouterr().out
+    assert "early stopping: best dev cost" in out and "bias/variance:" in out
+    page = (tmp_path / "es" / "index.html").read_text()
+    assert "curves.png" in page and "Bias and variance" in page
+    assert main(["ensemble", "--hidden", "3", "--iterations", "20", "--members", "2",
+                 "--report", str(tmp_path / "ens")]) == 0
+    assert (tmp_path / "ens" / "ensemble.png").exists()
