@@ -66,3 +66,10 @@ def test_standardize_dataset_fits_on_train_only():
     np.testing.assert_allclose(s.mean_[:, 0], d.train_X.mean(axis=1))
     np.testing.assert_allclose(d2.dev_X, (d.dev_X - d.train_X.mean(axis=1, keepdims=True)) / s.scale_)
     assert abs(d2.test_X.mean()) > 1e-6  # the test set is not re-centred on itself
+
+
+def test_tiny_but_real_spread_is_scaled_and_rounding_noise_is_not():
+    X = np.array([[1e-13, 3e-13, 5e-13], [0.1 + 0.2, 0.3, 0.30000000000000004]])
+    s = Standardizer().fit(X)
+    assert s.scale_[0, 0] == pytest.approx(np.sqrt(8 / 3) * 1e-13)   # a real feature on a tiny scale
+    assert s.scale_[1, 0] == 1.0                                      # 0.3 up to rounding: constant

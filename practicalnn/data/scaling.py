@@ -37,9 +37,9 @@ class Standardizer:
         X = _check(X, "X")
         self.mean_ = X.mean(axis=1, keepdims=True)
         std = np.sqrt(np.mean((X - self.mean_) ** 2, axis=1, keepdims=True))
-        # a feature constant up to rounding has a std of a few ulps of its mean: leave it centred
-        tiny = 1e3 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1.0)
-        self.scale_ = np.where(std > tiny, std, 1.0)
+        # a feature constant up to rounding has a std of a few ulps of its magnitude: leave it centred
+        tiny = 1e3 * np.finfo(np.float64).eps * np.max(np.abs(X), axis=1, keepdims=True)
+        self.scale_ = np.where((std > tiny) & (std > 0), std, 1.0)
         return self
 
     def transform(self, X):
