@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import sklearn.datasets
-from sklearn.model_selection import train_test_split
 
 from ..errors import DataError, bad
 
@@ -53,6 +51,9 @@ def load_moons():
     """The notebook's moons: make_moons(200, noise=0.2) with NumPy seeded 0 (``random_state=0``
     draws the same points without touching the global state), split by
     train_test_split(test_size=0.33, random_state=42): 134 training and 66 test examples."""
+    import sklearn.datasets
+    from sklearn.model_selection import train_test_split
+
     X, Y = sklearn.datasets.make_moons(200, noise=0.20, random_state=0)
     train_X, test_X, train_Y, test_Y = train_test_split(X, Y.reshape(-1, 1), test_size=0.33, random_state=42)
     return Dataset("moons", train_X.T, train_Y.T, test_X.T, test_Y.T, "sigmoid", ["x1", "x2"], [0, 1])
@@ -61,6 +62,8 @@ def load_moons():
 def load_circles():
     """The course's initialization-notebook circles: make_circles(300, noise=0.05) drawn with seed
     1 for training and make_circles(100, noise=0.05) with seed 2 for testing."""
+    import sklearn.datasets
+
     train_X, train_Y = sklearn.datasets.make_circles(n_samples=300, noise=0.05, random_state=1)
     test_X, test_Y = sklearn.datasets.make_circles(n_samples=100, noise=0.05, random_state=2)
     return Dataset("circles", train_X.T, train_Y.reshape(1, -1), test_X.T, test_Y.reshape(1, -1),
@@ -79,6 +82,8 @@ def _split_sklearn(name, X, y, feature_names, output, seed, image_shape=None):
 def load_digits(seed=0):
     """scikit-learn's 8x8 digits: 1797 images of 64 pixels (0..16), 10 classes, a softmax output;
     split 60/20/20 (stratified, ``seed``). Columns are (8, 8, 1) images flattened row by row."""
+    import sklearn.datasets
+
     d = sklearn.datasets.load_digits()
     return _split_sklearn("digits", d.data, d.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)],
                           "softmax", seed, (8, 8, 1))
@@ -88,6 +93,8 @@ def load_breast_cancer(seed=0):
     """scikit-learn's Wisconsin breast cancer: 569 examples, 30 features whose scales differ by
     orders of magnitude (area ~ 1e3, smoothness ~ 1e-1), 2 classes (1 = benign), a sigmoid output;
     split 60/20/20 (stratified, ``seed``)."""
+    import sklearn.datasets
+
     d = sklearn.datasets.load_breast_cancer()
     return _split_sklearn("breast_cancer", d.data, d.target, d.feature_names, "sigmoid", seed)
 
@@ -186,6 +193,8 @@ def load_csv(path, target, *, output="auto", test_size=0.33, seed=0):
         raise bad("output", output, "auto, sigmoid, softmax or identity")
     if len(Y) < 4:
         raise bad("data", str(path), "at least 4 rows to split into train and test", DataError)
+    from sklearn.model_selection import train_test_split
+
     try:
         tr_X, te_X, tr_Y, te_Y = train_test_split(X, Y, test_size=test_size, random_state=seed, stratify=stratify)
     except ValueError:

@@ -1,0 +1,18 @@
+"""Every public name resolves, and importing the package does not pull in the heavy parts."""
+
+import subprocess
+import sys
+
+import practicalnn
+
+
+def test_every_public_name_resolves():
+    for name in practicalnn.__all__:
+        assert getattr(practicalnn, name) is not None, name
+    assert practicalnn.diagnose(0.01, 0.11).verdict == "high variance"
+
+
+def test_import_is_light():
+    code = "import sys, practicalnn; print(any(m.startswith('sklearn') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    assert out.strip() == "False"
