@@ -221,9 +221,16 @@ class Network:
 
     # -- prediction ---------------------------------------------------------------------------
     def predict_proba(self, X):
-        """The output activations A[L] (n_y, m), without dropout."""
+        """The output activations A[L] (n_y, m), without dropout. Raises DataError rather than
+        return NaN when finite inputs overflow on the way (values around 1e200, say)."""
         X = self.check_X(X)
-        return self.forward(X).A[self.n_layers]
+        with np.errstate(over="ignore", invalid="ignore"):
+            A = self.forward(X).A[self.n_layers]
+        if not np.isfinite(A).all():
+            raise bad("X", f"values up to {np.abs(X).max():.3g}",
+                      "inputs small enough for the network's arithmetic not to overflow (standardize them)",
+                      DataError)
+        return A
 
     def predict(self, X):
         """Class predictions (1, m): 0/1 for sigmoid, the argmax for softmax; values for identity."""
