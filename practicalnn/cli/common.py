@@ -159,7 +159,7 @@ def table(headers, rows):
     line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(r, widths)) for r in cells]
-    return "\n".join(out)
+    return "\n".join(line.rstrip() for line in out)
 
 
 def _numeric(text):
