@@ -112,6 +112,20 @@ def _run_cell(l2, keep):
                      result.history.iterations_run)
 
 
+def _warm_up(job):
+    """Train one iteration of the job's model in this process, so the kernel's code is loaded (or
+    compiled) before the workers fork."""
+    tiny = {**job, "config": {**job["config"], "iterations": 1}}
+    saved = dict(_JOB)
+    _JOB.clear()
+    _JOB.update(tiny)
+    try:
+        _run_cell(0.0, 1.0)
+    finally:
+        _JOB.clear()
+        _JOB.update(saved)
+
+
 def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden=(20, 3), activation="relu",
           init="notebook", rng="notebook", config=None, workers=None, progress=None):
     """Train one model per (l2, keep_prob) pair on ``dataset`` and score it on train and dev.
@@ -167,6 +181,7 @@ def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden
             _JOB.clear()
             _JOB.update(saved)
     else:
+        _warm_up(job)  # load the compiled kernel once, here: the forked workers inherit it
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         ctx = multiprocessing.get_context(method)
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:

@@ -80,3 +80,15 @@ def test_cli_rejects_bad_flags(capsys):
         main(["bench", "--only", "w9"])
     assert main(["bench", "--repeats", "0", "--only", "w1"]) == 2
     assert "repeats" in capsys.readouterr().err
+
+
+def test_chaotic_cells_are_told_apart_from_wrong_ones():
+    """A cell whose result rounding alone moves (L2 and dropout together, found by perturbing the
+    reference's initial weights by 1e-15) is flagged; the notebook's plain model is not."""
+    d = load_moons()
+    _, costs = bench.baseline_model(d.train_X, d.train_Y, num_iterations=2000)
+    cell = type("Cell", (), {"final_cost": costs[-1]})()
+    assert not bench._chaotic(d, 0.0, 1.0, 2000, costs[-1], cell)["chaotic"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _, costs = bench.baseline_model(d.train_X, d.train_Y, num_iterations=30000, lambd=0.5, keep_prob=0.7)
+    assert bench._chaotic(d, 0.5, 0.7, 30000, costs[-1], cell)["chaotic"]
