@@ -80,7 +80,13 @@ def run(args):
         progress.close()
     if args.json:
         print_json(result)
-        return 0
+        return 0 if all(wl["checks"]["same_results"] for wl in result["workloads"].values()) else 1
+    return render(result)
+
+
+def render(result):
+    """Print the benchmark's record (as ``bench.run`` returns it, or read back from ``--json``) as
+    tables; 0 when every result is as expected, else 1."""
     s = result["setup"]
     print(f"practicalnn bench{' --quick (results only; timings mean nothing)' if s['quick'] else ''}: "
           f"{s['threads']} thread(s) for everyone on {s['cpu_count']} cores, median of {s['repeats']} run(s); "
