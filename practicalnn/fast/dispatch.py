@@ -66,7 +66,7 @@ def _common(trainer):
     """The reason no compiled path serves ``trainer``, whatever its batching; None if one may."""
     net = trainer.network
     if not enabled():
-        return "the fast path is disabled"
+        return _switch.get("error", "the fast path is disabled")
     if getattr(trainer, "augmentation", None) is not None or getattr(trainer, "augment", None) is not None:
         return "data augmentation"
     if type(net.hidden) not in _HIDDEN:
@@ -179,10 +179,23 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
 
 
 def run(trainer, X, Y, start, stop, interrupted):
-    """Run updates ``start .. stop-1`` of ``trainer`` on the kernel; False (nothing done) when the
-    kernel does not serve this run."""
+    """Run updates ``start .. stop-1`` of ``trainer`` on a compiled path; False (nothing done) when
+    none serves this run. Should Numba fail to compile here, the fast path turns itself off for the
+    process and the reference path serves (``why_not`` then reports the error)."""
     if why_not(trainer) is not None:
         return False
+    from numba.core.errors import NumbaError
+    try:
+        return _run(trainer, X, Y, start, stop, interrupted)
+    except NumbaError as err:
+        if trainer.iteration != start:  # pragma: no cover - compilation happens before any iteration
+            raise
+        _switch["on"] = False
+        _switch["error"] = f"numba could not compile the kernel ({type(err).__name__})"
+        return False
+
+
+def _run(trainer, X, Y, start, stop, interrupted):
     if trainer._batches.size is not None:
         return _run_batches(trainer, X, Y, start, stop, interrupted)
     Xb, Yb, _ = trainer._batch(X, Y, start)  # full batch: X and Y themselves unless a hook changed them
