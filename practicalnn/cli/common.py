@@ -32,7 +32,7 @@ def keep_prob_value(text):
 
 def add_data_args(parser):
     parser.add_argument("--dataset", default="moons",
-                        help="moons (default, the notebook's), circles, or a CSV path (with --target)")
+                        help="moons (default, the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)")
     parser.add_argument("--target", help="label column of a CSV dataset")
     parser.add_argument("--output", choices=["auto", "sigmoid", "softmax", "identity"], default="auto",
                         help="output layer: auto (from the labels), sigmoid, softmax or identity")
