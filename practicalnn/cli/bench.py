@@ -112,11 +112,11 @@ def render(result):
     if "W2" in w:
         c = w["W2"]["checks"]
         chaotic = c["cells_chaotic"]
+        moved = [x["perturbed_reference_vs_baseline_rel"] for x in chaotic]
         print(f"W2 results: {c['cells_same']} of {c['cells']} cells end with the baseline's cost (1e-9) and "
-              f"accuracies" + (f"; the other {len(chaotic)} are chaotic: the reference path itself, started 1e-15 "
-                               f"away, ends up to {max(x['perturbed_reference_vs_baseline_rel'] for x in chaotic):.1e} "
-                               f"away (the fast path: {max(x['fast_vs_baseline_rel'] for x in chaotic):.1e})"
-                               if chaotic else "")
+              f"accuracies" + (f"; the other {len(chaotic)} are sensitive to rounding: the reference path itself, "
+                               f"started 1e-15 away, ends {min(moved):.0e} to {max(moved):.1e} away (the fast path: "
+                               f"{max(x['fast_vs_baseline_rel'] for x in chaotic):.1e})" if chaotic else "")
               + (f"; {len(c['cells_differing_not_chaotic'])} cell(s) DIFFER" if c["cells_differing_not_chaotic"] else ""))
     if "W3" in w:
         c, mem = w["W3"]["checks"], w["W3"]["peak_bytes"]
