@@ -2,7 +2,7 @@
 
 Two kernels, for the built-in activations, outputs and optimizers: the fused kernel (kernel.py) for
 full-batch training of float64 networks no larger than ``MAX_MACS`` multiply-adds per example, with
-dropout (tanh and sigmoid hidden layers without it); the mini-batch kernel (minibatch.py) for
+dropout; the mini-batch kernel (minibatch.py) for
 mini-batches without dropout, float32 or float64, any size. Anything else returns False and the
 trainer runs its reference loop.
 
@@ -107,8 +107,6 @@ def why_not(trainer):
             return f"a large network ({macs} multiply-adds per example > {MAX_MACS}; BLAS is faster) with full batches"
         if dropout and type(trainer.streams.masks) not in (FreshMasks, NotebookMasks):
             return f"mask stream {type(trainer.streams.masks).__name__}"
-        if dropout and type(net.hidden) in (Tanh, Sigmoid):
-            return f"dropout with {net.hidden.name} hidden layers"
     if _kernel() is None:
         return "numba is not installed"
     return None

@@ -167,7 +167,7 @@ def _cost(P, sizes, woff, aoff, A, Z, Y, out, l2, l1, m):
 @_jit
 def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mrow, moff, m, buf_a, buf_b):
     """Backward pass into G: dZ[L] = A[L] - Y, then per layer dW, db and dA = W.T dZ, masked and scaled
-    as in the forward pass, and dZ = dA * g'(Z) (tanh and sigmoid read A, as the reference does)."""
+    as in the forward pass, and dZ = dA * g'(Z) (tanh and sigmoid from the activation before dropout)."""
     L = sizes.shape[0] - 1
     n = _U(sizes[L])
     zo = aoff[L]
@@ -221,13 +221,15 @@ def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mro
         elif act == LEAKY_RELU:
             for q in range(size):
                 dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else slope)
-        elif act == TANH:
+        elif act == TANH:  # g'(Z) from the activation before dropout, as the reference: tanh(Z) again if dropped
+            dropped = moff[layer - 1] >= 0
             for q in range(size):
-                a = A[ap + q]
+                a = math.tanh(Z[ap + q]) if dropped else A[ap + q]
                 dA[q] = dA[q] * (1 - a * a)
         else:
+            dropped = moff[layer - 1] >= 0
             for q in range(size):
-                a = A[ap + q]
+                a = 1.0 / (1.0 + math.exp(-Z[ap + q])) if dropped else A[ap + q]
                 dA[q] = dA[q] * (a * (1 - a))
         dZ, dA = dA, dZ
 
