@@ -8,7 +8,7 @@ from ..workflow import fit_dataset
 from . import _persist
 from .common import (Progress, add_generalization_args, add_network_args, check_report_dir, config_of, dataset_of,
                      hidden_of, print_json, rng_of, table)
-from .diagnose import TrainExtras
+from ._extras import TrainExtras
 
 
 def register(sub):
