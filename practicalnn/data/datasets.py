@@ -47,15 +47,29 @@ class Dataset:
                 "n_test": self.test_X.shape[1], "output": self.output}
 
 
-def load_moons():
-    """The notebook's moons: make_moons(200, noise=0.2) with NumPy seeded 0 (``random_state=0``
+#: The notebook's moons as drawn by scikit-learn (``draw_moons``), shipped so that loading them
+#: needs no scikit-learn import (most of a short run's start-up time); tests/test_datasets.py
+#: checks the file against a fresh draw. To remake it:
+#: ``np.savez(MOONS_FILE, **dict(zip(("train_X", "test_X", "train_Y", "test_Y"), draw_moons())))``
+MOONS_FILE = Path(__file__).with_name("moons.npz")
+
+
+def draw_moons():
+    """Draw the notebook's moons: make_moons(200, noise=0.2) with NumPy seeded 0 (``random_state=0``
     draws the same points without touching the global state), split by
-    train_test_split(test_size=0.33, random_state=42): 134 training and 66 test examples."""
+    train_test_split(test_size=0.33, random_state=42). Returns the notebook's
+    ``(train_X, test_X, train_Y, test_Y)`` before its transposes: (134, 2), (66, 2), (134, 1), (66, 1)."""
     import sklearn.datasets
     from sklearn.model_selection import train_test_split
 
     X, Y = sklearn.datasets.make_moons(200, noise=0.20, random_state=0)
-    train_X, test_X, train_Y, test_Y = train_test_split(X, Y.reshape(-1, 1), test_size=0.33, random_state=42)
+    return tuple(train_test_split(X, Y.reshape(-1, 1), test_size=0.33, random_state=42))
+
+
+def load_moons():
+    """The notebook's moons (see ``draw_moons``): 134 training and 66 test examples, X (2, m)."""
+    with np.load(MOONS_FILE, allow_pickle=False) as f:
+        train_X, test_X, train_Y, test_Y = (f[k] for k in ("train_X", "test_X", "train_Y", "test_Y"))
     return Dataset("moons", train_X.T, train_Y.T, test_X.T, test_Y.T, "sigmoid", ["x1", "x2"], [0, 1])
 
 
