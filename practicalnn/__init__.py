@@ -49,17 +49,23 @@ _LAZY = {
     "NeuralNetClassifier": ".estimators", "NeuralNetRegressor": ".estimators",
     "save": ".io", "load": ".io", "SavedNetwork": ".io",
     "CheckpointWriter": ".checkpoint", "Resume": ".checkpoint", "load_checkpoint": ".checkpoint",
-    # sweeps
+    # sweeps and the compiled fast path
+    "sweep": ".sweep", "SweepResult": ".sweep", "SweepCell": ".sweep",
 }
+
+#: Subpackages reachable as attributes (``practicalnn.fast.why_not(trainer)``).
+_SUBMODULES = {"fast", "notebook"}
 
 __all__ = [
     "Callback", "ConfigError", "DataError", "Dataset", "History", "Initializer", "ModelFileError",
     "Network", "Penalty", "PracticalNNError", "TrainConfig", "Trainer", "TrainingDiverged",
-    "load_dataset", "load_moons", "train", "__version__", *_LAZY,
+    "load_dataset", "load_moons", "train", "__version__", *_LAZY, *_SUBMODULES,
 ]
 
 
 def __getattr__(name):
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'practicalnn' has no attribute {name!r}")
@@ -69,4 +75,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

@@ -333,4 +333,8 @@ def test_engine_gradient_is_correct_for_any_small_shape(sizes, n_x, m, activatio
     net = Network([n_x, *sizes[:-1], 1], activation, "sigmoid").initialize("xavier", rng)
     X, Y = data_for("sigmoid", n_x, 1, m, rng)
     result = check_network_gradients(net, X, Y, l2=l2, l1=l1)
-    assert result.verdict == "correct", (result.difference, result.worst[:2], result.checks[0].note)
+    # With gradients of ~1e-5 the round-off in J alone can exceed the bands (the check's own
+    # .roundoff estimate says so); below that floor there is nothing to distinguish from zero error.
+    check = result.checks[0]
+    assert result.verdict == "correct" or check.difference <= check.roundoff, \
+        (result.difference, check.roundoff, result.worst[:2], check.note)
