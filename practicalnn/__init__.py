@@ -50,11 +50,12 @@ _LAZY = {
     "save": ".io", "load": ".io", "SavedNetwork": ".io",
     "CheckpointWriter": ".checkpoint", "Resume": ".checkpoint", "load_checkpoint": ".checkpoint",
     # sweeps and the compiled fast path
-    "sweep": ".sweep", "SweepResult": ".sweep", "SweepCell": ".sweep",
+    "SweepResult": ".sweep", "SweepCell": ".sweep",
 }
 
-#: Subpackages reachable as attributes (``practicalnn.fast.why_not(trainer)``).
-_SUBMODULES = {"fast", "notebook"}
+#: Modules reachable as attributes (``practicalnn.fast.why_not(trainer)``,
+#: ``practicalnn.sweep.sweep(dataset, l2=[...], keep_prob=[...])``).
+_SUBMODULES = {"fast", "notebook", "sweep"}
 
 __all__ = [
     "Callback", "ConfigError", "DataError", "Dataset", "History", "Initializer", "ModelFileError",
