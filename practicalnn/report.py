@@ -83,7 +83,7 @@ class Report:
 
 
 def _cell(value):
-    """Floats in full (shortest repr, every digit that makes the number); pre-format to shorten."""
+    """Floats to 6 significant digits; pass a string (``repr(x)``) to show every digit."""
     if value is None:
         return "-"
-    return repr(value) if isinstance(value, float) else str(value)
+    return f"{value:.6g}" if isinstance(value, float) else str(value)

@@ -49,7 +49,7 @@ def reproduce_report(results, directory):
     rows = []
     for r in results:
         for row in r.extra["comparison"]:
-            rows.append([r.extra["title"], row["figure"], row["published"], row["ours"],
+            rows.append([r.extra["title"], row["figure"], repr(row["published"]), repr(row["ours"]),
                          f"{row['relative_difference']:.1e}", row["match"]])
     rep.table(["experiment", "figure", "notebook", "practicalnn", "relative difference", "status"], rows,
               status_column=5)

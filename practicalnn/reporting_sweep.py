@@ -32,8 +32,9 @@ def heatmap(result, metric="dev_accuracy", *, ax=None, title=None):
     return fig
 
 
-def regularization_path(result, *, ax=None):
-    """Train (dashed) and dev (solid) accuracy against lambda, one colour per keep_prob."""
+def regularization_path(result, *, ax=None, held_out="dev"):
+    """Train (dashed) and held-out (solid) accuracy against lambda, one colour per keep_prob;
+    ``held_out`` names the held-out set (dev, or test when the dataset has no dev split)."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.0, 4.0))
     else:
@@ -41,7 +42,7 @@ def regularization_path(result, *, ax=None):
     train, dev = result.grid("train_accuracy"), result.grid("dev_accuracy")
     x = np.arange(len(result.l2_values))
     for r, keep in enumerate(result.keep_values):
-        line, = ax.plot(x, dev[r], marker="o", label=f"dev, keep_prob {keep:g}")
+        line, = ax.plot(x, dev[r], marker="o", label=f"{held_out}, keep_prob {keep:g}")
         ax.plot(x, train[r], marker="s", linestyle="--", color=line.get_color(), label=f"train, keep_prob {keep:g}")
     ax.set_xticks(x, [f"{v:g}" for v in result.l2_values])
     ax.set_xlabel("lambda (L2), evenly spaced")
@@ -66,8 +67,8 @@ def sweep_report(result, directory):
                       f"{s['dev_set']} accuracy per cell"),
                      ("heatmap_train.png", heatmap(result, "train_accuracy", title="train accuracy"),
                       "train accuracy per cell"),
-                     ("regularization_path.png", regularization_path(result),
-                      "accuracy against lambda; a gap between train and dev is variance")])
+                     ("regularization_path.png", regularization_path(result, held_out=s["dev_set"]),
+                      f"accuracy against lambda; a gap between train and {s['dev_set']} is variance")])
         best = result.best()
         rep.text(f"Best {s['dev_set']} accuracy: {best.dev_accuracy:.4f} at lambda = {best.l2:g}, keep_prob = "
                  f"{best.keep_prob:g} (train accuracy {best.train_accuracy:.4f}).")
