@@ -30,9 +30,12 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, title=None, xlim=None, yli
     x_min, x_max = xlim if xlim else (X[0].min() - 1, X[0].max() + 1)
     y_min, y_max = ylim if ylim else (X[1].min() - 1, X[1].max() + 1)
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
-    Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape)
-    ax.contourf(xx, yy, Z, cmap=plt.cm.Spectral, alpha=0.55)
-    ax.scatter(X[0], X[1], c=np.squeeze(Y), cmap=plt.cm.Spectral, s=25, edgecolors="k", linewidths=0.4)
+    Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape).astype(float)
+    # one colour per class, fixed by the class index, so a constant prediction keeps its class's colour
+    top = max(1, int(np.nanmax(Z)), int(np.max(Y)))
+    ax.contourf(xx, yy, Z, levels=np.arange(-0.5, top + 1), cmap=plt.cm.Spectral, vmin=0, vmax=top, alpha=0.55)
+    ax.scatter(X[0], X[1], c=np.squeeze(Y), cmap=plt.cm.Spectral, vmin=0, vmax=top, s=25, edgecolors="k",
+               linewidths=0.4)
     if xlim:
         ax.set_xlim(*xlim)
     if ylim:

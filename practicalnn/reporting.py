@@ -32,7 +32,8 @@ def cost_figure(result, prefix):
     if h.cost_unpenalized != h.cost:
         series["J without penalty"] = (h.iterations, h.cost_unpenalized)
     for name, (its, values) in h.curves.items():
-        series[name] = (its, values)
+        if name.endswith("cost"):  # accuracies and other curves do not belong on a cost axis
+            series[name.replace("_", " ")] = (its, values)
     lr = result.config.learning_rate
     return (f"{prefix}_cost.png", plot_costs(series, title=f"{result.extra.get('title', result.name)}\n"
                                              f"learning rate = {lr}"), "cost every "

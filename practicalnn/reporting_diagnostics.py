@@ -28,8 +28,8 @@ def init_study_report(study, dataset, directory):
                 "yes" if r.symmetry_broken else "no", ", ".join(map(str, r.identical_after)) or "-",
                 " ".join(map(str, r.dead_after)) or "-", r.stopped]
                for r in study.runs])
-    rep.text(f"Chance (always the most frequent training class): train {study.chance['train']}, test "
-             f"{study.chance['test']}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "
+    rep.text(f"Chance (always the most frequent training class): train {study.chance['train']:.4f}, test "
+             f"{study.chance['test']:.4f}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "
              "W (and entries of b) are all equal has units that all compute the same function (notes 15).")
     rep.section("Cost curves")
     rep.figures([("init_costs.png",

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from practicalnn import fast
 from practicalnn.cli import main
 from practicalnn.core.initializers import Initializer
 from practicalnn.core.network import Network
@@ -46,7 +47,11 @@ def test_first_rise_on_hand_made_sequences():
 
 def test_large_learning_rate_rise_is_found_where_a_plain_loop_finds_it(moons):
     net = Network([2, 5, 3, 1]).initialize("he", np.random.default_rng(0))
-    check = check_monotonic(net, moons.train_X, moons.train_Y, TrainConfig(learning_rate=3.0, iterations=200), rng=0)
+    # At learning rate 3 the trajectory amplifies rounding: compare on the reference path, whose sums
+    # are the plain loop's (the compiled path is held to the reference in tests/test_fast.py).
+    with fast.disabled():
+        check = check_monotonic(net, moons.train_X, moons.train_Y, TrainConfig(learning_rate=3.0, iterations=200),
+                                rng=0)
     J, _ = gd_costs(net, moons.train_X, moons.train_Y, 3.0, 200)
     rises = np.flatnonzero(np.diff(J) > 0) + 1
     assert not check.monotonic
