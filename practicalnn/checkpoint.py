@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import ConfigError, ModelFileError, PracticalNNError, bad
 from .io import read_file, write_file
-from .training.callbacks import Callback, ProgressCallback
+from .training.callbacks import Callback, ProgressCallback, stateful
 
 
 def data_digest(*arrays):
@@ -58,8 +58,17 @@ def save_checkpoint(path, trainer, run=None):
             optimizer[key] = value
     if state["perm"] is not None:
         tensors["perm"] = np.asarray(state["perm"], dtype=np.int64)
+    callbacks = []  # callbacks' states: arrays become tensors "callbacks.<i>.<key>", the rest JSON
+    for i, entry in enumerate(state.get("callbacks", [])):
+        plain = {}
+        for key, value in entry["state"].items():
+            if isinstance(value, np.ndarray):
+                tensors[f"callbacks.{i}.{key}"] = value
+            else:
+                plain[key] = value
+        callbacks.append({"type": entry["type"], "state": plain})
     header = {"iteration": state["iteration"], "optimizer": optimizer, "masks": state["masks"],
-              "shuffle": state["shuffle"], "history": state["history"],
+              "shuffle": state["shuffle"], "history": state["history"], "callbacks": callbacks,
               "run": run if run is not None else describe(trainer)}
     write_file(path, tensors, header, "checkpoint")
 
@@ -89,8 +98,19 @@ def load_checkpoint(path, argument="resume"):
     if not isinstance(optimizer, dict):
         raise fail("its optimizer state is malformed")
     optimizer = dict(optimizer)
+    callbacks = header.get("callbacks", [])
+    if not isinstance(callbacks, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("type"), str) and isinstance(c.get("state"), dict) for c in callbacks):
+        raise fail("its callbacks' states are malformed")
+    callbacks = [{"type": c["type"], "state": dict(c["state"])} for c in callbacks]
     for name, value in tensors.items():
         if name in ("params", "perm"):
+            continue
+        if name.startswith("callbacks."):
+            _, index, key = (name.split(".", 2) + ["", ""])[:3]
+            if not index.isdigit() or int(index) >= len(callbacks) or not key:
+                raise fail(f"tensor {name!r} belongs to no saved callback")
+            callbacks[int(index)]["state"][key] = value
             continue
         if not name.startswith("optimizer.") or value.shape != params.shape or value.dtype != params.dtype:
             raise fail(f"tensor {name!r} is not an optimizer state of the parameters' shape")
@@ -106,7 +126,7 @@ def load_checkpoint(path, argument="resume"):
         if not isinstance(header.get(key), dict):
             raise fail(f"its {key} is missing or malformed")
     state = {"iteration": iteration, "params": params, "optimizer": optimizer, "masks": header.get("masks"),
-             "shuffle": header["shuffle"], "perm": perm, "history": header["history"]}
+             "shuffle": header["shuffle"], "perm": perm, "history": header["history"], "callbacks": callbacks}
     return Checkpoint(str(path), state, header["run"])
 
 
@@ -140,7 +160,7 @@ def restore(trainer, checkpoint, run=None):
 
 class CheckpointWriter(Callback):
     """Write a checkpoint to ``path`` every ``every`` iterations, and once more if training is
-    interrupted (Ctrl-C), so that nothing done is lost. ``extra`` (JSON-able) joins the run's
+    interrupted (Ctrl-C), so that nothing done is lost. Put it last among the callbacks. ``extra`` (JSON-able) joins the run's
     description (``describe``): the dataset, the seed, a digest of the data."""
 
     def __init__(self, path, every=1000, extra=None):
@@ -172,12 +192,13 @@ class Resume(Callback):
 
     def on_train_begin(self, trainer):
         for cb in trainer.callbacks:
-            if not isinstance(cb, RESUMABLE):
-                raise bad("resume", self.checkpoint.path, f"a run whose callbacks keep no state of their own; "
-                          f"{type(cb).__name__} does, and a checkpoint does not capture it, so the resumed run "
-                          "would not be the uninterrupted one", ConfigError)
+            if not (isinstance(cb, STATELESS) or stateful(cb)):
+                raise bad("resume", self.checkpoint.path, f"a run whose callbacks can save their state; "
+                          f"{type(cb).__name__} keeps state of its own and defines no state_dict/load_state_dict, "
+                          "so the resumed run would not be the uninterrupted one", ConfigError)
         restore(trainer, self.checkpoint, describe(trainer, **self.extra))
 
 
-#: Callbacks that keep no state a resumed run would need: only runs made of these are resumed.
-RESUMABLE = (ProgressCallback, CheckpointWriter, Resume)
+#: Callbacks that keep no state a resumed run would need. A run is resumed when each of its
+#: callbacks is one of these or saves its state (``stateful``): early stopping and augmentation do.
+STATELESS = (ProgressCallback, CheckpointWriter, Resume)

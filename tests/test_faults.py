@@ -228,3 +228,56 @@ def test_resume_refuses_runs_with_callbacks_whose_state_it_cannot_restore(tmp_pa
     _library_run(40, [CheckpointWriter(ck, every=20)])
     with pytest.raises(ConfigError, match="Counting"):
         _library_run(60, [Resume(ck), Counting()])
+
+
+KILLED_WITH_CALLBACKS = """
+import sys, numpy as np
+from practicalnn.checkpoint import CheckpointWriter
+from practicalnn.core.network import Network
+from practicalnn.regularization.augmentation import Augmentation, GaussianJitter
+from practicalnn.regularization.early_stopping import EarlyStopping
+from practicalnn.training.trainer import Trainer, TrainConfig
+rng = np.random.default_rng(0)
+X = rng.normal(size=(2, 120)); Y = (X[:1] * X[1:] > 0).astype(float)
+cfg = TrainConfig(learning_rate=0.01, iterations=10**8, batch_size=40, optimizer="adam", record_every=5)
+net = Network([2, 12, 6, 1], "tanh")
+callbacks = [Augmentation([GaussianJitter(0.1)], seed=3),
+             EarlyStopping(X[:, 90:], Y[:, 90:], every=10, patience=10**6),
+             CheckpointWriter(sys.argv[1], every=30)]
+tr = Trainer(net, cfg, rng=7, callbacks=callbacks)
+net.initialize("he", tr.streams.init)
+tr.fit(X[:, :90], Y[:, :90])
+"""
+
+
+def _run_with_callbacks(iterations, first=()):
+    from practicalnn.regularization.augmentation import Augmentation, GaussianJitter
+    from practicalnn.regularization.early_stopping import EarlyStopping
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 120))
+    Y = (X[:1] * X[1:] > 0).astype(float)
+    cfg = TrainConfig(learning_rate=0.01, iterations=iterations, batch_size=40, optimizer="adam", record_every=5)
+    net = Network([2, 12, 6, 1], "tanh")
+    stop = EarlyStopping(X[:, 90:], Y[:, 90:], every=10, patience=10**6)
+    tr = Trainer(net, cfg, rng=7, callbacks=[*first, Augmentation([GaussianJitter(0.1)], seed=3), stop])
+    net.initialize("he", tr.streams.init)
+    return net, tr.fit(X[:, :90], Y[:, :90]), stop
+
+
+def test_sigkill_with_early_stopping_and_augmentation_resumes_bit_identically(tmp_path):
+    ck = tmp_path / "cb.ckpt"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WITH_CALLBACKS, str(ck)], env=ENV)
+    _wait_for(ck, proc)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    check = load_checkpoint(ck)
+    assert check.iteration % 30 == 0 and [c["type"] for c in check.state["callbacks"]] == \
+        ["Augmentation", "EarlyStopping"]
+    total = check.iteration + 150
+    resumed, h1, stop1 = _run_with_callbacks(total, [Resume(check)])
+    straight, h2, stop2 = _run_with_callbacks(total)
+    np.testing.assert_array_equal(resumed.params, straight.params)  # the best check's, restored
+    assert h1.to_dict() == h2.to_dict() and "dev_cost" in h1.curves
+    assert (stop1.best_iteration, stop1.best_value) == (stop2.best_iteration, stop2.best_value)

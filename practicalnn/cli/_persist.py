@@ -57,11 +57,13 @@ class Persist:
         # the data is named by its digest, not its path: a moved CSV still resumes, an edited one does not
         return {"rng": a.rng, "seed": a.seed, "init": a.init, "data_sha256": data_digest(dataset.train_X, dataset.train_Y)}
 
-    def callbacks(self, dataset):
-        """Resume (first) and checkpoint callbacks for the trainer."""
+    def callbacks(self, dataset, others=()):
+        """The trainer's callbacks: Resume first (it loads the state the others continue from), then
+        ``others``, then the checkpoint writer last (it saves what the others did at a check)."""
         out = []
         if self.resumed is not None:
             out.append(Resume(self.resumed, self._run(dataset)))
+        out.extend(others)
         if self.checkpoint_path is not None:
             out.append(CheckpointWriter(self.checkpoint_path, self.every, self._run(dataset)))
         return out

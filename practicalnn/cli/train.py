@@ -36,7 +36,8 @@ def run(args):
     try:
         result = fit_dataset(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
                              rng=rng_of(args), config=config,
-                             callbacks=[*persist.callbacks(dataset), *extras.callbacks(), progress.callback(config.iterations)])
+                             callbacks=persist.callbacks(dataset, [*extras.callbacks(),
+                                                                   progress.callback(config.iterations)]))
     finally:
         progress.close()
     extras.finish(result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args),

@@ -173,6 +173,13 @@ class Augmentation(Callback):
     def on_train_end(self, trainer):
         trainer.augment = None
 
+    def state_dict(self):
+        """The generator's state: a resumed run draws the transforms the uninterrupted one would."""
+        return {"rng": self.rng.bit_generator.state}
+
+    def load_state_dict(self, state):
+        self.rng.bit_generator.state = state["rng"]
+
     def __repr__(self):
         return f"Augmentation({self.transforms!r})"
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 from ..errors import bad
 from ..training.callbacks import Callback
 
@@ -67,9 +69,9 @@ class EarlyStopping(Callback):
             self._train = (X, net.check_Y(self.Y_train, X.shape[1], "Y_train"))
         if self.monitor == "accuracy" and net.output.name == "identity":
             raise bad("monitor", "accuracy", "'cost' for a regression (identity) output")
-        self.best_value = self.best_iteration = self.best_params = None
-        self.wait = 0
-        if trainer.iteration == 0:
+        if trainer.iteration == 0:  # a fresh run (a resumed one had its state restored)
+            self.best_value = self.best_iteration = self.best_params = None
+            self.wait = 0
             self.on_check(trainer, 0)
 
     def on_check(self, trainer, iteration):
@@ -100,6 +102,17 @@ class EarlyStopping(Callback):
         if self.restore_best and self.best_params is not None:
             trainer.network.params[...] = self.best_params
         trainer.history.best_iteration = self.best_iteration
+
+    def state_dict(self):
+        """What a resumed run needs: the best check so far and the checks since."""
+        return {"best_value": self.best_value, "best_iteration": self.best_iteration, "wait": self.wait,
+                "best_params": self.best_params}
+
+    def load_state_dict(self, state):
+        self.best_value, self.best_iteration = state["best_value"], state["best_iteration"]
+        self.wait = int(state["wait"])
+        best = state.get("best_params")
+        self.best_params = None if best is None else np.array(best)
 
     @property
     def best_score(self):

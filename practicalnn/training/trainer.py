@@ -16,6 +16,7 @@ from ..core.random import streams as make_streams
 from ..errors import TrainingDiverged, bad
 from ..regularization.dropout import keep_probs, uses_dropout
 from ..regularization.penalties import Penalty
+from .callbacks import stateful
 from .history import History
 from .optimizers import OPTIMIZERS, make_optimizer
 
@@ -197,7 +198,7 @@ class Trainer:
     def _finish(self, reason):
         self.history.stopped = reason
         self.history.iterations_run = self.iteration
-        for cb in self.callbacks:
+        for cb in reversed(self.callbacks):  # the last to begin is the first to end
             cb.on_train_end(self)
 
     def _next_boundary(self, total):
@@ -264,7 +265,9 @@ class Trainer:
                 "optimizer": self.optimizer.state_dict(), "masks": self.streams.masks.state(),
                 "shuffle": self.streams.shuffle.bit_generator.state,
                 "perm": None if plan is None or plan.perm is None else plan.perm.copy(),
-                "history": self.history.to_dict()}
+                "history": self.history.to_dict(),
+                "callbacks": [{"type": type(cb).__name__, "state": cb.state_dict()}
+                              for cb in self.callbacks if stateful(cb)]}
 
     def load_state_dict(self, state):
         self.iteration = int(state["iteration"])
@@ -274,6 +277,13 @@ class Trainer:
             self.streams.masks.set_state(state["masks"])
         self.streams.shuffle.bit_generator.state = state["shuffle"]
         self.history = History.from_dict(state["history"])
+        saved = state.get("callbacks") or []
+        mine = [cb for cb in self.callbacks if stateful(cb)]
+        if [c["type"] for c in saved] != [type(cb).__name__ for cb in mine]:
+            raise bad("callbacks", [type(cb).__name__ for cb in mine],
+                      f"the callbacks with state of the saved run: {[c['type'] for c in saved]}")
+        for cb, c in zip(mine, saved):
+            cb.load_state_dict(c["state"])
         perm = state.get("perm")
         self._restored_perm = None if perm is None else np.asarray(perm)
         if self._batches is not None:  # loaded from a callback's on_train_begin: the plan already exists
