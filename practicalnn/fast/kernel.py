@@ -5,7 +5,8 @@ written as loops that Numba compiles once and caches on disk (``cache=True``), s
 thousands of iterations pays no Python or NumPy call overhead. Every operation is the reference's
 (``Z = W @ A + b``; ``A = A * D``, ``A = A / keep_prob``; ``dW = 1/m * dZ @ A_prev.T + lambda/m * W``), so
 results agree to rounding: only the order of sums differs (BLAS's order is its own; here the bias
-joins the first product of each row, which saves a pass). ``tests/test_fast.py`` holds it to the
+joins the first product of each row, and a relu layer's activation, or its derivative on the way
+back, joins the last, which saves passes over memory). ``tests/test_fast.py`` holds it to the
 reference within 1e-9 relative.
 
 Every buffer is flat: ``params`` and ``grad`` in the layout of ``ParamLayout`` (W1, b1, W2, b2, ...),
@@ -66,20 +67,39 @@ def _forward(P, sizes, woff, aoff, A, Z, X, act, slope, out, keep, M, mrow, moff
         n, n_prev = _U(sizes[layer]), _U(sizes[layer - 1])
         wo, zo, ap = woff[layer], aoff[layer], aoff[layer - 1]
         bo = wo + n * n_prev
+        # a relu layer without dropout gets its activation in the last pass over each row (one pass
+        # fewer over memory); the values are those of the separate pass below
+        fuse = layer < L and act == RELU and moff[layer] < 0
         for j in range(n):
             zr = zo + j * m
             w = P[wo + j * n_prev]
             b = P[bo + j]
+            if fuse and n_prev == 1:
+                for i in range(m):
+                    z = w * A[ap + i] + b
+                    Z[zr + i] = z
+                    A[zr + i] = z if not (z <= 0) else 0.0
+                continue
             for i in range(m):
                 Z[zr + i] = w * A[ap + i] + b
-            for k in range(_U(1), n_prev):
+            last = n_prev - _U(1) if fuse else n_prev
+            for k in range(_U(1), last):
                 w = P[wo + j * n_prev + k]
                 ar = ap + k * m
                 for i in range(m):
                     Z[zr + i] += w * A[ar + i]
+            if fuse:
+                w = P[wo + j * n_prev + last]
+                ar = ap + last * m
+                for i in range(m):
+                    z = Z[zr + i] + w * A[ar + i]
+                    Z[zr + i] = z
+                    A[zr + i] = z if not (z <= 0) else 0.0
         end = zo + n * m
         if layer < L:
-            if act == RELU:
+            if fuse:
+                pass
+            elif act == RELU:
                 for q in range(zo, end):
                     z = Z[q]
                     A[q] = z if not (z <= 0) else 0.0
@@ -198,17 +218,36 @@ def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mro
             G[bo + j] = inv_m * acc
         if layer == 1:
             break
-        for k in range(n_prev):
-            w = P[wo + k]
-            for i in range(m):
-                dA[k * m + i] = w * dZ[i]
-        for j in range(_U(1), n):
+        # below a relu layer without dropout, relu' joins the last pass over each row of dA (one pass
+        # fewer over memory); the values are those of the separate pass below
+        fuse = act == RELU and moff[layer - 1] < 0
+        if fuse and n == 1:
             for k in range(n_prev):
-                w = P[wo + j * n_prev + k]
-                zr = j * m
+                w = P[wo + k]
                 for i in range(m):
-                    dA[k * m + i] += w * dZ[zr + i]
+                    dA[k * m + i] = (w * dZ[i]) * (1.0 if Z[ap + k * m + i] > 0 else 0.0)
+        else:
+            for k in range(n_prev):
+                w = P[wo + k]
+                for i in range(m):
+                    dA[k * m + i] = w * dZ[i]
+            last = n - _U(1) if fuse else n
+            for j in range(_U(1), last):
+                for k in range(n_prev):
+                    w = P[wo + j * n_prev + k]
+                    zr = j * m
+                    for i in range(m):
+                        dA[k * m + i] += w * dZ[zr + i]
+            if fuse:
+                zr = last * m
+                for k in range(n_prev):
+                    w = P[wo + last * n_prev + k]
+                    for i in range(m):
+                        dA[k * m + i] = (dA[k * m + i] + w * dZ[zr + i]) * (1.0 if Z[ap + k * m + i] > 0 else 0.0)
         size = n_prev * m
+        if fuse:
+            dZ, dA = dA, dZ
+            continue
         if moff[layer - 1] >= 0:
             base = mrow + _U(moff[layer - 1])
             kp = keep[layer - 1]
