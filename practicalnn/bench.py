@@ -125,6 +125,19 @@ def _timed(fn, repeats):
     return statistics.median(times), times, result
 
 
+def _timed_together(fns, repeats):
+    """Time several implementations in turns, one run of each per round, so that a noisy spell on a
+    shared machine falls on all of them alike: ``{name: (median seconds, all seconds, last result)}``."""
+    times = {name: [] for name in fns}
+    results = {}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(times[name]), times[name], results[name]) for name in fns}
+
+
 def _peak_bytes(fn):
     """Peak of traced Python/NumPy allocations while ``fn`` runs (its result is discarded)."""
     tracemalloc.start()
@@ -212,19 +225,22 @@ def w1(repeats=3, iterations=30000, progress=None):
     d = load_moons()
     step = progress or (lambda what: None)
     _practicalnn_w1(d, 10)  # compile (or load the cached kernel) outside the timing
-    step("W1 practicalnn")
-    ours, ours_times, (net, history) = _timed(lambda: _practicalnn_w1(d, iterations), repeats)
+    X, y = d.train_X.T, d.train_Y.ravel()
+
+    def baseline():
+        with np.errstate(divide="ignore", invalid="ignore"):  # the notebook's log(1 - a) at a = 1; nansum drops it
+            return baseline_model(d.train_X, d.train_Y, num_iterations=iterations)
+
+    step("W1 practicalnn, numpy baseline and scikit-learn, in turns")
+    timed = _timed_together({"ours": lambda: _practicalnn_w1(d, iterations), "baseline": baseline,
+                             "sklearn": lambda: _sklearn_fit(_sklearn_mlp((20, 3), iterations, 134, 0.3, False), X, y)},
+                            repeats)
+    ours, ours_times, (net, history) = timed["ours"]
+    base_s, base_times, (base_params, base_costs) = timed["baseline"]
+    sk_s, sk_times, sk = timed["sklearn"]
     step("W1 reference path")
     with fast.disabled():
         ref_s, ref_times, (ref_net, ref_history) = _timed(lambda: _practicalnn_w1(d, iterations), 1)
-    step("W1 numpy baseline")
-    with np.errstate(divide="ignore", invalid="ignore"):  # the notebook's log(1 - a) at a = 1; nansum drops it
-        base_s, base_times, (base_params, base_costs) = _timed(
-            lambda: baseline_model(d.train_X, d.train_Y, num_iterations=iterations), repeats)
-    step("W1 scikit-learn")
-    X, y = d.train_X.T, d.train_Y.ravel()
-    sk_s, sk_times, sk = _timed(lambda: _sklearn_fit(_sklearn_mlp((20, 3), iterations, 134, 0.3, False), X, y),
-                                repeats)
     rows = [_row("W1", "practicalnn (fast path)", ours, ours_times, ours, f"{iterations / ours:,.0f} it/s"),
             _row("W1", "practicalnn (reference path)", ref_s, ref_times, ours, "the same library, compiled kernel off"),
             _row("W1", "numpy baseline", base_s, base_times, ours, "the notebook's loop"),
@@ -385,12 +401,13 @@ def w3(repeats=3, m=60000, progress=None):
     X, y = w3_data(m)
     flops = w3_flops_per_example() * m
     _practicalnn_w3(X[:2048], y[:2048])
-    step("W3 practicalnn")
-    ours, ours_times, (net, history) = _timed(lambda: _practicalnn_w3(X, y), repeats)
-    step("W3 bare matrix products")
-    bare, bare_times, _ = _timed(lambda: _bare_products(X), repeats)
-    step("W3 scikit-learn")
-    sk_s, sk_times, _ = _timed(lambda: _sklearn_fit(_sklearn_mlp((256, 128), 1, 256, 0.01, True), X, y), repeats)
+    step("W3 practicalnn, bare matrix products and scikit-learn, in turns")
+    timed = _timed_together({"ours": lambda: _practicalnn_w3(X, y), "bare": lambda: _bare_products(X),
+                             "sklearn": lambda: _sklearn_fit(_sklearn_mlp((256, 128), 1, 256, 0.01, True), X, y)},
+                            repeats)
+    ours, ours_times, (net, history) = timed["ours"]
+    bare, bare_times, _ = timed["bare"]
+    sk_s, sk_times, _ = timed["sklearn"]
     rate = lambda s: f"{m / s:,.0f} examples/s, {flops / s / 1e9:.1f} GFLOP/s"
     rows = [_row("W3", "practicalnn", ours, ours_times, ours, rate(ours), flops / ours / 1e9),
             _row("W3", "bare matrix products", bare, bare_times, ours, rate(bare), flops / bare / 1e9),
@@ -450,15 +467,15 @@ def cold_start(repeats=3, iterations=30000, threads=None, progress=None):
         env["NUMBA_CACHE_DIR"] = cache
         step("cold start: empty compile cache")
         cold = _process_seconds(train, env)
-        step("cold start: warm cache")
-        warm_times = [_process_seconds(train, env) for _ in range(repeats)]
-    step("cold start: baseline script")
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
-        fh.write(baseline_script(iterations))
-    try:
-        base_times = [_process_seconds([sys.executable, fh.name], env) for _ in range(repeats)]
-    finally:
-        os.unlink(fh.name)
+        step("cold start: warm cache and baseline script, in turns")
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+            fh.write(baseline_script(iterations))
+        try:
+            timed = _timed_together({"warm": lambda: _process_seconds(train, env),
+                                     "baseline": lambda: _process_seconds([sys.executable, fh.name], env)}, repeats)
+        finally:
+            os.unlink(fh.name)
+    warm_times, base_times = timed["warm"][1], timed["baseline"][1]  # whole processes, started in turns
     warm = statistics.median(warm_times)
     rows = [_row("cold", "practicalnn train, warm cache", warm, warm_times, warm, "whole process, imports included"),
             _row("cold", "numpy baseline script", statistics.median(base_times), base_times, warm,
