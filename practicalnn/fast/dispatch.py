@@ -130,9 +130,21 @@ def _keep_optimizer_state(opt, code, done, v, s, t):
         opt.t = t
 
 
-def _record(trainer, n_rec, rec_it, rec_J, rec_J0):
+def _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t):
+    """What every kernel call ends with: its recorded costs into the history, the optimizer's state
+    back into the optimizer, and the trainer's iteration advanced past the updates it made."""
+    rec_it, rec_J, rec_J0 = records
     for r in range(n_rec):
         trainer.history.record(rec_it[r], rec_J[r], rec_J0[r])
+    _keep_optimizer_state(trainer.optimizer, code, done, v, s, t)
+    trainer.iteration = it + done
+
+
+def _diverged(trainer, K, status, failed, records, n_rec):
+    """Raise the reference path's divergence error for a kernel call that stopped at ``failed``."""
+    if status == K.COST_NOT_FINITE:
+        trainer._diverged(failed, f"the cost is {float(records[1][n_rec - 1])}")
+    trainer._diverged(failed, "the gradient is not finite")
 
 
 def _records(start, end, every):
@@ -159,19 +171,14 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
             plan.perm = trainer.streams.shuffle.permutation(plan.m)
         end = min(stop, (epoch + 1) * plan.per_epoch, it + CHUNK)
         lr = cfg.learning_rate if not cfg.decay_rate else cfg.learning_rate / (1 + cfg.decay_rate * epoch)
-        rec_it, rec_J, rec_J0 = _records(it, end, cfg.record_every)
+        records = _records(it, end, cfg.record_every)
         done, status, n_rec, t = train_batches(
             net.params, sizes, X, Y, plan.perm, plan.size, position, _HIDDEN[type(net.hidden)], slope,
             _OUTPUT[type(net.output)], lr, trainer.penalty.l2, trainer.penalty.l1, code, beta1, beta2, eps, v, s, t,
-            it, end, cfg.record_every, rec_it, rec_J, rec_J0)
-        _record(trainer, n_rec, rec_it, rec_J, rec_J0)
-        _keep_optimizer_state(opt, code, done, v, s, t)
-        trainer.iteration = it + done
+            it, end, cfg.record_every, *records)
+        _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t)
         if status != K.OK:
-            failed = it + done
-            if status == K.COST_NOT_FINITE:
-                trainer._diverged(failed, f"the cost is {float(rec_J[n_rec - 1])}")
-            trainer._diverged(failed, "the gradient is not finite")
+            _diverged(trainer, K, status, it + done, records, n_rec)
         it = end
     return True
 
@@ -232,21 +239,16 @@ def _run(trainer, X, Y, start, stop, interrupted):
         if not fixed:
             saved = masks.rng.bit_generator.state
             D = (masks.rng.random((end - it, per_pass)) < threshold).view(np.uint8)
-        rec_it, rec_J, rec_J0 = _records(it, end, cfg.record_every)
+        records = _records(it, end, cfg.record_every)
         done, status, n_rec, t = K.train_chunk(
             net.params, sizes, Xc.ravel(), Yc.ravel(), _HIDDEN[type(net.hidden)], slope, _OUTPUT[type(net.output)],
             cfg.learning_rate, float(cfg.decay_rate), trainer.penalty.l2, trainer.penalty.l1, keep, D, moff, fixed,
-            code, beta1, beta2, eps, v, s, t, it, end, cfg.record_every, rec_it, rec_J, rec_J0)
-        _record(trainer, n_rec, rec_it, rec_J, rec_J0)
-        _keep_optimizer_state(opt, code, done, v, s, t)
-        trainer.iteration = it + done
+            code, beta1, beta2, eps, v, s, t, it, end, cfg.record_every, *records)
+        _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t)
         if status != K.OK:
             if not fixed:  # leave the mask stream where the reference would: after this pass's draws
                 masks.rng.bit_generator.state = saved
                 masks.rng.random((done + 1, per_pass))
-            failed = it + done
-            if status == K.COST_NOT_FINITE:
-                trainer._diverged(failed, f"the cost is {float(rec_J[n_rec - 1])}")
-            trainer._diverged(failed, "the gradient is not finite")
+            _diverged(trainer, K, status, it + done, records, n_rec)
         it = end
     return True
