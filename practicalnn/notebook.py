@@ -59,10 +59,6 @@ def _network_from_parameters(parameters):
                     [np.asarray(parameters[f"b{l}"], float) for l in range(1, L + 1)])
 
 
-def _parameters_of(net):
-    return net.parameters()
-
-
 def _cache_tuple(net, cache, with_dropout):
     items = []
     L = net.n_layers
@@ -125,7 +121,7 @@ def initialize_parameters(layer_dims):
     """``W[l] = randn(n_l, n_{l-1}) / sqrt(n_{l-1})`` from ``RandomState(3)``, ``b[l] = 0``."""
     net = Network(layer_dims, "relu", "sigmoid")
     net.initialize("notebook", streams("notebook").init)
-    return _parameters_of(net)
+    return net.parameters()
 
 
 def forward_propagation(X, parameters):
@@ -182,7 +178,7 @@ def update_parameters(parameters, grads, learning_rate):
         dW[layer][...] = grads[f"dW{layer}"]
         db[layer][...] = np.reshape(grads[f"db{layer}"], db[layer].shape)
     GradientDescent().step(net.params, grad, learning_rate)
-    return _parameters_of(net)
+    return net.parameters()
 
 
 def predict(X, y, parameters):
@@ -225,7 +221,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
         plt.xlabel("iterations (x1,000)")
         plt.title("Learning rate =" + str(learning_rate))
         _show()
-    return _parameters_of(net)
+    return net.parameters()
 
 
 def plot_decision_boundary(model, X, y):

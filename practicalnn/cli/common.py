@@ -170,14 +170,6 @@ def _numeric(text):
         return False
 
 
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
-
-
 def _finite(obj):
     """JSON has no NaN or infinity: they become null (a diverged run's last costs, say)."""
     if isinstance(obj, float):
@@ -193,7 +185,7 @@ def _finite(obj):
 
 def print_json(document):
     """Print one JSON document on stdout (non-finite numbers as null)."""
-    print(json.dumps(_finite(document), indent=2, default=_json_default, allow_nan=False))
+    print(json.dumps(_finite(document), indent=2, allow_nan=False))
 
 
 def check_report_dir(path):
