@@ -17,6 +17,10 @@ class DataError(PracticalNNError, ValueError):
     """Input data (arrays, labels, files) does not fit what is expected."""
 
 
+class DataTypeError(DataError, TypeError):
+    """Input data of a type that cannot be read as numbers (sparse matrices, objects)."""
+
+
 class ModelFileError(PracticalNNError, ValueError):
     """A model file is missing, truncated, tampered with or not a practicalnn file."""
 

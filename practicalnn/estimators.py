@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .core.activations import hidden_activation
 from .core.initializers import Initializer, initializer
 from .core.network import Network
-from .errors import DataError, PracticalNNError, TrainingDiverged, bad
+from .errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, bad
 from .io import (classes_from_json, classes_to_json, finite_output, history_from_parts, history_to_parts,
                  network_from, standardizer_from_json, standardizer_to_json)
 from .training.callbacks import Callback
@@ -42,10 +42,6 @@ CHECK_EVERY = 10
 
 class NotFittedError(PracticalNNError, _SklearnNotFitted):
     """A prediction was asked of an estimator that has not been fitted."""
-
-
-class DataTypeError(DataError, TypeError):
-    """Input data of a type that cannot be read as numbers (sparse matrices, objects)."""
 
 
 def _validated(estimator, call, **kwargs):
