@@ -139,7 +139,7 @@ def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, l
                             Al[j, i] = Zl[j, i]
         if it % record_every == 0:
             J, J0 = _cost(params, sizes, woff.astype(np.uint64), aoff.astype(np.uint64), A, Z, Yb, out, l2, l1,
-                          np.uint64(b))
+                          np.uint64(b), np.uint64(b))
             rec_it[n_rec] = it
             rec_J[n_rec] = J
             rec_J0[n_rec] = J0
