@@ -96,26 +96,29 @@ def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, l
                 np.dot(W, A0t.T, Zl)
             else:
                 np.dot(W, _view(A, aoff[layer - 1], n_prev, b), Zl)
-            for j in range(n):  # Z = W @ A + b, then A = g(Z); one loop per activation, so each vectorizes
+            # Z = W @ A + b, then A = g(Z), in one pass per row (one loop per activation, so each
+            # vectorizes). Hidden layers keep Z only for leaky relu: relu' is taken from A (positive
+            # exactly where Z is), tanh' and sigmoid' from A as the reference does.
+            for j in range(n):
                 bj = bias[j]
-                for i in range(b):
-                    Zl[j, i] = Zl[j, i] + bj
                 if layer == L:
-                    continue
-                if act == RELU:
                     for i in range(b):
-                        z = Zl[j, i]
+                        Zl[j, i] = Zl[j, i] + bj
+                elif act == RELU:
+                    for i in range(b):
+                        z = Zl[j, i] + bj
                         Al[j, i] = z if (z > 0 or z != z) else 0.0
                 elif act == LEAKY_RELU:
                     for i in range(b):
-                        z = Zl[j, i]
+                        z = Zl[j, i] + bj
+                        Zl[j, i] = z
                         Al[j, i] = z if z > 0 else slope * z
                 elif act == TANH:
                     for i in range(b):
-                        Al[j, i] = math.tanh(Zl[j, i])
+                        Al[j, i] = math.tanh(Zl[j, i] + bj)
                 else:
                     for i in range(b):
-                        Al[j, i] = 1.0 / (1.0 + math.exp(-Zl[j, i]))
+                        Al[j, i] = 1.0 / (1.0 + math.exp(-(Zl[j, i] + bj)))
             if layer == L:
                 if out == OUT_SIGMOID:
                     for j in range(n):
@@ -187,7 +190,7 @@ def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, l
             for k in range(n_prev):
                 if act == RELU:
                     for i in range(b):
-                        dA[k, i] = dA[k, i] * (1.0 if Zp[k, i] > 0 else 0.0)
+                        dA[k, i] = dA[k, i] * (1.0 if A_prev[k, i] > 0 else 0.0)
                 elif act == LEAKY_RELU:
                     for i in range(b):
                         dA[k, i] = dA[k, i] * (1.0 if Zp[k, i] > 0 else slope)
