@@ -194,6 +194,7 @@ def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden
     setup = {"dataset": dataset.name, "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
              "activation": activation, "init": getattr(init, "name", init),
              "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
-             "dev_set": "dev" if dataset.dev_X is not None else "test", "workers": workers,
+             "dev_set": "dev" if dataset.dev_X is not None else "test", "m_train": int(dataset.train_X.shape[1]),
+             "m_dev": int(dev[0].shape[1]), "workers": workers,
              "learning_rate": config.learning_rate, "iterations": config.iterations}
     return SweepResult(l2_values, keep_values, cells, setup)

@@ -74,3 +74,15 @@ def test_cli_table_and_bad_flag(capsys):
     assert "best test accuracy" in out and "keep_prob" in out
     assert main(["sweep", "--l2", "-1", "--iterations", "10"]) == 2
     assert "l2" in capsys.readouterr().err
+
+
+def test_cli_dev_fraction_keeps_the_test_set_out_of_the_choice(capsys):
+    assert main(["sweep", "--l2", "0,0.3", "--keep-prob", "1", "--iterations", "100", "--workers", "1",
+                 "--dev-fraction", "0.25", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["dev_set"] == "dev"
+    # the 134 training examples give up about a quarter (rounded per class) to the dev set
+    assert doc["m_train"] + doc["m_dev"] == 134
+    assert 32 <= doc["m_dev"] <= 35
+    assert main(["sweep", "--l2", "0", "--iterations", "10", "--dev-fraction", "1.5"]) == 2
+    assert "dev_fraction" in capsys.readouterr().err

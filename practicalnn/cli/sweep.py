@@ -24,12 +24,17 @@ def register(sub):
                        help="train a lambda x keep_prob grid in parallel and compare train and dev accuracy",
                        description="Train one model per (lambda, keep_prob) pair, on every core, each exactly as "
                        "`practicalnn train --l2 L --keep-prob K` would, and print train and dev accuracy per cell. "
-                       "The dev set is the dataset's held-out set.")
+                       "The dev set is the dataset's own; a dataset without one (moons, circles) is scored on its "
+                       "test set unless --dev-fraction holds out part of the training set, which keeps the test "
+                       "set out of the choice.")
     add_network_args(p)
     p.add_argument("--l2", type=_floats, default=[0.0, 0.1, 0.3, 0.7],
                    help="L2 strengths lambda, comma-separated (default 0,0.1,0.3,0.7)")
     p.add_argument("--keep-prob", type=_floats, default=[1.0, 0.9, 0.8],
                    help="hidden-layer keep probabilities, comma-separated (default 1,0.9,0.8)")
+    p.add_argument("--dev-fraction", type=float, default=None,
+                   help="hold out this share of the training set as the dev set (datasets without one; default: "
+                        "score on the test set)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (heat maps, regularization path) to DIR")
@@ -42,6 +47,9 @@ def run(args):
     args_one = argparse.Namespace(**{**vars(args), "l2": 0.0, "keep_prob": 1.0})
     config = config_of(args_one)
     dataset = dataset_of(args)
+    if args.dev_fraction is not None:
+        from ..data.splits import with_dev
+        dataset = with_dev(dataset, args.dev_fraction, seed=args.seed)
     progress = Progress(not args.json, "sweep")
     try:
         result = sweep(dataset, args.l2, args.keep_prob, hidden=hidden_of(args), activation=args.activation,
@@ -60,7 +68,7 @@ def run(args):
     dev = s["dev_set"]
     print(f"Sweep of {s['layer_sizes']} ({s['activation']}) on {s['dataset']}: {len(result.l2_values)} lambda x "
           f"{len(result.keep_values)} keep_prob = {len(result.cells)} models, {s['iterations']} iterations each, "
-          f"{s['workers']} worker(s); dev = the {dev} set\n")
+          f"{s['workers']} worker(s); {s['m_train']} training examples, dev = the {dev} set ({s['m_dev']} examples)\n")
     print(table(["lambda", "keep_prob", "train accuracy", f"{dev} accuracy", "train cost", f"{dev} cost", "stopped"],
                 [[c.l2, c.keep_prob, c.train_accuracy, c.dev_accuracy, c.train_cost, c.dev_cost, c.stopped]
                  for c in result.cells]))
