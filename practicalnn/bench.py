@@ -419,7 +419,7 @@ def w3(repeats=3, m=60000, progress=None):
         t_s, t_times, _ = _timed(lambda: _torch_w3(torch, X, y), repeats)
         rows.append(_row("W3", "pytorch eager (cpu)", t_s, t_times, ours, rate(t_s), flops / t_s / 1e9))
     step("W3 peak memory")
-    del X, y
+    X = y = timed = None  # free the data before measuring a fresh run's peak memory
 
     def fresh():
         Xm, ym = w3_data(m)

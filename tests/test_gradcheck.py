@@ -168,7 +168,7 @@ def planted_backward(bug, layer_with_bug):
         L, m = net.n_layers, Y.shape[1]
         grad = np.empty_like(net.params)
         dW, db = net.layout.views(grad)
-        Z, A = cache.Z, cache.A
+        A = cache.A
         dZ = A[L] - Y
         for layer in range(L, 0, -1):
             scale = 1.0 if bug == "missing 1/m" and layer == layer_with_bug else 1.0 / m

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .common import (Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of, print_json,
                      rng_of, table)

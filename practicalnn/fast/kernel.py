@@ -14,8 +14,9 @@ activations ``A`` and pre-activations ``Z`` layer after layer, each (n_l, mp) in
 padded from m to mp, the next multiple of 8 examples, so every loop over a row runs in whole SIMD
 vectors with no scalar remainder (18% faster on the notebook's 134 examples, in an interleaved A/B).
 The padding columns of the input are zero and those of dZ are set to zero, so they add exactly
-nothing to dW or db (their activations, the network's at input zero, stay finite while the
-parameters are); the cost and the dropout masks read only the m real columns. Indices are
+nothing to dW or db (their activations are the network's at input zero: only if those overflowed
+float64 would 0 * inf reach the gradient, and the run stop as diverged); the cost and the dropout
+masks read only the m real columns. Indices are
 unsigned (``np.uint64``): Numba then emits no negative-index wraparound, and LLVM vectorizes the loops
 over the examples.
 
