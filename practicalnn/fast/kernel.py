@@ -239,7 +239,8 @@ def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mro
         if layer == 1:
             break
         # below a relu layer without dropout, relu' joins the last pass over each row of dA (one pass
-        # fewer over memory); the values are those of the separate pass below
+        # fewer over memory), read from A since the forward pass stored no Z for such a layer; the
+        # values are those of the separate pass below
         fuse = act == RELU and moff[layer - 1] < 0
         if fuse and n == 1:
             for k in range(n_prev):
