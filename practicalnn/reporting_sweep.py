@@ -59,7 +59,8 @@ def sweep_report(result, directory):
     rep = Report(f"practicalnn sweep: {s['dataset']}",
                  f"layers {s['layer_sizes']}, {s['activation']}, init {s['init']}, rng {s['rng']}, learning rate "
                  f"{s['learning_rate']}, {s['iterations']} iterations; {len(result.cells)} models on "
-                 f"{s['workers']} worker process(es)")
+                 f"{s['workers']} worker process(es); {s['m_train']} training examples, scored on the "
+                 f"{s['dev_set']} set ({s['m_dev']} examples)")
     classify = any(c.dev_accuracy is not None for c in result.cells)
     if classify:
         rep.section("The grid")
