@@ -23,6 +23,7 @@ from ..core.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from ..core.losses import IdentityMeanSquaredError, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
 from ..core.random import FreshMasks, NotebookMasks
 from ..training.optimizers import Adam, GradientDescent, Momentum, RMSprop
+from . import codes
 
 #: Largest network (multiply-adds per example over all layers) the kernel takes; larger ones run
 #: faster on BLAS. Measured by ``practicalnn bench`` (see docs/performance.md).
@@ -32,9 +33,10 @@ CHUNK = 5000
 #: Most mask values drawn ahead for one call (8 MiB of float64).
 MASK_BUDGET = 1 << 20
 
-_HIDDEN = {ReLU: 0, LeakyReLU: 1, Tanh: 2, Sigmoid: 3}
-_OUTPUT = {SigmoidBinaryCrossEntropy: 0, SoftmaxCrossEntropy: 1, IdentityMeanSquaredError: 2}
-_OPTIMIZER = {GradientDescent: 0, Momentum: 1, RMSprop: 2, Adam: 3}
+_HIDDEN = {ReLU: codes.RELU, LeakyReLU: codes.LEAKY_RELU, Tanh: codes.TANH, Sigmoid: codes.SIGMOID}
+_OUTPUT = {SigmoidBinaryCrossEntropy: codes.OUT_SIGMOID, SoftmaxCrossEntropy: codes.OUT_SOFTMAX,
+           IdentityMeanSquaredError: codes.OUT_IDENTITY}
+_OPTIMIZER = {GradientDescent: codes.GD, Momentum: codes.MOMENTUM, RMSprop: codes.RMSPROP, Adam: codes.ADAM}
 _switch = {"on": os.environ.get("PRACTICALNN_FAST", "1") not in ("0", "off", "false", "no")}
 
 
@@ -67,7 +69,7 @@ def _common(trainer):
     net = trainer.network
     if not enabled():
         return _switch.get("error", "the fast path is disabled")
-    if getattr(trainer, "augmentation", None) is not None or getattr(trainer, "augment", None) is not None:
+    if trainer.augment is not None:
         return "data augmentation"
     if type(net.hidden) not in _HIDDEN:
         return f"hidden activation {type(net.hidden).__name__}"
@@ -122,11 +124,11 @@ def _optimizer_state(opt, params):
 
 
 def _keep_optimizer_state(opt, code, done, v, s, t):
-    if done and code in (1, 3):
+    if done and code in (codes.MOMENTUM, codes.ADAM):
         opt.v = v
-    if done and code in (2, 3):
+    if done and code in (codes.RMSPROP, codes.ADAM):
         opt.s = s
-    if code == 3:
+    if code == codes.ADAM:
         opt.t = t
 
 
@@ -140,9 +142,9 @@ def _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t):
     trainer.iteration = it + done
 
 
-def _diverged(trainer, K, status, failed, records, n_rec):
+def _diverged(trainer, status, failed, records, n_rec):
     """Raise the reference path's divergence error for a kernel call that stopped at ``failed``."""
-    if status == K.COST_NOT_FINITE:
+    if status == codes.COST_NOT_FINITE:
         trainer._diverged(failed, f"the cost is {float(records[1][n_rec - 1])}")
     trainer._diverged(failed, "the gradient is not finite")
 
@@ -156,7 +158,6 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
     """Mini-batch iterations on the mini-batch kernel, one epoch's order at a time, drawn exactly
     where the reference draws it (at the first batch of each epoch)."""
     from .minibatch import train_batches
-    K = _kernel()
     net, cfg, opt, plan = trainer.network, trainer.config, trainer.optimizer, trainer._batches
     sizes = np.asarray(net.layer_sizes, np.int64)
     code = _OPTIMIZER[type(opt)]
@@ -166,19 +167,17 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
     while it < stop:
         if interrupted.is_set():
             return True
-        epoch, position = divmod(it, plan.per_epoch)
-        if position == 0 or plan.perm is None:
-            plan.perm = trainer.streams.shuffle.permutation(plan.m)
+        epoch, position = plan.locate(it, trainer.streams.shuffle)
         end = min(stop, (epoch + 1) * plan.per_epoch, it + CHUNK)
-        lr = cfg.learning_rate if not cfg.decay_rate else cfg.learning_rate / (1 + cfg.decay_rate * epoch)
+        lr = cfg.rate(epoch)
         records = _records(it, end, cfg.record_every)
         done, status, n_rec, t = train_batches(
             net.params, sizes, X, Y, plan.perm, plan.size, position, _HIDDEN[type(net.hidden)], slope,
             _OUTPUT[type(net.output)], lr, trainer.penalty.l2, trainer.penalty.l1, code, beta1, beta2, eps, v, s, t,
             it, end, cfg.record_every, *records)
         _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t)
-        if status != K.OK:
-            _diverged(trainer, K, status, it + done, records, n_rec)
+        if status != codes.OK:
+            _diverged(trainer, status, it + done, records, n_rec)
         it = end
     return True
 
@@ -203,9 +202,6 @@ def run(trainer, X, Y, start, stop, interrupted):
 def _run(trainer, X, Y, start, stop, interrupted):
     if trainer._batches.size is not None:
         return _run_batches(trainer, X, Y, start, stop, interrupted)
-    Xb, Yb, _ = trainer._batch(X, Y, start)  # full batch: X and Y themselves unless a hook changed them
-    if Xb is not X or Yb is not Y:
-        return False
     K = _kernel()
     net, cfg, opt = trainer.network, trainer.config, trainer.optimizer
     Xc, Yc = np.ascontiguousarray(X), np.ascontiguousarray(Y)
@@ -245,10 +241,10 @@ def _run(trainer, X, Y, start, stop, interrupted):
             cfg.learning_rate, float(cfg.decay_rate), trainer.penalty.l2, trainer.penalty.l1, keep, D, moff, fixed,
             code, beta1, beta2, eps, v, s, t, it, end, cfg.record_every, *records)
         _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t)
-        if status != K.OK:
+        if status != codes.OK:
             if not fixed:  # leave the mask stream where the reference would: after this pass's draws
                 masks.rng.bit_generator.state = saved
                 masks.rng.random((done + 1, per_pass))
-            _diverged(trainer, K, status, it + done, records, n_rec)
+            _diverged(trainer, status, it + done, records, n_rec)
         it = end
     return True

@@ -33,10 +33,8 @@ import math
 import numba as nb
 import numpy as np
 
-RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3
-OUT_SIGMOID, OUT_SOFTMAX, OUT_IDENTITY = 0, 1, 2
-GD, MOMENTUM, RMSPROP, ADAM = 0, 1, 2, 3
-OK, COST_NOT_FINITE, GRAD_NOT_FINITE = 0, 1, 2
+from .codes import ADAM, COST_NOT_FINITE, GD, GRAD_NOT_FINITE, LEAKY_RELU, MOMENTUM, OK, OUT_SIGMOID, OUT_SOFTMAX, \
+    RELU, RMSPROP, TANH
 
 # reassoc lets the reductions (dW, db, the cost) use SIMD lanes; contract allows FMA. No nnan/ninf:
 # the kernel must see non-finite values to stop on divergence as the reference does.
@@ -295,6 +293,15 @@ def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mro
 
 
 @_jit
+def _record(rec_it, rec_J, rec_J0, n, it, J, J0):
+    """Record iteration ``it``'s costs as record ``n``; whether J is finite."""
+    rec_it[n] = it
+    rec_J[n] = J
+    rec_J0[n] = J0
+    return _all_finite(rec_J[n:n + 1])
+
+
+@_jit
 def _step(P, G, lr, opt, beta1, beta2, eps, v, s, t):
     """One optimizer update of the flat buffer, as the optimizers of training/optimizers.py."""
     size = _U(P.shape[0])
@@ -367,11 +374,8 @@ def train_chunk(params, sizes, X, Y, act, slope, out, lr0, decay, l2, l1, keep, 
         _forward(params, sizes, woff, aoff, A, Z, X, act, slope, out, keep, M, mrow, moff, m, mp)
         if it % record_every == 0:
             J, J0 = _cost(params, sizes, woff, aoff, A, Z, Y, out, l2, l1, m, mp)
-            rec_it[n_rec] = it
-            rec_J[n_rec] = J
-            rec_J0[n_rec] = J0
             n_rec += 1
-            if not _all_finite(rec_J[n_rec - 1:n_rec]):
+            if not _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0):
                 return it - start, COST_NOT_FINITE, n_rec, t
         _backward(params, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mrow, moff, m, mp, buf_a, buf_b)
         if not _all_finite(G):

@@ -16,8 +16,8 @@ import math
 import numba as nb
 import numpy as np
 
-from .kernel import ADAM, COST_NOT_FINITE, GRAD_NOT_FINITE, LEAKY_RELU, OK, OUT_SIGMOID, OUT_SOFTMAX, RELU, TANH, \
-    _all_finite, _cost, _step
+from .codes import ADAM, COST_NOT_FINITE, GRAD_NOT_FINITE, LEAKY_RELU, OK, OUT_SIGMOID, OUT_SOFTMAX, RELU, TANH
+from .kernel import _all_finite, _cost, _record, _step
 
 _jit = nb.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 
@@ -143,11 +143,8 @@ def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, l
         if it % record_every == 0:
             J, J0 = _cost(params, sizes, woff.astype(np.uint64), aoff.astype(np.uint64), A, Z, Yb, out, l2, l1,
                           np.uint64(b), np.uint64(b))
-            rec_it[n_rec] = it
-            rec_J[n_rec] = J
-            rec_J0[n_rec] = J0
             n_rec += 1
-            if not _all_finite(rec_J[n_rec - 1:n_rec]):
+            if not _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0):
                 return it - start, COST_NOT_FINITE, n_rec, t
         # backward
         nL = sizes[L]

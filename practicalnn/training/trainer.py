@@ -102,6 +102,10 @@ class TrainConfig:
     def penalty(self):
         return Penalty(self.l2, self.l1)
 
+    def rate(self, epoch):
+        """The learning rate of ``epoch``: alpha0 / (1 + decay_rate * epoch), alpha0 without decay."""
+        return self.learning_rate if not self.decay_rate else self.learning_rate / (1 + self.decay_rate * epoch)
+
     def to_dict(self):
         return asdict(self)
 
@@ -137,6 +141,14 @@ class _BatchPlan:
     @property
     def per_epoch(self):
         return 1 if self.size is None else math.ceil(self.m / self.size)
+
+    def locate(self, it, shuffle):
+        """(epoch, position in the epoch) of update ``it``; at an epoch's first batch (or with no
+        order yet) the epoch's order is drawn from ``shuffle``, where the reference draws it."""
+        epoch, position = divmod(it, self.per_epoch)
+        if position == 0 or self.perm is None:
+            self.perm = shuffle.permutation(self.m)
+        return epoch, position
 
 
 class Trainer:
@@ -234,8 +246,7 @@ class Trainer:
             grad = net.backward(cache, Yb, self.penalty, out=self._grad)
             if not np.isfinite(grad).all():
                 self._diverged(it, "the gradient is not finite")
-            lr = cfg.learning_rate if not cfg.decay_rate else cfg.learning_rate / (1 + cfg.decay_rate * epoch)
-            self.optimizer.step(net.params, grad, lr)
+            self.optimizer.step(net.params, grad, cfg.rate(epoch))
             self.iteration = it + 1
 
     def _diverged(self, iteration, what):
@@ -249,9 +260,7 @@ class Trainer:
         if plan.size is None:
             Xb, Yb, epoch = X, Y, it
         else:
-            epoch, position = divmod(it, plan.per_epoch)
-            if position == 0 or plan.perm is None:
-                plan.perm = self.streams.shuffle.permutation(plan.m)
+            epoch, position = plan.locate(it, self.streams.shuffle)
             idx = plan.perm[position * plan.size:(position + 1) * plan.size]
             Xb, Yb = X[:, idx], Y[:, idx]
         if self.augment is not None:
