@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
+from ..data.datasets import numeric_columns, read_table
 from ..errors import DataError, bad
 from ..io import SavedNetwork, read_model
 from .common import print_json, table
@@ -23,39 +23,6 @@ def register(sub):
     p.add_argument("--target", help="target column to leave out and score against (default: the model's, if any)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
-
-
-def _read(path):
-    path = Path(path)
-    if not path.is_file():
-        raise bad("data", str(path), "an existing CSV file", DataError)
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise bad("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
-    if len(rows) < 2:
-        raise bad("data", str(path), "a header row and at least one data row", DataError)
-    header = [h.strip() for h in rows[0]]
-    for r, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise bad("data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError)
-    return header, [[c.strip() for c in row] for row in rows[1:]]
-
-
-def _column_numbers(path, header, rows, columns):
-    X = np.empty((len(rows), len(columns)))
-    for j, name in enumerate(columns):
-        c = header.index(name)
-        for i, row in enumerate(rows):
-            try:
-                X[i, j] = float(row[c])
-            except ValueError:
-                X[i, j] = np.nan
-            if not np.isfinite(X[i, j]):
-                raise bad("data", f"{Path(path).name} line {i + 2}, column {name!r} = {row[c]!r}",
-                          "a finite number in every feature column", DataError)
-    return X
 
 
 def _features(model, header, target):
@@ -101,7 +68,7 @@ def _score(classes, predicted, header, rows, target, path):
     if classes is not None:
         labels = [str(v) for v in predicted]
         return "accuracy", float(np.mean([t == p or _same_number(t, p) for t, p in zip(truth, labels)]))
-    y = _column_numbers(path, header, rows, [target])[:, 0]
+    y = numeric_columns(path, header, rows, [target])[:, 0]
     pred = np.asarray(predicted, dtype=float).reshape(len(rows), -1)[:, 0]
     total = np.sum((y - y.mean()) ** 2)
     return "r2", (float(1 - np.sum((y - pred) ** 2) / total) if total > 0 else None)
@@ -116,12 +83,12 @@ def _same_number(a, b):
 
 def run(args):
     model = read_model(args.model, "model")
-    header, rows = _read(args.data)
+    header, rows = read_table(args.data)
     target = args.target if args.target is not None else getattr(model, "target", None)
     if args.target is not None and args.target not in header:
         raise bad("target", args.target, f"a column of {Path(args.data).name}: {', '.join(header)}", DataError)
     columns = _features(model, header, target)
-    X = _column_numbers(args.data, header, rows, columns)
+    X = numeric_columns(args.data, header, rows, columns)
     predicted, proba = _predict(model, X)
     classes = _classes(model)
     metric, value = _score(classes, predicted, header, rows, target, args.data)

@@ -124,23 +124,48 @@ def _number(text):
         return None
 
 
+def read_table(path):
+    """The header and the data rows of a CSV file (cells stripped, blank rows dropped), every row
+    as long as the header; DataError naming the file or line otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise bad("data", str(path), "an existing CSV file", DataError)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = [r for r in csv.reader(fh) if any(cell.strip() for cell in r)]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise bad("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
+    if len(rows) < 2:
+        raise bad("data", str(path), "a header row and at least one data row", DataError)
+    header = [h.strip() for h in rows[0]]
+    for r, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise bad("data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError)
+    return header, [[cell.strip() for cell in row] for row in rows[1:]]
+
+
+def numeric_columns(path, header, rows, columns):
+    """The named ``columns`` of ``rows`` as a float array (m, len(columns)); DataError naming the
+    line and column of the first cell that is not a finite number."""
+    index = [header.index(name) for name in columns]
+    X = np.empty((len(rows), len(columns)))
+    for r, row in enumerate(rows):
+        for c, (i, name) in enumerate(zip(index, columns)):
+            number = _number(row[i])
+            if number is None or not np.isfinite(number):
+                raise bad("data", f"{Path(path).name} line {r + 2}, column {name!r} = {row[i]!r}",
+                          "a finite number in every feature column", DataError)
+            X[r, c] = number
+    return X
+
+
 def read_csv(path, target):
     """Read a CSV with a header row: numeric feature columns and a ``target`` column.
 
     Returns ``(X, y, feature_names)`` with X (m, n_features) float and y a 1-D array of the raw
     target values (strings where they are not numbers)."""
     path = Path(path)
-    if not path.is_file():
-        raise bad("data", str(path), "an existing CSV file", DataError)
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise bad("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if len(rows) < 2:
-        raise bad("data", str(path), "a header row and at least one data row", DataError)
-    header = [h.strip() for h in rows[0]]
+    header, rows = read_table(path)
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated or "" in header:
         raise bad("data", f"{path.name} header {header}", f"distinct, non-empty column names (repeated: {repeated})",
@@ -151,22 +176,12 @@ def read_csv(path, target):
     features = [h for i, h in enumerate(header) if i != t]
     if not features:
         raise bad("data", str(path), "at least one feature column besides the target", DataError)
-    X = np.empty((len(rows) - 1, len(features)))
-    y = []
-    for r, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise bad("data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError)
-        values = [cell.strip() for i, cell in enumerate(row) if i != t]
-        for c, text in enumerate(values):
-            number = _number(text)
-            if number is None or not np.isfinite(number):
-                raise bad("data", f"{path.name} line {r}, column {features[c]!r} = {text!r}",
-                          "a finite number in every feature column", DataError)
-            X[r - 2, c] = number
-        if not row[t].strip():
+    X = numeric_columns(path, header, rows, features)
+    for r, row in enumerate(rows, start=2):
+        if not row[t]:
             raise bad("data", f"{path.name} line {r}, column {target!r} = {row[t]!r}", "a target value in every row",
                       DataError)
-        y.append(row[t].strip())
+    y = [row[t] for row in rows]
     numeric = [_number(v) for v in y]
     if all(v is not None for v in numeric):
         y = np.array(numeric)
