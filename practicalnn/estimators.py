@@ -27,7 +27,7 @@ from .core.activations import hidden_activation
 from .core.initializers import Initializer, initializer
 from .core.network import Network
 from .errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, bad
-from .io import (classes_from_json, classes_to_json, finite_output, history_from_parts, history_to_parts,
+from .io import (classes_from_json, classes_to_json, history_from_parts, history_to_parts,
                  network_from, standardizer_from_json, standardizer_to_json)
 from .training.callbacks import Callback
 from .training.optimizers import OPTIMIZERS
@@ -218,10 +218,8 @@ class _NeuralNet(BaseEstimator):
         return X if self.standardizer_ is None else self.standardizer_.transform(X)
 
     def _output_of(self, X, call):
-        X = self._inputs(X, call)
-        cache = self.network_.forward(self.network_.check_X(X))
-        finite_output(cache.A[-1], f"{call}: X")
-        return cache
+        X = self._inputs(X, call)  # checks the estimator is fitted first
+        return self.network_.forward_checked(X, f"{call}: X")
 
     # -- model files --------------------------------------------------------------------------
     def _params_json(self):

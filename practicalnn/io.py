@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError, ModelFileError, PracticalNNError, bad
+from .errors import ModelFileError, PracticalNNError, bad
 
 FORMAT = "practicalnn"
 FORMAT_VERSION = 1
@@ -315,15 +315,6 @@ def standardizer_from_json(d, n_x, fail):
     return s
 
 
-def finite_output(A, argument):
-    """``A`` if every output is finite; else a DataError (inputs that overflow the network)."""
-    if not np.isfinite(A).all():
-        rows = np.flatnonzero(~np.isfinite(A).all(axis=0))
-        raise bad(argument, f"inputs whose outputs overflow (examples {rows[:5].tolist()})",
-                  "inputs on the scale the network was trained on", DataError)
-    return A
-
-
 # -- a network with what it needs to predict -------------------------------------------------------
 @dataclass
 class SavedNetwork:
@@ -343,7 +334,7 @@ class SavedNetwork:
 
     def predict_proba(self, X):
         """Output activations (n_y, m) for X (n_x, m) in original units."""
-        return finite_output(self.network.predict_proba(self._inputs(X)), "X")
+        return self.network.predict_proba(self._inputs(X))
 
     def predict(self, X):
         """Predictions (1, m) for X (n_x, m): class labels (original ones when known) or values."""

@@ -64,7 +64,7 @@ def dev_scores(network, dataset):
     """``(accuracy, unpenalized cost)`` of ``network`` on the dataset's dev set."""
     if dataset.dev_X is None:
         raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
-    return network.accuracy(dataset.dev_X, dataset.dev_Y), network.cost_on(dataset.dev_X, dataset.dev_Y)[1]
+    return network.evaluate(dataset.dev_X, dataset.dev_Y)
 
 
 def evaluate_run(dataset, *, hidden=(20, 3), activation="relu", init="he", rng=0, config=None, normalize=False,

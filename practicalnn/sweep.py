@@ -106,8 +106,8 @@ def _run_cell(l2, keep):
         return SweepCell(l2, keep, None, None, None, None, None, "diverged", err.iteration)
     net = result.network
     dev_X, dev_Y = job["dev"]
-    dev_acc = None if net.output.name == "identity" else net.accuracy(dev_X, dev_Y)
-    return SweepCell(l2, keep, result.train_accuracy, dev_acc, result.train_cost, net.cost_on(dev_X, dev_Y)[1],
+    dev_acc, dev_cost = net.evaluate(dev_X, dev_Y)
+    return SweepCell(l2, keep, result.train_accuracy, dev_acc, result.train_cost, dev_cost,
                      result.history.cost[-1] if result.history.cost else None, result.history.stopped,
                      result.history.iterations_run)
 

@@ -93,9 +93,6 @@ def fit_dataset(dataset: Dataset, *, hidden=(20, 3), activation="relu", init="no
 def score(result: RunResult, dataset: Dataset):
     """Fill in train/test accuracy (classification) and unpenalized cost of a result."""
     net = result.network
-    if net.output.name != "identity":
-        result.train_accuracy = net.accuracy(dataset.train_X, dataset.train_Y)
-        result.test_accuracy = net.accuracy(dataset.test_X, dataset.test_Y)
-    result.train_cost = net.cost_on(dataset.train_X, dataset.train_Y)[1]
-    result.test_cost = net.cost_on(dataset.test_X, dataset.test_Y)[1]
+    result.train_accuracy, result.train_cost = net.evaluate(dataset.train_X, dataset.train_Y)
+    result.test_accuracy, result.test_cost = net.evaluate(dataset.test_X, dataset.test_Y)
     return result

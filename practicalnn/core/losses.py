@@ -33,6 +33,13 @@ class Output:
     def predict(self, A):
         raise NotImplementedError
 
+    def accuracy(self, A, Y):
+        """Share of examples (columns) whose prediction from the output activations ``A`` is the
+        label in ``Y`` (encoded as ``encode`` returns it)."""
+        if self.name == "identity":
+            raise bad("output", "identity", "a classification output (sigmoid or softmax) for accuracy")
+        return float(np.mean(np.all(self.predict(A) == self.predict(Y), axis=0)))
+
 
 def _as_2d(Y, argument="Y"):
     try:

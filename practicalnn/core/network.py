@@ -220,17 +220,24 @@ class Network:
         return J, J0, self.backward(cache, Y, penalty)
 
     # -- prediction ---------------------------------------------------------------------------
-    def predict_proba(self, X):
-        """The output activations A[L] (n_y, m), without dropout. Raises DataError rather than
-        return NaN when finite inputs overflow on the way (values around 1e200, say)."""
-        X = self.check_X(X)
+    def forward_checked(self, X, argument="X"):
+        """The forward pass without dropout, as prediction makes it: ``X`` checked as ``check_X``
+        does, and a DataError rather than NaN when finite inputs overflow on the way (values
+        around 1e200, say). Returns the Cache."""
+        return self._forward_finite(self.check_X(X, argument), argument)
+
+    def _forward_finite(self, X, argument):
         with np.errstate(over="ignore", invalid="ignore"):
-            A = self.forward(X).A[self.n_layers]
-        if not np.isfinite(A).all():
-            raise bad("X", f"values up to {np.abs(X).max():.3g}",
+            cache = self.forward(X)
+        if not np.isfinite(cache.A[self.n_layers]).all():
+            raise bad(argument, f"values up to {np.abs(X).max():.3g}",
                       "inputs small enough for the network's arithmetic not to overflow (standardize them)",
                       DataError)
-        return A
+        return cache
+
+    def predict_proba(self, X):
+        """The output activations A[L] (n_y, m), without dropout (see ``forward_checked``)."""
+        return self.forward_checked(X).A[self.n_layers]
 
     def predict(self, X):
         """Class predictions (1, m): 0/1 for sigmoid, the argmax for softmax; values for identity."""
@@ -238,13 +245,19 @@ class Network:
 
     def accuracy(self, X, Y):
         """Fraction of examples whose prediction equals the label (classification outputs)."""
-        if self.output.name == "identity":
-            raise bad("output", "identity", "a classification output (sigmoid or softmax) for accuracy")
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
-        predicted = self.predict(X)
-        truth = self.output.predict(Y) if self.output.name == "softmax" else Y
-        return float(np.mean(np.all(predicted == truth, axis=0)))
+        return self.output.accuracy(self._forward_finite(X, "X").A[self.n_layers], Y)
+
+    def evaluate(self, X, Y):
+        """``(accuracy, unpenalized cost)`` on data in one forward pass without dropout; the
+        accuracy is None for an identity output."""
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        if self.output.name == "identity":
+            return None, self.cost(self.forward(X), Y)[1]
+        cache = self._forward_finite(X, "X")
+        return self.output.accuracy(cache.A[self.n_layers], Y), self.cost(cache, Y)[1]
 
     def cost_on(self, X, Y, penalty=None):
         """J (penalised) and unpenalised on data, without dropout."""

@@ -84,9 +84,7 @@ class EarlyStopping(Callback):
         history.add("dev_cost", iteration, dev_cost)
         dev_acc = None
         if net.output.name != "identity":
-            predicted = net.output.predict(cache.A[net.n_layers])
-            truth = net.output.predict(self._Y) if net.output.name == "softmax" else self._Y
-            dev_acc = float((predicted == truth).all(axis=0).mean())
+            dev_acc = net.output.accuracy(cache.A[net.n_layers], self._Y)
             history.add("dev_accuracy", iteration, dev_acc)
         value = dev_cost if self.monitor == "cost" else -dev_acc
         if self.best_value is None or value < self.best_value - self.min_delta:

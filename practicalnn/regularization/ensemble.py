@@ -25,13 +25,8 @@ def average_proba(networks, X):
 
 def ensemble_accuracy(networks, X, Y):
     """Accuracy of the averaged probabilities: threshold 0.5 (sigmoid) or argmax (softmax)."""
-    output = networks[0].output
-    if output.name == "identity":
-        raise bad("output", "identity", "a classification output (sigmoid or softmax) for accuracy")
     P = average_proba(networks, X)
-    Y = networks[0].check_Y(Y, P.shape[1])
-    truth = output.predict(Y) if output.name == "softmax" else Y
-    return float(np.mean(np.all(output.predict(P) == truth, axis=0)))
+    return networks[0].output.accuracy(P, networks[0].check_Y(Y, P.shape[1]))
 
 
 class Snapshots(Callback):
