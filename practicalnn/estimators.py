@@ -31,7 +31,7 @@ from .io import (classes_from_json, classes_to_json, history_from_parts, history
                  network_from, standardizer_from_json, standardizer_to_json)
 from .training.callbacks import Callback
 from .training.optimizers import OPTIMIZERS
-from .training.trainer import TrainConfig, Trainer
+from .training.trainer import TrainConfig, train
 
 log = logging.getLogger("practicalnn.estimators")
 
@@ -164,11 +164,10 @@ class _NeuralNet(BaseEstimator):
             X = self.standardizer_.transform(X)
         net = Network([X.shape[0], *hidden, Y.shape[0] if self._output != "softmax" else self._n_classes()],
                       self.activation, self._output)
-        trainer = Trainer(net, config, rng=train_rng, callbacks=self._callbacks(X_dev, Y_dev, config))
-        net.initialize(self.init, trainer.streams.init)
         self.network_ = net
         try:
-            history = trainer.fit(X, Y)
+            history = train(net, X, Y, config, rng=train_rng, init=self.init,
+                            callbacks=self._callbacks(X_dev, Y_dev, config))
         except TrainingDiverged as err:
             self._record(err.history)
             raise

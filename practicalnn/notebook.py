@@ -26,7 +26,7 @@ from .data.datasets import load_moons as _load_moons_dataset
 from .regularization.dropout import keep_probs
 from .regularization.penalties import Penalty
 from .training.optimizers import GradientDescent
-from .training.trainer import TrainConfig, Trainer
+from .training.trainer import TrainConfig, train
 
 __all__ = [
     "load_moons", "initialize_parameters", "forward_propagation", "forward_propagation_with_dropout",
@@ -203,10 +203,8 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     X = np.asarray(X, float)
     dims = layers_dims or [X.shape[0], 20, 3, 1]
     net = Network(dims, "relu", "sigmoid")
-    trainer = Trainer(net, TrainConfig(learning_rate=learning_rate, iterations=num_iterations, l2=lambd,
-                                       keep_prob=keep_prob, record_every=1000), rng="notebook")
-    net.initialize("notebook", trainer.streams.init)
-    history = trainer.fit(X, Y)
+    history = train(net, X, Y, TrainConfig(learning_rate=learning_rate, iterations=num_iterations, l2=lambd,
+                                           keep_prob=keep_prob, record_every=1000), rng="notebook", init="notebook")
     if print_cost:
         for i, cost in zip(history.iterations, history.cost):
             if i % 10000 == 0:

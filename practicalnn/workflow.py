@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .core.initializers import initializer
 from .core.network import Network
 from .data.datasets import Dataset
 from .errors import DataError, bad
-from .training.trainer import TrainConfig, Trainer
+from .training.trainer import TrainConfig, train
 
 
 @dataclass
@@ -78,11 +79,10 @@ def fit_dataset(dataset: Dataset, *, hidden=(20, 3), activation="relu", init="no
     initialization and random streams, and TrainConfig's defaults (learning rate 0.3, 30000
     iterations)."""
     config = config or TrainConfig()
+    initializer(init)  # a scheme is required here: train() would take None as "keep the weights"
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
     net = Network(sizes, activation, dataset.output, dtype)
-    trainer = Trainer(net, config, rng=rng, callbacks=callbacks)
-    net.initialize(init, trainer.streams.init)
-    history = trainer.fit(dataset.train_X, dataset.train_Y)
+    history = train(net, dataset.train_X, dataset.train_Y, config, rng=rng, init=init, callbacks=callbacks)
     return score(RunResult(name or dataset.name, net, history, config,
                            {"dataset": dataset.name, "layer_sizes": sizes, "activation": net.hidden.name,
                             "output": net.output.name, "init": getattr(init, "name", init),
