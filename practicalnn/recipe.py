@@ -60,11 +60,13 @@ class RunEvaluation:
                 "standardizer": None if self.standardizer is None else self.standardizer.to_dict()}
 
 
-def dev_scores(network, dataset):
-    """``(accuracy, unpenalized cost)`` of ``network`` on the dataset's dev set."""
+def diagnose_on_dev(result, dataset, bayes_error=0.0, thresholds=None):
+    """``(dev accuracy, dev cost, Diagnosis)`` of a trained ``result``: its network scored on the
+    dataset's dev set, and its train and dev errors diagnosed (thresholds as ``diagnose``'s keywords)."""
     if dataset.dev_X is None:
         raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
-    return network.evaluate(dataset.dev_X, dataset.dev_Y)
+    acc, cost = result.network.evaluate(dataset.dev_X, dataset.dev_Y)
+    return acc, cost, diagnose(1 - result.train_accuracy, 1 - acc, bayes_error, **(thresholds or {}))
 
 
 def evaluate_run(dataset, *, hidden=(20, 3), activation="relu", init="he", rng=0, config=None, normalize=False,
@@ -98,8 +100,7 @@ def evaluate_run(dataset, *, hidden=(20, 3), activation="relu", init="he", rng=0
     extra = [augmentation] if augmentation is not None else []
     result = fit_dataset(dataset, hidden=hidden, activation=activation, init=init, rng=rng, config=config,
                          callbacks=[*extra, *callbacks], name=name)
-    dev_acc, dev_cost = dev_scores(result.network, dataset)
-    d = diagnose(1 - result.train_accuracy, 1 - dev_acc, bayes_error, **(thresholds or {}))
+    dev_acc, dev_cost, d = diagnose_on_dev(result, dataset, bayes_error, thresholds)
     if scaler is not None:
         result.extra["standardizer"] = scaler.to_dict()
     result.extra.update({"dev_accuracy": dev_acc, "dev_cost": dev_cost, "diagnosis": d.to_dict()})

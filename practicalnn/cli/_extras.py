@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..diagnostics.bias_variance import diagnose
 from ..errors import bad
 from .common import Progress
 
@@ -51,7 +50,7 @@ class TrainExtras:
 
     def finish(self, result, *, hidden, activation, init, rng, config):
         """Score the dev set, diagnose, and run the normalization comparison; fills ``result.extra``."""
-        from ..recipe import dev_scores
+        from ..recipe import diagnose_on_dev
 
         net, h = result.network, result.history
         if self.scaler is not None:
@@ -64,10 +63,8 @@ class TrainExtras:
                               f"iteration {h.best_iteration}; {h.stopped} after {h.iterations_run} iterations; "
                               "parameters of the best check restored")
         if self.has_dev and net.output.name != "identity":
-            acc, cost = dev_scores(net, self.dataset)
-            d = diagnose(1 - result.train_accuracy, 1 - acc, self.args.bayes_error)
+            acc, cost, d = diagnose_on_dev(result, self.dataset, self.args.bayes_error)
             self.out.update({"dev_accuracy": acc, "dev_cost": cost, "diagnosis": d.to_dict()})
-            result.extra.update({"dev_accuracy": acc, "dev_cost": cost})
             self.lines.append(f"dev accuracy {acc:.4f} ({self.dataset.dev_X.shape[1]} examples); "
                               f"bias/variance: {d.summary()}")
             self.lines.append("next steps: " + "; ".join(d.next_steps))

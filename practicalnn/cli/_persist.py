@@ -60,12 +60,13 @@ class Persist:
     def callbacks(self, dataset, others=()):
         """The trainer's callbacks: Resume first (it loads the state the others continue from), then
         ``others``, then the checkpoint writer last (it saves what the others did at a check)."""
+        run = self._run(dataset) if self.resumed is not None or self.checkpoint_path is not None else None
         out = []
         if self.resumed is not None:
-            out.append(Resume(self.resumed, self._run(dataset)))
+            out.append(Resume(self.resumed, run))
         out.extend(others)
         if self.checkpoint_path is not None:
-            out.append(CheckpointWriter(self.checkpoint_path, self.every, self._run(dataset)))
+            out.append(CheckpointWriter(self.checkpoint_path, self.every, run))
         return out
 
     def finish(self, result, dataset, standardizer=None):
@@ -75,13 +76,9 @@ class Persist:
             info = {"dataset": dataset.name, "train_config": result.config.to_dict(), "init": result.setup.get("init"),
                     "iterations_run": result.history.iterations_run, "stopped": result.history.stopped,
                     "train_accuracy": result.train_accuracy, "test_accuracy": result.test_accuracy}
-            scaler = standardizer if standardizer is not None else result.extra.get("standardizer")
-            if isinstance(scaler, dict):  # train --normalize leaves the statistics as to_dict()
-                from ..data.scaling import Standardizer
-                scaler = Standardizer.from_dict(scaler)
             names = list(dataset.feature_names)
             names = names if len(names) == result.network.layer_sizes[0] else None
-            save(SavedNetwork(result.network, scaler, classes, names, self.args.target, info), self.save_path)
+            save(SavedNetwork(result.network, standardizer, classes, names, self.args.target, info), self.save_path)
             self.saved = str(self.save_path)
         return {"saved": self.saved,
                 "checkpoint": None if self.checkpoint_path is None else str(self.checkpoint_path),

@@ -58,7 +58,7 @@ def run(args):
         from ..reporting_generalization import generalization_report
         index = (generalization_report(result, dataset, report_dir, extras.out) if extras.out
                  else train_report(result, dataset, report_dir))
-    persisted = persist.finish(result, dataset)
+    persisted = persist.finish(result, dataset, extras.scaler)
     for line in persist.notes(result):
         print(f"practicalnn train: {line}", file=sys.stderr)
     if args.json:
