@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from .common import Progress, print_json, table
+from .common import Progress, comma_list, print_json, table
 
 _STEPS = {"w1": 5, "w2": 3, "w3": 5, "cold": 3}
 
 
 def _workloads(text):
-    names = [p.strip().lower() for p in text.split(",") if p.strip()]
+    names = [p.lower() for p in comma_list(text)]
     from ..bench import WORKLOADS
     for n in names:
         if n not in WORKLOADS:

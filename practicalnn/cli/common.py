@@ -18,11 +18,15 @@ from ..training.trainer import TrainConfig
 from ..workflow import hidden_sizes
 
 
+def comma_list(text):
+    """The stripped, non-empty parts of a comma-separated flag value ("a, b,,c" -> [a, b, c])."""
+    return [p.strip() for p in str(text).split(",") if p.strip()]
+
+
 def keep_prob_value(text):
     """--keep-prob: a float or a comma list, one per hidden layer."""
-    parts = [p.strip() for p in str(text).split(",") if p.strip()]
     try:
-        values = [float(p) for p in parts]
+        values = [float(p) for p in comma_list(text)]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1] or a comma list of them")
     if not values:
@@ -91,13 +95,13 @@ def rng_of(args):
     return "notebook" if args.rng == "notebook" else args.seed
 
 
-def config_of(args, **extra):
-    """TrainConfig from the parsed flags (validated there; errors name the flag's argument)."""
-    return TrainConfig(learning_rate=args.learning_rate, iterations=args.iterations, l2=args.l2, l1=args.l1,
-                       keep_prob=args.keep_prob, input_keep_prob=args.input_keep_prob,
-                       record_every=args.record_every, optimizer=getattr(args, "optimizer", "gd"),
-                       batch_size=getattr(args, "batch_size", None), decay_rate=getattr(args, "decay_rate", 0.0),
-                       beta1=getattr(args, "beta1", 0.9), beta2=getattr(args, "beta2", 0.999), **extra)
+def config_of(args, **overrides):
+    """TrainConfig from the flags of ``add_network_args`` (validated there; errors name the flag's
+    argument), with ``overrides`` replacing any of them."""
+    fields = {name: getattr(args, name) for name in ("learning_rate", "iterations", "l2", "l1", "keep_prob",
+                                                    "input_keep_prob", "record_every", "optimizer", "batch_size",
+                                                    "decay_rate", "beta1", "beta2")}
+    return TrainConfig(**{**fields, **overrides})
 
 
 def dataset_of(args):

@@ -6,7 +6,7 @@ import sys
 
 from ..core.activations import HIDDEN
 from ..diagnostics.init_study import STUDIED, compare_initializations
-from .common import Progress, add_data_args, check_report_dir, dataset_of, hidden_of, print_json, table
+from .common import Progress, add_data_args, check_report_dir, comma_list, dataset_of, hidden_of, print_json, table
 
 
 def register(sub):
@@ -33,7 +33,7 @@ def register(sub):
 def run(args):
     report_dir = check_report_dir(args.report)
     dataset = dataset_of(args)
-    schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+    schemes = comma_list(args.schemes)
     bars = []
 
     def callbacks_for(scheme):

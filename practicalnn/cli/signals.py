@@ -5,11 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..diagnostics.signal import THRESHOLD, linear_chain, signal_study
-from .common import Progress, check_report_dir, print_json, table
-
-
-def _names(text):
-    return [p.strip() for p in text.split(",") if p.strip()]
+from .common import Progress, check_report_dir, comma_list, print_json, table
 
 
 def register(sub):
@@ -48,7 +44,7 @@ def run(args):
     else:
         progress = Progress(not args.json, "signal")
         try:
-            profiles = signal_study(args.depth, args.width, _names(args.inits), _names(args.activations),
+            profiles = signal_study(args.depth, args.width, comma_list(args.inits), comma_list(args.activations),
                                     examples=args.examples, scale=args.scale, rng=args.seed,
                                     threshold=args.threshold, progress=progress.update)
         finally:

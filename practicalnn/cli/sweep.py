@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from .common import (Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of, print_json,
-                     rng_of, table)
+from .common import (Progress, add_network_args, check_report_dir, comma_list, config_of, dataset_of, hidden_of,
+                     print_json, rng_of, table)
 
 
 def _floats(text):
     try:
-        values = [float(p) for p in str(text).split(",") if p.strip()]
+        values = [float(p) for p in comma_list(text)]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: expected comma-separated numbers, like 0,0.1,0.7") from None
     if not values:
@@ -43,8 +43,7 @@ def register(sub):
 def run(args):
     from ..sweep import sweep
     report_dir = check_report_dir(args.report)
-    args_one = argparse.Namespace(**{**vars(args), "l2": 0.0, "keep_prob": 1.0})
-    config = config_of(args_one)
+    config = config_of(args, l2=0.0, keep_prob=1.0)  # each cell sets its own lambda and keep_prob
     dataset = dataset_of(args)
     if args.dev_fraction is not None:
         from ..data.splits import with_dev
