@@ -6,9 +6,6 @@ import sys
 
 from .common import Progress, comma_list, print_json, table
 
-_STEPS = {"w1": 5, "w2": 3, "w3": 5, "cold": 3}
-
-
 def _workloads(text):
     names = [p.lower() for p in comma_list(text)]
     from ..bench import WORKLOADS
@@ -35,22 +32,21 @@ def register(sub):
     p.set_defaults(run=run)
 
 
+def _kind(row):
+    from ..bench import GOALS
+    return GOALS.get((row["workload"], row["implementation"]), (None, None))[0]
+
+
 def _ratio(row):
     r = row["ratio"]
     if r is None:
         return "-"
-    return f"{r:.0%} of it" if row["implementation"] == "bare matrix products" else f"{r:.1f}x"
+    return f"{r:.0%} of it" if _kind(row) == "share" else f"{r:.1f}x"
 
 
 def _goal(row):
-    g = row["goal"]
-    if g is None:
-        return "-"
-    if row["implementation"] == "bare matrix products":
-        return f">= {g:.0%}"
-    if row["workload"] == "cold" and "first run" in row["implementation"]:
-        return f"< {g:g} s"
-    return f">= {g:g}x"
+    formats = {"share": ">= {:.0%}", "max_seconds": "< {:g} s", "speedup": ">= {:g}x"}
+    return "-" if row["goal"] is None else formats[_kind(row)].format(row["goal"])
 
 
 def _mib(n):
@@ -65,14 +61,11 @@ def run(args):
     if args.threads is not None and args.threads < 1:
         raise bad("threads", args.threads, "an integer >= 1")
     progress = Progress(not args.json, "bench")
-    total = sum(_STEPS[w] for w in args.only)
-    done = [0]
 
-    def step(what):
-        progress.update(done[0], total)
+    def step(done, total, what):
+        progress.update(done, total)
         if progress.bar is not None:
             progress.bar.set_description(what)
-        done[0] += 1
 
     try:
         result = run_bench(quick=args.quick, repeats=args.repeats, threads=args.threads, only=args.only, progress=step)
