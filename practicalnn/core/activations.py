@@ -90,9 +90,6 @@ class Softmax(Activation):
         e = np.exp(shifted)
         return e / e.sum(axis=0, keepdims=True)
 
-    def backward(self, dA, Z, A):  # Jacobian-vector product, for completeness
-        return A * (dA - np.sum(dA * A, axis=0, keepdims=True))
-
 
 HIDDEN = {cls.name: cls for cls in (ReLU, LeakyReLU, Tanh, Sigmoid)}
 

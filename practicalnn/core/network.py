@@ -90,8 +90,9 @@ class Network:
         return (f"Network({list(self.layer_sizes)}, activation={self.hidden.name!r}, "
                 f"output={self.output.name!r})")
 
-    def copy(self):
-        other = Network(self.layer_sizes, self.hidden, self.output, self.dtype)
+    def copy(self, dtype=None):
+        """An independent copy (in ``dtype``, default this network's)."""
+        other = Network(self.layer_sizes, self.hidden, self.output, dtype or self.dtype)
         other.params[...] = self.params
         return other
 

@@ -15,6 +15,7 @@ import dataclasses
 import numpy as np
 
 from ..errors import DataError, bad
+from ..training.callbacks import Callback
 
 
 class Standardizer:
@@ -109,7 +110,7 @@ def standardize_dataset(dataset):
 
 
 # -- the demonstration: what normalizing buys (notes 10, "Why normalize?") -------------------------
-class _CostTarget:
+class _CostTarget(Callback):
     """Callback: every ``every`` iterations, the full training cost (no dropout, no penalty); stop
     at the first check where it is at most ``target``."""
 
@@ -134,9 +135,6 @@ class _CostTarget:
             self.reached = iteration
             return True
         return False
-
-    def on_train_end(self, trainer):
-        pass
 
 
 def normalization_effect(dataset, *, target_cost=0.1, hidden=(20, 3), activation="relu", init="he", rng=0,

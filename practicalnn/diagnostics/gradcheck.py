@@ -261,10 +261,6 @@ def _pattern(network, cache):
     return [cache.Z[layer] > 0 for layer in range(1, network.n_layers)]
 
 
-def _reference_backward(network, cache, Y, penalty):
-    return network.backward(cache, Y, penalty)
-
-
 @dataclass
 class NetworkGradCheck:
     """Gradient checks of one network, at initialization and, on request, after training.
@@ -366,12 +362,11 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
             "(freeze_masks=True, --freeze-masks) to check the backward pass through one fixed set of masks")
     if isinstance(after, bool) or not isinstance(after, (int, np.integer)) or after < 0:
         raise bad("after", after, "an integer >= 0 (training iterations before the second check)")
-    net = Network(network.layer_sizes, network.hidden, network.output, np.float64)
-    net.params[...] = network.params
+    net = network.copy(np.float64)
     X = net.check_X(X)
     Y = net.check_Y(Y, X.shape[1])
     rng = generator(rng)
-    backward = backward or _reference_backward
+    backward = backward or Network.backward
     note = "dropout off (keep_prob = 1)" if not dropout else \
         "dropout masks frozen: one set of masks replayed at every evaluation of J"
     if network.dtype != np.float64:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.initializers import Initializer
 from ..core.network import Network
+from ..data.splits import class_labels
 from ..errors import TrainingDiverged, bad
 from ..training.trainer import TrainConfig, Trainer
 from ..workflow import RunResult, hidden_sizes, score
@@ -51,12 +52,7 @@ def chance_accuracy(dataset):
     None for a regression (identity) dataset."""
     if dataset.output == "identity":
         return {"train": None, "test": None}
-
-    def labels(Y):
-        Y = np.asarray(Y)
-        return Y[0] if Y.shape[0] == 1 else np.argmax(Y, axis=0)
-
-    train, test = labels(dataset.train_Y), labels(dataset.test_Y)
+    train, test = class_labels(dataset.train_Y), class_labels(dataset.test_Y)
     values, counts = np.unique(train, return_counts=True)
     majority = values[np.argmax(counts)]
     return {"train": float(np.mean(train == majority)), "test": float(np.mean(test == majority))}
