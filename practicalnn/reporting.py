@@ -26,12 +26,13 @@ def boundary_figures(result, dataset, prefix):
              "decision boundary, test set")]
 
 
-def cost_figure(result, prefix):
+def cost_figure(result, prefix, curves=True):
+    """J over the recorded iterations; with ``curves``, the history's other cost curves beside it."""
     h = result.history
     series = {"J (with penalty)": (h.iterations, h.cost)}
     if h.cost_unpenalized != h.cost:
         series["J without penalty"] = (h.iterations, h.cost_unpenalized)
-    for name, (its, values) in h.curves.items():
+    for name, (its, values) in h.curves.items() if curves else ():
         if name.endswith("cost"):  # accuracies and other curves do not belong on a cost axis
             series[name.replace("_", " ")] = (its, values)
     lr = result.config.learning_rate

@@ -47,8 +47,10 @@ def generalization_report(result, dataset, directory, extras):
         rep.section("Bias and variance")
         rep.table(["", "value"], _diagnosis_rows(extras["diagnosis"]))
         rep.text("Next steps (the basic recipe): " + "; ".join(extras["diagnosis"]["next_steps"]))
-    figures = boundary_figures(result, dataset, "model") + [cost_figure(result, "model")]
-    if "train_cost" in result.history.curves or "dev_cost" in result.history.curves:
+    checks = "train_cost" in result.history.curves or "dev_cost" in result.history.curves
+    # the train and dev cost curves get their own figure, with the early-stopping point marked
+    figures = boundary_figures(result, dataset, "model") + [cost_figure(result, "model", curves=not checks)]
+    if checks:
         figures.append(_curves_figure(result.history))
     rep.section("Figures")
     rep.figures(figures)
