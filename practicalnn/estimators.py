@@ -121,8 +121,7 @@ class _NeuralNet(BaseEstimator):
             raise bad("verbose", self.verbose, "True, False or an integer >= 0")
         self._check_random_state()
         config = TrainConfig(learning_rate=self.learning_rate, iterations=int(self.max_iter), l2=self.l2, l1=self.l1,
-                             keep_prob=list(self.keep_prob) if isinstance(self.keep_prob, (list, tuple, np.ndarray))
-                             else self.keep_prob, optimizer=self.solver, batch_size=self.batch_size, record_every=1)
+                             keep_prob=self.keep_prob, optimizer=self.solver, batch_size=self.batch_size, record_every=1)
         return hidden, config
 
     def _check_random_state(self):
@@ -133,8 +132,8 @@ class _NeuralNet(BaseEstimator):
 
     def _seeds(self):
         """Two independent generators from ``random_state``: the validation split, the training run.
-        A Generator or RandomState given by the caller is drawn from (so each fit differs)."""
-        self._check_random_state()
+        A Generator or RandomState given by the caller is drawn from (so each fit differs); checked
+        by ``_config``, which ``fit`` calls first."""
         rs = self.random_state
         if isinstance(rs, np.random.RandomState):
             rs = int(rs.randint(np.iinfo(np.int32).max))

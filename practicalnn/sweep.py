@@ -9,6 +9,7 @@ The dev set is the dataset's dev split when it has one, else its held-out test s
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -112,18 +113,24 @@ def _run_cell(l2, keep):
                      result.history.iterations_run)
 
 
-def _warm_up(job):
-    """Train one iteration of the job's model in this process, so the kernel's code is loaded (or
-    compiled) before the workers fork."""
-    tiny = {**job, "config": {**job["config"], "iterations": 1}}
+@contextlib.contextmanager
+def _installed(job):
+    """``job`` as this process's job (what ``_run_cell`` reads) for the block; the previous one after."""
     saved = dict(_JOB)
     _JOB.clear()
-    _JOB.update(tiny)
+    _JOB.update(job)
     try:
-        _run_cell(0.0, 1.0)
+        yield
     finally:
         _JOB.clear()
         _JOB.update(saved)
+
+
+def _warm_up(job):
+    """Train one iteration of the job's model in this process, so the kernel's code is loaded (or
+    compiled) before the workers fork."""
+    with _installed({**job, "config": {**job["config"], "iterations": 1}}):
+        _run_cell(0.0, 1.0)
 
 
 def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden=(20, 3), activation="relu",
@@ -168,18 +175,12 @@ def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden
         progress(0, len(grid))
     workers = min(int(workers), len(grid))
     if workers == 1:
-        saved = dict(_JOB)
-        _JOB.clear()
-        _JOB.update(job)
-        try:
+        with _installed(job):
             for i, (a, k) in enumerate(grid):
                 cells[i] = _run_cell(a, k)
                 done += 1
                 if progress:
                     progress(done, len(grid))
-        finally:
-            _JOB.clear()
-            _JOB.update(saved)
     else:
         _warm_up(job)  # load the compiled kernel once, here: the forked workers inherit it
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None

@@ -80,12 +80,10 @@ class TrainConfig:
         self.iterations = _positive_int("iterations", self.iterations)
         self.record_every = _positive_int("record_every", self.record_every)
         self.penalty()  # validates l2 and l1
-        keep_probs(2, self.keep_prob if not isinstance(self.keep_prob, (list, tuple)) else 1.0, self.input_keep_prob)
-        if isinstance(self.keep_prob, (list, tuple)):
-            keep_probs(len(self.keep_prob) + 1, list(self.keep_prob))
-            self.keep_prob = [float(p) for p in self.keep_prob]
-        else:
-            self.keep_prob = float(self.keep_prob)
+        per_layer = isinstance(self.keep_prob, (list, tuple, np.ndarray)) and np.ndim(self.keep_prob) == 1
+        keep_probs(len(self.keep_prob) + 1 if per_layer else 2, list(self.keep_prob) if per_layer else self.keep_prob,
+                   self.input_keep_prob)  # validates them
+        self.keep_prob = [float(p) for p in self.keep_prob] if per_layer else float(self.keep_prob)
         if self.optimizer not in OPTIMIZERS:
             raise bad("optimizer", self.optimizer, f"one of {', '.join(OPTIMIZERS)}")
         if self.batch_size is not None:
