@@ -259,7 +259,7 @@ def network_from(header, tensors, fail):
     except (PracticalNNError, TypeError) as err:
         raise fail(f"its network description is invalid ({err})") from None
     if params.shape != net.params.shape or params.dtype != net.dtype:
-        got = None if params is None else f"{params.dtype} {params.shape}"
+        got = f"{params.dtype} {params.shape}"  # params is not None: checked above
         raise fail(f"tensor 'params' is {got}; the network needs {net.dtype} {net.params.shape}")
     if not np.isfinite(params).all():
         raise fail("its parameters contain NaN or inf")

@@ -70,13 +70,10 @@ class TrainExtras:
             self.lines.append("next steps: " + "; ".join(d.next_steps))
         if self.scaler is not None:
             from ..data.scaling import normalization_effect
-            bar = Progress(not self.args.json, "raw vs normalized")
-            try:
+            with Progress(not self.args.json, "raw vs normalized") as bar:
                 effect = normalization_effect(self.raw, target_cost=self.args.target_cost, hidden=hidden,
                                               activation=activation, init=init, rng=rng, config=config,
                                               callbacks_for=lambda side: [bar.callback(config.iterations)])
-            finally:
-                bar.close()
             self.out["normalization"] = effect
             self.lines.append(_effect_line(effect))
         return self.out

@@ -60,17 +60,9 @@ def run(args):
         raise bad("repeats", args.repeats, "an integer >= 1")
     if args.threads is not None and args.threads < 1:
         raise bad("threads", args.threads, "an integer >= 1")
-    progress = Progress(not args.json, "bench")
-
-    def step(done, total, what):
-        progress.update(done, total)
-        if progress.bar is not None:
-            progress.bar.set_description(what)
-
-    try:
-        result = run_bench(quick=args.quick, repeats=args.repeats, threads=args.threads, only=args.only, progress=step)
-    finally:
-        progress.close()
+    with Progress(not args.json, "bench") as progress:
+        result = run_bench(quick=args.quick, repeats=args.repeats, threads=args.threads, only=args.only,
+                           progress=progress.update)
     if args.json:
         print_json(result)
         return 0 if all(wl["checks"]["same_results"] for wl in result["workloads"].values()) else 1

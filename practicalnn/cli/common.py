@@ -127,12 +127,15 @@ class Progress:
     def callback(self, total):
         return ProgressCallback(self.update, total)
 
-    def update(self, done, total):
+    def update(self, done, total, what=None):
+        """Show ``done`` of ``total``; ``what``, when given, becomes the bar's description."""
         if not self.enabled:
             return
         if self.bar is None:
             from tqdm.auto import tqdm
             self.bar = tqdm(total=total, desc=self.desc, unit="it", leave=False, file=sys.stderr)
+        if what is not None:
+            self.bar.set_description(what, refresh=False)
         self.bar.n = done
         self.bar.refresh()
         if done >= total:
@@ -142,6 +145,12 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def fmt(value, digits=6):

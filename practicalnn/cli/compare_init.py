@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from ..core.activations import HIDDEN
@@ -34,20 +35,14 @@ def run(args):
     report_dir = check_report_dir(args.report)
     dataset = dataset_of(args)
     schemes = comma_list(args.schemes)
-    bars = []
+    with contextlib.ExitStack() as bars:  # one bar per scheme, every one closed however the study ends
 
-    def callbacks_for(scheme):
-        bar = Progress(not args.json, scheme)
-        bars.append(bar)
-        return [bar.callback(args.iterations)]
+        def callbacks_for(scheme):
+            return [bars.enter_context(Progress(not args.json, scheme)).callback(args.iterations)]
 
-    try:
         study = compare_initializations(dataset, schemes=schemes, hidden=hidden_of(args), activation=args.activation,
                                         learning_rate=args.learning_rate, iterations=args.iterations,
                                         scale=args.scale, rng=args.seed, callbacks_for=callbacks_for)
-    finally:
-        for bar in bars:
-            bar.close()
     index = None
     if report_dir is not None:
         from ..reporting_diagnostics import init_study_report

@@ -62,13 +62,10 @@ def _run_on_dataset(args):
 
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     config = config_of(args)
-    progress = Progress(not args.json, "diagnose")
-    try:
+    with Progress(not args.json, "diagnose") as progress:
         run = evaluate_run(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
                            rng=rng_of(args), config=config, normalize=args.normalize, bayes_error=args.bayes_error,
                            thresholds=_thresholds(args), callbacks=[progress.callback(config.iterations)])
-    finally:
-        progress.close()
     check = same_distribution(run.dataset.dev_X, run.dataset.test_X, feature_names=dataset.feature_names,
                               seed=args.seed)
     sizes = {"train": dataset.train_X.shape[1], "dev": dataset.dev_X.shape[1], "test": dataset.test_X.shape[1]}

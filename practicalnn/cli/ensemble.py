@@ -36,8 +36,7 @@ def run(args):
     config = config_of(args)
     common = {"hidden": hidden_of(args), "activation": args.activation, "init": args.init, "config": config,
               "normalize": args.normalize}
-    progress = Progress(not args.json, "ensemble")
-    try:
+    with Progress(not args.json, "ensemble") as progress:
         if args.snapshots is not None:
             result = snapshot_ensemble(dataset, args.snapshots, seed=args.seed,
                                        callbacks=[progress.callback(config.iterations)], **common)
@@ -46,8 +45,6 @@ def run(args):
                 raise bad("members", args.members, "an integer >= 1")
             result = train_ensemble(dataset, args.members, seeds=[args.seed + i for i in range(args.members)],
                                     callbacks_for=lambda i: [progress.callback(config.iterations)], **common)
-    finally:
-        progress.close()
     index = None
     if report_dir is not None:
         from ..reporting_generalization import ensemble_report

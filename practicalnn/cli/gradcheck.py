@@ -56,14 +56,11 @@ def run(args):
     net = _network(args, dataset)
     m = min(args.examples, dataset.train_X.shape[1])
     X, Y = dataset.train_X[:, :m], dataset.train_Y[:, :m]
-    progress = Progress(not args.json, "gradcheck")
-    try:
+    with Progress(not args.json, "gradcheck") as progress:
         result = check_network_gradients(
             net, X, Y, l2=args.l2, l1=args.l1, keep_prob=args.keep_prob, input_keep_prob=args.input_keep_prob,
             freeze_masks=args.freeze_masks, after=args.after, learning_rate=args.learning_rate, rng=args.seed,
             epsilon=args.epsilon, n_worst=args.worst, progress=progress.update)
-    finally:
-        progress.close()
     setup = {"dataset": dataset.name, "examples": m, "layer_sizes": list(net.layer_sizes),
              "activation": net.hidden.name, "output": net.output.name, "init": args.init, "l2": args.l2,
              "l1": args.l1, "keep_prob": args.keep_prob, "input_keep_prob": args.input_keep_prob,

@@ -61,7 +61,7 @@ def run(args):
     if not args.json:
         print(f"The basic recipe on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.dev_X.shape[1]} dev "
               f"examples; start: {start.describe()}\n")
-    try:
+    with progress:
         result = basic_recipe(dataset, settings=start, target_dev_error=args.target_dev_error, max_runs=args.max_runs,
                               activation=args.activation, init=args.init, seed=args.seed,
                               normalize=not args.no_normalize, bayes_error=args.bayes_error,
@@ -69,8 +69,6 @@ def run(args):
                                           "variance_threshold": args.variance_threshold},
                               batch_size=args.batch_size, on_step=on_step,
                               callbacks_for=lambda s: [progress.callback(s.iterations)])
-    finally:
-        progress.close()
     index = None
     if report_dir is not None:
         from ..reporting_generalization import recipe_report

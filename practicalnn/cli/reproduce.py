@@ -25,11 +25,8 @@ def run(args):
     report_dir = None if args.no_report else check_report_dir(args.report)
     results = []
     for name in EXPERIMENTS:
-        progress = Progress(not args.json, name)
-        try:
+        with Progress(not args.json, name) as progress:
             results.append(run_experiment(name, callbacks=[progress.callback(30000)]))
-        finally:
-            progress.close()
     all_match = all(row["match"] for r in results for row in r.extra["comparison"])
     if report_dir is not None:
         from ..reporting import reproduce_report

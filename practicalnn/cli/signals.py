@@ -42,13 +42,10 @@ def run(args):
         chains = [linear_chain(f, args.depth, args.width_linear) for f in (1.5, 0.5)]
         profiles = []
     else:
-        progress = Progress(not args.json, "signal")
-        try:
+        with Progress(not args.json, "signal") as progress:
             profiles = signal_study(args.depth, args.width, comma_list(args.inits), comma_list(args.activations),
                                     examples=args.examples, scale=args.scale, rng=args.seed,
                                     threshold=args.threshold, progress=progress.update)
-        finally:
-            progress.close()
         chains = []
     index = None
     if report_dir is not None:

@@ -48,13 +48,10 @@ def run(args):
     if args.dev_fraction is not None:
         from ..data.splits import with_dev
         dataset = with_dev(dataset, args.dev_fraction, seed=args.seed)
-    progress = Progress(not args.json, "sweep")
-    try:
+    with Progress(not args.json, "sweep") as progress:
         result = sweep(dataset, args.l2, args.keep_prob, hidden=hidden_of(args), activation=args.activation,
                        init=args.init, rng=rng_of(args), config=config, workers=args.workers,
                        progress=progress.update)
-    finally:
-        progress.close()
     index = None
     if report_dir is not None:
         from ..reporting_sweep import sweep_report

@@ -32,26 +32,20 @@ def run(args):
     extras = TrainExtras(args, dataset)  # dev set, normalization, early stopping, augmentation
     dataset = extras.dataset
     persist = _persist.Persist(args)
-    progress = Progress(not args.json, "train")
-    try:
+    with Progress(not args.json, "train") as progress:
         result = fit_dataset(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
                              rng=rng_of(args), config=config,
                              callbacks=persist.callbacks(dataset, [*extras.callbacks(),
                                                                    progress.callback(config.iterations)]))
-    finally:
-        progress.close()
     extras.finish(result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args),
                   config=config)
     monotonic = None
     if args.check_monotonic:
         from ..diagnostics.monotonic import check_monotonic_dataset
-        bar = Progress(not args.json, "check-monotonic")
-        try:
+        with Progress(not args.json, "check-monotonic") as bar:
             monotonic = check_monotonic_dataset(dataset, hidden=hidden_of(args), activation=args.activation,
                                                 init=args.init, rng=rng_of(args), config=config,
                                                 callbacks=[bar.callback(config.iterations)])
-        finally:
-            bar.close()
     index = None
     if report_dir is not None:
         from ..reporting import train_report
