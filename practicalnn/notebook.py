@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core.losses import output_layer
 from .core.network import Cache, Network
 from .core.random import NotebookMasks, streams
 from .data.datasets import load_moons as _load_moons_dataset
@@ -141,7 +142,7 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5):
 
 def compute_cost(a3, Y):
     """Cross-entropy cost, formula (1)."""
-    return Network([1, 1], "relu", "sigmoid").output.cost(np.asarray(a3, float), np.asarray(Y, float))
+    return output_layer("sigmoid").cost(np.asarray(a3, float), np.asarray(Y, float))
 
 
 def compute_cost_with_regularization(A3, Y, parameters, lambd):
@@ -192,7 +193,7 @@ def predict(X, y, parameters):
 def predict_dec(parameters, X):
     """Boolean predictions (``a3 > 0.5``), the function the decision-boundary plot calls."""
     net = _network_from_parameters(parameters)
-    return net.predict_proba(np.asarray(X, float)) > 0.5
+    return net.predict(np.asarray(X, float)).astype(bool)
 
 
 def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1, *,
