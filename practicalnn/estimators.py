@@ -27,8 +27,15 @@ from .core.activations import hidden_activation
 from .core.initializers import Initializer, initializer
 from .core.network import Network
 from .errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, bad
-from .io import (classes_from_json, classes_to_json, history_from_parts, history_to_parts,
-                 network_from, standardizer_from_json, standardizer_to_json)
+from .io.model_file import (
+    classes_from_json,
+    classes_to_json,
+    history_from_parts,
+    history_to_parts,
+    network_from,
+    standardizer_from_json,
+    standardizer_to_json,
+)
 from .training.callbacks import Callback
 from .training.optimizers import OPTIMIZERS
 from .training.trainer import TrainConfig, train
@@ -65,10 +72,26 @@ def _flag(name, value):
 class _NeuralNet(BaseEstimator):
     """What the classifier and the regressor share: parameters, validation, training, files."""
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he", l2=0.0, l1=0.0,
-                 keep_prob=1.0, solver="adam", learning_rate=0.001, max_iter=2000, batch_size=None,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, normalize=True,
-                 random_state=None, verbose=False):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        init="he",
+        l2=0.0,
+        l1=0.0,
+        keep_prob=1.0,
+        solver="adam",
+        learning_rate=0.001,
+        max_iter=2000,
+        batch_size=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        normalize=True,
+        random_state=None,
+        verbose=False,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -96,7 +119,8 @@ class _NeuralNet(BaseEstimator):
         except TypeError:
             raise bad("hidden_layer_sizes", sizes, "a sequence of positive integers, like (100,) or (20, 3)") from None
         if isinstance(self.hidden_layer_sizes, str) or not all(
-                isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in sizes):
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in sizes
+        ):
             raise bad("hidden_layer_sizes", self.hidden_layer_sizes, "positive integers, like (100,) or (20, 3)")
         return tuple(int(n) for n in sizes)
 
@@ -120,14 +144,25 @@ class _NeuralNet(BaseEstimator):
         if not isinstance(self.verbose, (bool, int, np.integer)) or self.verbose < 0:
             raise bad("verbose", self.verbose, "True, False or an integer >= 0")
         self._check_random_state()
-        config = TrainConfig(learning_rate=self.learning_rate, iterations=int(self.max_iter), l2=self.l2, l1=self.l1,
-                             keep_prob=self.keep_prob, optimizer=self.solver, batch_size=self.batch_size, record_every=1)
+        config = TrainConfig(
+            learning_rate=self.learning_rate,
+            iterations=int(self.max_iter),
+            l2=self.l2,
+            l1=self.l1,
+            keep_prob=self.keep_prob,
+            optimizer=self.solver,
+            batch_size=self.batch_size,
+            record_every=1,
+        )
         return hidden, config
 
     def _check_random_state(self):
         rs = self.random_state
-        if not (rs is None or isinstance(rs, (np.random.Generator, np.random.RandomState)) or (
-                isinstance(rs, (int, np.integer)) and not isinstance(rs, bool) and rs >= 0)):
+        if not (
+            rs is None
+            or isinstance(rs, (np.random.Generator, np.random.RandomState))
+            or (isinstance(rs, (int, np.integer)) and not isinstance(rs, bool) and rs >= 0)
+        ):
             raise bad("random_state", rs, "None, a non-negative integer, a numpy Generator or RandomState")
 
     def _seeds(self):
@@ -159,14 +194,19 @@ class _NeuralNet(BaseEstimator):
         self.standardizer_ = None
         if self.normalize:
             from .data.scaling import Standardizer
+
             self.standardizer_ = Standardizer().fit(X)
             X = self.standardizer_.transform(X)
-        net = Network([X.shape[0], *hidden, Y.shape[0] if self._output != "softmax" else self._n_classes()],
-                      self.activation, self._output)
+        net = Network(
+            [X.shape[0], *hidden, Y.shape[0] if self._output != "softmax" else self._n_classes()],
+            self.activation,
+            self._output,
+        )
         self.network_ = net
         try:
-            history = train(net, X, Y, config, rng=train_rng, init=self.init,
-                            callbacks=self._callbacks(X_dev, Y_dev, config))
+            history = train(
+                net, X, Y, config, rng=train_rng, init=self.init, callbacks=self._callbacks(X_dev, Y_dev, config)
+            )
         except TrainingDiverged as err:
             self._record(err.history)
             raise
@@ -185,8 +225,12 @@ class _NeuralNet(BaseEstimator):
         m = X.shape[0]
         n_dev = int(math.ceil(self.validation_fraction * m))
         if n_dev < 1 or m - n_dev < 1:
-            raise bad("validation_fraction", self.validation_fraction,
-                      f"a fraction leaving examples on both sides of {m} (early_stopping)", DataError)
+            raise bad(
+                "validation_fraction",
+                self.validation_fraction,
+                f"a fraction leaving examples on both sides of {m} (early_stopping)",
+                DataError,
+            )
         order = rng.permutation(m)
         dev, train = order[:n_dev], order[n_dev:]
         return X[train], Y[:, train], X[dev], Y[:, dev]
@@ -195,9 +239,11 @@ class _NeuralNet(BaseEstimator):
         callbacks = []
         if X_dev is not None:
             from .regularization.early_stopping import EarlyStopping
+
             X_dev = X_dev.T if self.standardizer_ is None else self.standardizer_.transform(X_dev.T)
-            callbacks.append(EarlyStopping(X_dev, Y_dev, every=CHECK_EVERY, patience=int(self.n_iter_no_change),
-                                           restore_best=True))
+            callbacks.append(
+                EarlyStopping(X_dev, Y_dev, every=CHECK_EVERY, patience=int(self.n_iter_no_change), restore_best=True)
+            )
         if self.verbose:
             callbacks.append(_LogCost(max(1, config.iterations // 10)))
         return callbacks
@@ -236,12 +282,16 @@ class _NeuralNet(BaseEstimator):
 
     def _file_parts(self):
         self._check_fitted()
-        header = {"params": self._params_json(), "network": self.network_.config(),
-                  "standardizer": standardizer_to_json(self.standardizer_),
-                  "classes": classes_to_json(getattr(self, "classes_", None)),
-                  "n_features_in": int(self.n_features_in_),
-                  "feature_names_in": None if not hasattr(self, "feature_names_in_") else
-                  [str(n) for n in self.feature_names_in_]}
+        header = {
+            "params": self._params_json(),
+            "network": self.network_.config(),
+            "standardizer": standardizer_to_json(self.standardizer_),
+            "classes": classes_to_json(getattr(self, "classes_", None)),
+            "n_features_in": int(self.n_features_in_),
+            "feature_names_in": None
+            if not hasattr(self, "feature_names_in_")
+            else [str(n) for n in self.feature_names_in_],
+        }
         header["history"], tensors = history_to_parts(self.history_)
         return header, {"params": self.network_.params, **tensors}
 
@@ -265,7 +315,11 @@ class _NeuralNet(BaseEstimator):
         history = history_from_parts(header.get("history"), tensors, fail)
         net = network_from(header, tensors, fail)
         n_x = header.get("n_features_in")
-        if n_x != net.layer_sizes[0] or tuple(net.layer_sizes[1:-1]) != hidden or net.output.name != est._output_for(net):
+        if (
+            n_x != net.layer_sizes[0]
+            or tuple(net.layer_sizes[1:-1]) != hidden
+            or net.output.name != est._output_for(net)
+        ):
             raise fail("its network does not match its parameters")
         est.network_, est.n_features_in_ = net, n_x
         names = header.get("feature_names_in")
@@ -413,8 +467,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     _output = "identity"
 
     def _fit_data(self, X, y):
-        X, y = _validated(self, "fit(X, y)", X=X, y=y, reset=True, dtype=np.float64, multi_output=True,
-                          y_numeric=True)
+        X, y = _validated(self, "fit(X, y)", X=X, y=y, reset=True, dtype=np.float64, multi_output=True, y_numeric=True)
         if y.dtype.kind not in "biuf":
             raise bad("y", f"targets of dtype {y.dtype}", "numbers for a regressor", DataError)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y

@@ -20,20 +20,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core.dropout import NotebookMasks, keep_probs
 from .core.losses import output_layer
 from .core.network import Cache, Network
-from .core.random import NotebookMasks, streams
+from .core.penalties import Penalty
+from .core.random import streams
 from .data.datasets import load_moons as _load_moons_dataset
-from .regularization.dropout import keep_probs
-from .regularization.penalties import Penalty
 from .training.optimizers import GradientDescent
 from .training.trainer import TrainConfig, train
 
 __all__ = [
-    "load_moons", "initialize_parameters", "forward_propagation", "forward_propagation_with_dropout",
-    "compute_cost", "compute_cost_with_regularization", "backward_propagation",
-    "backward_propagation_with_regularization", "backward_propagation_with_dropout", "update_parameters",
-    "predict", "predict_dec", "model", "plot_decision_boundary",
+    "backward_propagation",
+    "backward_propagation_with_dropout",
+    "backward_propagation_with_regularization",
+    "compute_cost",
+    "compute_cost_with_regularization",
+    "forward_propagation",
+    "forward_propagation_with_dropout",
+    "initialize_parameters",
+    "load_moons",
+    "model",
+    "plot_decision_boundary",
+    "predict",
+    "predict_dec",
+    "update_parameters",
 ]
 
 
@@ -56,8 +66,10 @@ def _network(Ws, bs):
 
 def _network_from_parameters(parameters):
     L = _n_layers(parameters)
-    return _network([np.asarray(parameters[f"W{l}"], float) for l in range(1, L + 1)],
-                    [np.asarray(parameters[f"b{l}"], float) for l in range(1, L + 1)])
+    return _network(
+        [np.asarray(parameters[f"W{l}"], float) for l in range(1, L + 1)],
+        [np.asarray(parameters[f"b{l}"], float) for l in range(1, L + 1)],
+    )
 
 
 def _cache_tuple(net, cache, with_dropout):
@@ -79,15 +91,16 @@ def _unpack_cache(X, cache, with_dropout, keep_prob=1.0):
     per = 5 if with_dropout else 4
     L = (len(items) - 4) // per + 1
     if (L - 1) * per + 4 != len(items):
-        raise ValueError(f"cache: {len(items)} items do not fit the notebook's "
-                         f"{'dropout ' if with_dropout else ''}cache layout")
+        raise ValueError(
+            f"cache: {len(items)} items do not fit the notebook's {'dropout ' if with_dropout else ''}cache layout"
+        )
     pos = 0
     for layer in range(1, L + 1):
         if with_dropout and layer < L:
-            z, d, a, w, b = items[pos:pos + 5]
+            z, d, a, w, b = items[pos : pos + 5]
             pos += 5
         else:
-            z, a, w, b = items[pos:pos + 4]
+            z, a, w, b = items[pos : pos + 4]
             d = None
             pos += 4
         Z.append(np.asarray(z, float))
@@ -178,7 +191,8 @@ def update_parameters(parameters, grads, learning_rate):
     for layer in range(1, net.n_layers + 1):
         dW[layer][...] = grads[f"dW{layer}"]
         db[layer][...] = np.reshape(grads[f"db{layer}"], db[layer].shape)
-    GradientDescent().step(net.params, grad, learning_rate)
+    gd = GradientDescent()
+    gd.update(net.params, grad, learning_rate, gd.init(net.params))
     return net.parameters()
 
 
@@ -186,7 +200,7 @@ def predict(X, y, parameters):
     """Predict 0/1 with threshold 0.5, print ``Accuracy: ...`` as the notebook does, return (1, m) ints."""
     net = _network_from_parameters(parameters)
     p = net.predict(np.asarray(X, float))
-    print("Accuracy: " + str(np.mean((p[0, :] == np.asarray(y)[0, :]))))
+    print("Accuracy: " + str(np.mean(p[0, :] == np.asarray(y)[0, :])))
     return p
 
 
@@ -196,24 +210,43 @@ def predict_dec(parameters, X):
     return net.predict(np.asarray(X, float)).astype(bool)
 
 
-def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1, *,
-          layers_dims=None, plot_cost=True):
+def model(
+    X,
+    Y,
+    learning_rate=0.3,
+    num_iterations=30000,
+    print_cost=True,
+    lambd=0,
+    keep_prob=1,
+    *,
+    layers_dims=None,
+    plot_cost=True,
+):
     """The notebook's model: LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID, ``layers_dims``
     ``[n_x, 20, 3, 1]`` unless given. L2 (``lambd``) and dropout (``keep_prob``) may be combined,
     unlike in the exercise. Prints the cost every 10000 iterations and plots it every 1000."""
     X = np.asarray(X, float)
     dims = layers_dims or [X.shape[0], 20, 3, 1]
     net = Network(dims, "relu", "sigmoid")
-    history = train(net, X, Y, TrainConfig(learning_rate=learning_rate, iterations=num_iterations, l2=lambd,
-                                           keep_prob=keep_prob, record_every=1000), rng="notebook", init="notebook")
+    history = train(
+        net,
+        X,
+        Y,
+        TrainConfig(
+            learning_rate=learning_rate, iterations=num_iterations, l2=lambd, keep_prob=keep_prob, record_every=1000
+        ),
+        rng="notebook",
+        init="notebook",
+    )
     if print_cost:
         for i, cost in zip(history.iterations, history.cost):
             if i % 10000 == 0:
-                print("Cost after iteration {}: {}".format(i, cost))
+                print(f"Cost after iteration {i}: {cost}")
     if plot_cost:
         import matplotlib.pyplot as plt
 
-        from . import plots  # noqa: F401  (selects a headless backend when there is no display)
+        from .report import plots  # noqa: F401  (selects a headless backend when there is no display)
+
         plt.figure()
         plt.plot(history.cost)
         plt.ylabel("cost")
@@ -228,16 +261,24 @@ def plot_decision_boundary(model, X, y):
     Axis limits already set on the current axes are kept."""
     import matplotlib.pyplot as plt
 
-    from .plots import plot_decision_boundary as draw
+    from .report.plots import plot_decision_boundary as draw
+
     ax = plt.gca()
     limits = {} if ax.get_autoscale_on() else {"xlim": ax.get_xlim(), "ylim": ax.get_ylim()}
-    draw(lambda pts: np.asarray(model(pts)).astype(int), np.asarray(X), np.asarray(y), ax=ax, title=ax.get_title() or None,
-         **limits)
+    draw(
+        lambda pts: np.asarray(model(pts)).astype(int),
+        np.asarray(X),
+        np.asarray(y),
+        ax=ax,
+        title=ax.get_title() or None,
+        **limits,
+    )
     _show()
 
 
 def _show():
     import matplotlib
     import matplotlib.pyplot as plt
+
     if matplotlib.get_backend().lower() != "agg":
         plt.show()

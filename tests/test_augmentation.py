@@ -5,8 +5,15 @@ import pytest
 
 from practicalnn.core.network import Network
 from practicalnn.errors import ConfigError, DataError
-from practicalnn.regularization.augmentation import (Augmentation, GaussianJitter, HorizontalFlip, RandomRotation,
-                                                     RandomShift, _resample, augmentation_from)
+from practicalnn.regularization.augmentation import (
+    Augmentation,
+    GaussianJitter,
+    HorizontalFlip,
+    RandomRotation,
+    RandomShift,
+    _resample,
+    augmentation_from,
+)
 from practicalnn.regularization.early_stopping import EarlyStopping
 from practicalnn.training.trainer import TrainConfig, Trainer
 
@@ -52,8 +59,7 @@ def test_shift_moves_each_image_by_whole_pixels_with_zero_fill():
     out = RandomShift((H, W, C), max_shift=1)(X, np.random.default_rng(2)).T.reshape(30, H, W, C)
     found = set()
     for k in range(30):
-        matches = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)
-                   if np.allclose(out[k], _shifted(imgs[k], dy, dx))]
+        matches = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if np.allclose(out[k], _shifted(imgs[k], dy, dx))]
         assert matches, f"image {k} is not a 1-pixel shift of its input"
         found.add(matches[0])
     assert len(found) > 4  # the shifts vary from image to image
@@ -92,12 +98,14 @@ def test_applied_to_training_batches_only_never_to_dev():
     net = Network([3, 4, 1])
     aug = Augmentation([spy], seed=0)
     es = EarlyStopping(X_dev, Y_dev, every=5, patience=100)
-    t = Trainer(net, TrainConfig(learning_rate=0.01, iterations=20, batch_size=16, record_every=5), rng=0,
-                callbacks=[aug, es])
+    t = Trainer(
+        net, TrainConfig(learning_rate=0.01, iterations=20, batch_size=16, record_every=5), rng=0, callbacks=[aug, es]
+    )
     net.initialize("he", t.streams.init)
     t.fit(X, Y)
-    assert widths and set(widths) <= {16, 8}        # mini-batches of the 40 training columns only
-    assert t.augment is None                        # detached after training
+    assert widths and set(widths) <= {16, 8}  # mini-batches of the 40 training columns only
+    assert t.augment is None  # detached after training
     its, dev = t.history.curves["dev_cost"]
-    assert net.cost_on(X_dev, Y_dev)[1] == pytest.approx(dev[-1] if t.history.best_iteration == its[-1]
-                                                         else min(dev), rel=1e-9)
+    assert net.cost_on(X_dev, Y_dev)[1] == pytest.approx(
+        dev[-1] if t.history.best_iteration == its[-1] else min(dev), rel=1e-9
+    )

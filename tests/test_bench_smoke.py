@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from practicalnn import bench
+from practicalnn.bench import workloads as bench
 from practicalnn.cli import main
 from practicalnn.data.datasets import load_moons
-from practicalnn.reproduce import PUBLISHED
+from practicalnn.experiments.reproduce import PUBLISHED
 
 pytest.importorskip("numba")
 

@@ -7,13 +7,16 @@ from practicalnn.diagnostics.bias_variance import diagnose
 from practicalnn.errors import ConfigError
 
 
-@pytest.mark.parametrize("train, dev, verdict", [
-    (0.01, 0.11, "high variance"),
-    (0.15, 0.16, "high bias"),
-    (0.15, 0.14, "high bias"),          # the notes' own version of the example
-    (0.15, 0.30, "high bias and high variance"),
-    (0.005, 0.01, "fine"),
-])
+@pytest.mark.parametrize(
+    "train, dev, verdict",
+    [
+        (0.01, 0.11, "high variance"),
+        (0.15, 0.16, "high bias"),
+        (0.15, 0.14, "high bias"),  # the notes' own version of the example
+        (0.15, 0.30, "high bias and high variance"),
+        (0.005, 0.01, "fine"),
+    ],
+)
 def test_the_notes_four_examples(train, dev, verdict):
     d = diagnose(train, dev)
     assert d.verdict == verdict
@@ -54,6 +57,7 @@ def test_to_dict_and_errors():
 def test_cli_diagnose(capsys):
     assert main(["diagnose", "--train-error", "0.01", "--dev-error", "0.11", "--json"]) == 0
     import json
+
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "high variance"
     assert main(["diagnose", "--train-error", "0.15", "--dev-error", "0.16", "--bayes-error", "0.15"]) == 0

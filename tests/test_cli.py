@@ -22,8 +22,9 @@ def run(args, capsys):
 @pytest.fixture
 def csv_files(tmp_path):
     good = tmp_path / "good.csv"
-    good.write_text("a,b,label\n" + "".join(f"{i % 7 / 7},{(i * 3) % 5 / 5},{'yes' if i % 2 else 'no'}\n"
-                                             for i in range(40)))
+    good.write_text(
+        "a,b,label\n" + "".join(f"{i % 7 / 7},{(i * 3) % 5 / 5},{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    )
     three = tmp_path / "three.csv"
     three.write_text("a,b,y\n" + "".join(f"{i / 30},{(i * 7) % 11},{i % 3}\n" for i in range(30)))
     text = tmp_path / "text.csv"
@@ -32,8 +33,14 @@ def csv_files(tmp_path):
     ragged.write_text("a,b,y\n1,2,0\n3,1\n")
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\xff\xfe\x00\x81garbage")
-    return {"good": good, "three": three, "text": text, "ragged": ragged, "binary": binary,
-            "missing": tmp_path / "nope.csv"}
+    return {
+        "good": good,
+        "three": three,
+        "text": text,
+        "ragged": ragged,
+        "binary": binary,
+        "missing": tmp_path / "nope.csv",
+    }
 
 
 BAD = [
@@ -66,17 +73,31 @@ def test_bad_flags_exit_non_zero_with_one_line(args, named, capsys):
     assert named in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("name,extra,named", [
-    ("missing", [], "data="),
-    ("text", [], "'hello'"),
-    ("ragged", [], "line 3"),
-    ("binary", [], "data="),
-    ("good", ["--output", "identity"], "output='identity'"),
-    ("three", ["--output", "sigmoid"], "output='sigmoid'"),
-])
+@pytest.mark.parametrize(
+    "name,extra,named",
+    [
+        ("missing", [], "data="),
+        ("text", [], "'hello'"),
+        ("ragged", [], "line 3"),
+        ("binary", [], "data="),
+        ("good", ["--output", "identity"], "output='identity'"),
+        ("three", ["--output", "sigmoid"], "output='sigmoid'"),
+    ],
+)
 def test_bad_csv_files_exit_non_zero_with_one_line(csv_files, name, extra, named, capsys):
-    code, out, err = run(["train", "--dataset", str(csv_files[name]), "--target", "y" if name != "good" else "label",
-                          "--iterations", "3", *extra], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--dataset",
+            str(csv_files[name]),
+            "--target",
+            "y" if name != "good" else "label",
+            "--iterations",
+            "3",
+            *extra,
+        ],
+        capsys,
+    )
     assert code != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and named in err, err
 
@@ -89,18 +110,34 @@ def test_missing_target_column_and_missing_target_flag(csv_files, capsys):
 
 
 def test_train_on_a_csv_with_string_labels(csv_files, capsys):
-    code, out, err = run(["train", "--dataset", str(csv_files["good"]), "--target", "label", "--hidden", "4",
-                          "--iterations", "200", "--json"], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--dataset",
+            str(csv_files["good"]),
+            "--target",
+            "label",
+            "--hidden",
+            "4",
+            "--iterations",
+            "200",
+            "--json",
+        ],
+        capsys,
+    )
     doc = json.loads(out)
     assert code == 0 and doc["layer_sizes"] == [2, 4, 1] and doc["output"] == "sigmoid"
-    code, out, _ = run(["train", "--dataset", str(csv_files["three"]), "--target", "y", "--iterations", "50",
-                        "--json"], capsys)
+    code, out, _ = run(
+        ["train", "--dataset", str(csv_files["three"]), "--target", "y", "--iterations", "50", "--json"], capsys
+    )
     assert json.loads(out)["layer_sizes"] == [2, 20, 3, 3]
 
 
 def test_train_json_is_one_document_with_config_history_and_accuracies(capsys):
-    code, out, err = run(["train", "--iterations", "2500", "--l2", "0.7", "--keep-prob", "0.9,0.8", "--json",
-                          "--record-every", "500"], capsys)
+    code, out, err = run(
+        ["train", "--iterations", "2500", "--l2", "0.7", "--keep-prob", "0.9,0.8", "--json", "--record-every", "500"],
+        capsys,
+    )
     doc = json.loads(out)
     assert code == 0
     assert doc["cost_history"] and len(doc["cost_history"]) == 5
@@ -133,7 +170,8 @@ def test_report_path_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_console_script_prints_no_traceback():
-    proc = subprocess.run([sys.executable, "-m", "practicalnn", "train", "--keep-prob", "2"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "practicalnn", "train", "--keep-prob", "2"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2
     assert proc.stdout == "" and proc.stderr.count("\n") == 1 and "keep_prob=2.0" in proc.stderr

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from practicalnn import ConfigError, Network, TrainConfig, load_moons, train
+from practicalnn.core.dropout import keep_probs
 from practicalnn.core.random import streams
-from practicalnn.regularization.dropout import keep_probs
 
 
 def ones_network(width=400):
@@ -37,7 +37,7 @@ def test_backward_applies_the_forward_masks():
     net.backward(cache, Y, keep_intermediates=True)
     for layer in (1, 2):
         dA = cache.grads[f"dA{layer}"]
-        assert np.all(dA[cache.D[layer] == 0] == 0)           # dropped units get no gradient
+        assert np.all(dA[cache.D[layer] == 0] == 0)  # dropped units get no gradient
         assert np.any(dA[cache.D[layer] == 1] != 0)
         np.testing.assert_array_equal(cache.A[layer][cache.D[layer] == 0], 0)
 
@@ -77,7 +77,17 @@ def test_output_layer_is_never_dropped_and_per_layer_keep_probs():
 def test_l2_l1_and_dropout_combine():
     data = load_moons()
     net = Network([2, 20, 3, 1])
-    history = train(net, data.train_X, data.train_Y, rng=0, init="he", iterations=2001, l2=0.3, l1=0.1,
-                    keep_prob=[0.8, 0.9], record_every=500)
+    history = train(
+        net,
+        data.train_X,
+        data.train_Y,
+        rng=0,
+        init="he",
+        iterations=2001,
+        l2=0.3,
+        l1=0.1,
+        keep_prob=[0.8, 0.9],
+        record_every=500,
+    )
     assert history.cost[-1] < history.cost[0]
     assert all(j > j0 for j, j0 in zip(history.cost, history.cost_unpenalized))

@@ -27,14 +27,14 @@ def test_stops_after_patience_and_restores_the_best_check(moons):
     es = EarlyStopping(moons.dev_X, moons.dev_Y, every=100, patience=5, X_train=moons.train_X, Y_train=moons.train_Y)
     net, h = _fit(moons, es)
     its, dev = h.curves["dev_cost"]
-    best = its[int(np.argmin(dev))]                     # the best check, found by brute force
+    best = its[int(np.argmin(dev))]  # the best check, found by brute force
     assert h.stopped == "early_stopping"
     assert h.best_iteration == best
-    assert h.iterations_run == best + 5 * 100           # five checks without improvement, then stop
+    assert h.iterations_run == best + 5 * 100  # five checks without improvement, then stop
     assert h.iterations_run < 20000
     # the restored parameters are those of the best check: their dev cost is the minimum recorded
     assert net.cost_on(moons.dev_X, moons.dev_Y)[1] == pytest.approx(min(dev), rel=1e-12)
-    assert h.curves["train_cost"][0] == its             # train and dev curves on the same checks
+    assert h.curves["train_cost"][0] == its  # train and dev curves on the same checks
     assert h.curves["dev_accuracy"][0] == its
 
 
@@ -57,7 +57,7 @@ def test_monitor_accuracy(moons):
     es = EarlyStopping(moons.dev_X, moons.dev_Y, every=100, patience=4, monitor="accuracy")
     net, h = _fit(moons, es)
     its, acc = h.curves["dev_accuracy"]
-    assert h.best_iteration == its[int(np.argmax(acc))]   # the first check reaching the maximum
+    assert h.best_iteration == its[int(np.argmax(acc))]  # the first check reaching the maximum
     assert net.accuracy(moons.dev_X, moons.dev_Y) == max(acc)
 
 

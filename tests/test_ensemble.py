@@ -6,8 +6,13 @@ import pytest
 from practicalnn.core.network import Network
 from practicalnn.data.datasets import load_dataset
 from practicalnn.errors import ConfigError
-from practicalnn.regularization.ensemble import (Snapshots, average_proba, ensemble_accuracy, snapshot_ensemble,
-                                                 train_ensemble)
+from practicalnn.regularization.ensemble import (
+    Snapshots,
+    average_proba,
+    ensemble_accuracy,
+    snapshot_ensemble,
+    train_ensemble,
+)
 from practicalnn.training.trainer import TrainConfig, Trainer
 
 

@@ -18,8 +18,7 @@ from practicalnn.training.trainer import Trainer
 
 def small(cls, **kw):
     """Instances for the contract checks: small and quick (users get max_iter=2000)."""
-    return cls(hidden_layer_sizes=(16,), max_iter=kw.pop("max_iter", 200), learning_rate=0.01,
-               random_state=0, **kw)
+    return cls(hidden_layer_sizes=(16,), max_iter=kw.pop("max_iter", 200), learning_rate=0.01, random_state=0, **kw)
 
 
 @parametrize_with_checks([small(NeuralNetClassifier), small(NeuralNetRegressor)])
@@ -81,8 +80,9 @@ def test_estimator_is_the_engine_transposed_once():
 def test_pipeline_gridsearch_cross_val_and_clone():
     X, y = make_moons(90, noise=0.25, random_state=2)
     pipe = make_pipeline(StandardScaler(), small(NeuralNetClassifier, normalize=False))
-    search = GridSearchCV(pipe, {"neuralnetclassifier__l2": [0.0, 1.0],
-                                 "neuralnetclassifier__keep_prob": [1.0, 0.8]}, cv=3)
+    search = GridSearchCV(
+        pipe, {"neuralnetclassifier__l2": [0.0, 1.0], "neuralnetclassifier__keep_prob": [1.0, 0.8]}, cv=3
+    )
     search.fit(X, y)
     assert set(search.best_params_) == {"neuralnetclassifier__l2", "neuralnetclassifier__keep_prob"}
     assert len(search.cv_results_["mean_test_score"]) == 4
@@ -96,8 +96,9 @@ def test_pipeline_gridsearch_cross_val_and_clone():
 def test_early_stopping_stops_and_keeps_the_best_dev_check():
     pytest.importorskip("practicalnn.regularization.early_stopping")
     X, y = make_moons(200, noise=0.35, random_state=0)
-    clf = NeuralNetClassifier((50, 50), learning_rate=0.05, max_iter=3000, early_stopping=True, n_iter_no_change=5,
-                              random_state=0).fit(X, y)
+    clf = NeuralNetClassifier(
+        (50, 50), learning_rate=0.05, max_iter=3000, early_stopping=True, n_iter_no_change=5, random_state=0
+    ).fit(X, y)
     assert clf.history_.stopped == "early_stopping" and clf.n_iter_ < 3000
     its, dev = clf.history_.curves["dev_cost"]
     assert clf.history_.best_iteration == its[int(np.argmin(dev))]
@@ -105,10 +106,16 @@ def test_early_stopping_stops_and_keeps_the_best_dev_check():
 
 def test_absurd_parameters_are_named_at_fit():
     X, y = make_moons(30, random_state=0)
-    for params, name in [({"keep_prob": 0}, "keep_prob"), ({"l2": -1}, "l2"), ({"learning_rate": float("nan")},
-                         "learning_rate"), ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
-                         ({"max_iter": 0}, "max_iter"), ({"solver": "sgd!"}, "solver"), ({"activation": "cube"},
-                         "activation"), ({"validation_fraction": 1.5}, "validation_fraction")]:
+    for params, name in [
+        ({"keep_prob": 0}, "keep_prob"),
+        ({"l2": -1}, "l2"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"solver": "sgd!"}, "solver"),
+        ({"activation": "cube"}, "activation"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+    ]:
         with pytest.raises(PracticalNNError, match=name):
             NeuralNetClassifier(**params).fit(X, y)
 

@@ -10,8 +10,10 @@ from practicalnn import fast
 from practicalnn.core.network import Network
 from practicalnn.data.datasets import load_moons
 from practicalnn.errors import TrainingDiverged
-from practicalnn.reproduce import PUBLISHED
+from practicalnn.experiments.reproduce import PUBLISHED
 from practicalnn.training.callbacks import Callback
+from practicalnn.training.fast_path import why_not
+from practicalnn.training.optimizers import state_to_dict
 from practicalnn.training.trainer import TrainConfig, Trainer
 
 pytest.importorskip("numba")
@@ -31,11 +33,12 @@ def _data(n_x=3, m=40, output="sigmoid", n_out=1, seed=0):
 
 def _fit(sizes, X, Y, *, activation="relu", output="sigmoid", rng=0, fast_path=True, init="he", **config):
     net = Network(sizes, activation, output)
-    trainer = Trainer(net, TrainConfig(**{"learning_rate": 0.05, "iterations": 150, "record_every": 10, **config}),
-                      rng=rng)
+    trainer = Trainer(
+        net, TrainConfig(**{"learning_rate": 0.05, "iterations": 150, "record_every": 10, **config}), rng=rng
+    )
     net.initialize(init, trainer.streams.init)
     if fast_path:
-        assert fast.why_not(trainer) is None
+        assert why_not(trainer) is None
         history = trainer.fit(X, Y)
     else:
         with fast.disabled():
@@ -52,12 +55,14 @@ def _assert_same(a, b, rtol=1e-9):
     assert tr_a.iteration == tr_b.iteration
 
 
-CASES = [(act, out, pen, keep, inp)
-         for act in ("relu", "leaky_relu", "tanh", "sigmoid")
-         for out, n_out in (("sigmoid", 1), ("softmax", 3), ("identity", 2))
-         for pen in ({}, {"l2": 0.7}, {"l1": 0.3}, {"l2": 0.2, "l1": 0.1})
-         for keep, inp in ((1.0, 1.0), (0.8, 1.0), ([0.7, 0.9], 0.9))
-         if (pen == {} or keep == 1.0 or out == "sigmoid")]
+CASES = [
+    (act, out, pen, keep, inp)
+    for act in ("relu", "leaky_relu", "tanh", "sigmoid")
+    for out, n_out in (("sigmoid", 1), ("softmax", 3), ("identity", 2))
+    for pen in ({}, {"l2": 0.7}, {"l1": 0.3}, {"l2": 0.2, "l1": 0.1})
+    for keep, inp in ((1.0, 1.0), (0.8, 1.0), ([0.7, 0.9], 0.9))
+    if (pen == {} or keep == 1.0 or out == "sigmoid")
+]
 
 
 @pytest.mark.parametrize("activation,output,penalty,keep,input_keep", CASES)
@@ -65,8 +70,7 @@ CASES = [(act, out, pen, keep, inp)
 def test_fast_matches_reference(activation, output, penalty, keep, input_keep, rng):
     n_out = {"sigmoid": 1, "softmax": 3, "identity": 2}[output]
     X, Y = _data(output=output, n_out=n_out)
-    kwargs = dict(activation=activation, output=output, rng=rng, keep_prob=keep, input_keep_prob=input_keep,
-                  **penalty)
+    kwargs = dict(activation=activation, output=output, rng=rng, keep_prob=keep, input_keep_prob=input_keep, **penalty)
     fast_run = _fit([3, 6, 4, n_out], X, Y, **kwargs)
     ref_run = _fit([3, 6, 4, n_out], X, Y, fast_path=False, **kwargs)
     _assert_same(fast_run, ref_run)
@@ -76,32 +80,46 @@ def test_fast_matches_reference(activation, output, penalty, keep, input_keep, r
         np.testing.assert_array_equal(fast_run[0].predict(X), ref_run[0].predict(X))
 
 
-@pytest.mark.parametrize("optimizer,extra", [("momentum", {}), ("rmsprop", {}), ("adam", {}),
-                                             ("gd", {"decay_rate": 0.01}), ("adam", {"keep_prob": 0.8})])
+@pytest.mark.parametrize(
+    "optimizer,extra",
+    [("momentum", {}), ("rmsprop", {}), ("adam", {}), ("gd", {"decay_rate": 0.01}), ("adam", {"keep_prob": 0.8})],
+)
 def test_fast_optimizers_match_reference(optimizer, extra):
     X, Y = _data()
     kwargs = dict(optimizer=optimizer, learning_rate=0.01, **extra)
     a, b = _fit([3, 5, 1], X, Y, **kwargs), _fit([3, 5, 1], X, Y, fast_path=False, **kwargs)
     _assert_same(a, b)
-    for key, value in b[1].optimizer.state_dict().items():
-        np.testing.assert_allclose(a[1].optimizer.state_dict()[key], value, rtol=1e-9)
+    for key, value in state_to_dict(b[1].optimizer, b[1].optimizer_state).items():
+        np.testing.assert_allclose(state_to_dict(a[1].optimizer, a[1].optimizer_state)[key], value, rtol=1e-9)
 
 
-@pytest.mark.parametrize("name,overrides", [("no_regularization", {}), ("l2", {"l2": 0.7}),
-                                            ("dropout", {"keep_prob": 0.86})])
+@pytest.mark.parametrize(
+    "name,overrides", [("no_regularization", {}), ("l2", {"l2": 0.7}), ("dropout", {"keep_prob": 0.86})]
+)
 def test_notebook_experiments_match_reference(name, overrides):
     d = load_moons()
     kwargs = dict(rng="notebook", init="notebook", learning_rate=0.3, iterations=2000, record_every=100, **overrides)
-    _assert_same(_fit([2, 20, 3, 1], d.train_X, d.train_Y, **kwargs),
-                 _fit([2, 20, 3, 1], d.train_X, d.train_Y, fast_path=False, **kwargs))
+    _assert_same(
+        _fit([2, 20, 3, 1], d.train_X, d.train_Y, **kwargs),
+        _fit([2, 20, 3, 1], d.train_X, d.train_Y, fast_path=False, **kwargs),
+    )
 
 
 def test_notebook_figures_on_the_fast_path():
     """The notebook's published costs and accuracies (its own printed outputs), from the fast path."""
     d = load_moons()
     for name, overrides in (("no_regularization", {}), ("l2", {"l2": 0.7}), ("dropout", {"keep_prob": 0.86})):
-        net, _, h = _fit([2, 20, 3, 1], d.train_X, d.train_Y, rng="notebook", init="notebook", learning_rate=0.3,
-                         iterations=30000, record_every=1000, **overrides)
+        net, _, h = _fit(
+            [2, 20, 3, 1],
+            d.train_X,
+            d.train_Y,
+            rng="notebook",
+            init="notebook",
+            learning_rate=0.3,
+            iterations=30000,
+            record_every=1000,
+            **overrides,
+        )
         costs = dict(zip(h.iterations, h.cost))
         for it, expected in PUBLISHED[name]["cost"].items():
             assert costs[it] == pytest.approx(expected, rel=1e-9)
@@ -116,8 +134,16 @@ def test_divergence_is_the_reference_divergence():
     runs = []
     for fast_path in (True, False):
         with pytest.raises(TrainingDiverged) as err:
-            _fit([3, 8, 2], X, Y, output="identity", learning_rate=1e300, iterations=500, record_every=1,
-                 fast_path=fast_path)
+            _fit(
+                [3, 8, 2],
+                X,
+                Y,
+                output="identity",
+                learning_rate=1e300,
+                iterations=500,
+                record_every=1,
+                fast_path=fast_path,
+            )
         runs.append(err.value)
     assert runs[0].iteration == runs[1].iteration
     assert str(runs[0]) == str(runs[1])
@@ -200,27 +226,31 @@ def test_callbacks_see_the_same_checkpoints_and_can_stop():
 
 
 def test_interrupt_flag_is_respected_between_chunks():
-    from practicalnn.fast import dispatch
+    from practicalnn.training import fast_path
+
     X, Y = _data()
     net = Network([3, 5, 1])
     trainer = Trainer(net, TrainConfig(iterations=100))
     net.initialize("he", trainer.streams.init)
-    trainer._batches = type("Plan", (), {"size": None})()
+    trainer.batch_plan = type("Plan", (), {"size": None})()
     flag = threading.Event()
     flag.set()
     before = net.params.copy()
-    assert dispatch.run(trainer, X, Y, 0, 100, flag) is True
+    assert fast_path.run(trainer, X, Y, 0, 100, flag) is True
     assert trainer.iteration == 0
     np.testing.assert_array_equal(net.params, before)
 
 
-@pytest.mark.parametrize("setup,reason", [
-    (dict(dtype=np.float32), "float32"),
-    (dict(batch_size=10, keep_prob=0.8), "dropout with mini-batches"),
-    (dict(sizes=[3, 100, 100, 1]), "large network"),
-    (dict(optimizer="adam", dtype=np.float32), "float32"),
-    (dict(activation="tanh", keep_prob=0.8, batch_size=10), "dropout with mini-batches"),
-])
+@pytest.mark.parametrize(
+    "setup,reason",
+    [
+        (dict(dtype=np.float32), "float32"),
+        (dict(batch_size=10, keep_prob=0.8), "dropout with mini-batches"),
+        (dict(sizes=[3, 100, 100, 1]), "large network"),
+        (dict(optimizer="adam", dtype=np.float32), "float32"),
+        (dict(activation="tanh", keep_prob=0.8, batch_size=10), "dropout with mini-batches"),
+    ],
+)
 def test_unsupported_runs_fall_back_to_the_reference(setup, reason):
     X, Y = _data()
     sizes = setup.pop("sizes", [3, 5, 1])
@@ -230,7 +260,7 @@ def test_unsupported_runs_fall_back_to_the_reference(setup, reason):
     trainer = Trainer(net, TrainConfig(iterations=20, learning_rate=0.01, **setup), rng=0)
     net.initialize("he", trainer.streams.init)
     trainer.fit(X, Y)
-    assert reason in fast.why_not(trainer)
+    assert reason in why_not(trainer)
     assert trainer.iteration == 20 and np.isfinite(trainer.history.cost).all()
     net2 = Network(sizes, activation, dtype=dtype)
     trainer2 = Trainer(net2, TrainConfig(iterations=20, learning_rate=0.01, **setup), rng=0)
@@ -240,8 +270,12 @@ def test_unsupported_runs_fall_back_to_the_reference(setup, reason):
     np.testing.assert_array_equal(net.params, net2.params)
 
 
-MB_CASES = [(act, out, pen) for act in ("relu", "leaky_relu", "tanh", "sigmoid")
-            for out in ("sigmoid", "softmax", "identity") for pen in ({}, {"l2": 0.5, "l1": 0.2})]
+MB_CASES = [
+    (act, out, pen)
+    for act in ("relu", "leaky_relu", "tanh", "sigmoid")
+    for out in ("sigmoid", "softmax", "identity")
+    for pen in ({}, {"l2": 0.5, "l1": 0.2})
+]
 
 
 @pytest.mark.parametrize("activation,output,penalty", MB_CASES)
@@ -253,7 +287,7 @@ def test_minibatch_path_matches_reference(activation, output, penalty):
     b = _fit([3, 6, 4, n_out], X, Y, fast_path=False, **kwargs)
     _assert_same(a, b)
     assert a[1].streams.shuffle.bit_generator.state == b[1].streams.shuffle.bit_generator.state
-    np.testing.assert_array_equal(a[1]._batches.perm, b[1]._batches.perm)
+    np.testing.assert_array_equal(a[1].batch_plan.perm, b[1].batch_plan.perm)
 
 
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "rmsprop", "adam"])
@@ -272,7 +306,7 @@ def test_minibatch_float32_matches_reference_to_float32_precision():
         trainer = Trainer(net, TrainConfig(learning_rate=0.05, iterations=60, batch_size=32, record_every=5), rng=2)
         net.initialize("he", trainer.streams.init)
         if fast_path:
-            assert fast.why_not(trainer) is None
+            assert why_not(trainer) is None
             trainer.fit(X.T.astype(np.float32).T, Y)  # a transposed (F-order) view, as from an (m, n) table
         else:
             with fast.disabled():
@@ -289,7 +323,15 @@ def test_minibatch_divergence_is_the_reference_divergence():
     errors = []
     for fast_path in (True, False):
         with pytest.raises(TrainingDiverged) as err:
-            _fit([3, 8, 2], X * 50, Y, output="identity", learning_rate=1e300, batch_size=8, record_every=1,
-                 fast_path=fast_path)
+            _fit(
+                [3, 8, 2],
+                X * 50,
+                Y,
+                output="identity",
+                learning_rate=1e300,
+                batch_size=8,
+                record_every=1,
+                fast_path=fast_path,
+            )
         errors.append(err.value)
     assert str(errors[0]) == str(errors[1]) and errors[0].iteration == errors[1].iteration

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from practicalnn.checkpoint import CheckpointWriter, Resume, load_checkpoint
 from practicalnn.core.network import Network
 from practicalnn.errors import ConfigError, ModelFileError, TrainingDiverged
 from practicalnn.estimators import NeuralNetRegressor
-from practicalnn.io import load
+from practicalnn.io.checkpoint import CheckpointWriter, Resume, load_checkpoint
+from practicalnn.io.model_file import load
 from practicalnn.training.trainer import TrainConfig, Trainer
 
 CLI = [sys.executable, "-m", "practicalnn"]
@@ -70,9 +70,30 @@ def _write_csv(path, X, y):
 def test_cli_divergence_is_one_line_and_exit_2(tmp_path):
     X, Y = regression()
     _write_csv(tmp_path / "r.csv", X, Y[0])
-    out = subprocess.run(CLI + ["train", "--dataset", str(tmp_path / "r.csv"), "--target", "y", "--learning-rate", "5",
-                                "--iterations", "500", "--init", "he", "--hidden", "8", "--save", str(tmp_path / "m.pnn")],
-                         capture_output=True, text=True, env=ENV, timeout=120)
+    out = subprocess.run(
+        CLI
+        + [
+            "train",
+            "--dataset",
+            str(tmp_path / "r.csv"),
+            "--target",
+            "y",
+            "--learning-rate",
+            "5",
+            "--iterations",
+            "500",
+            "--init",
+            "he",
+            "--hidden",
+            "8",
+            "--save",
+            str(tmp_path / "m.pnn"),
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+    )
     assert out.returncode == 2, out.stderr
     assert out.stderr.count("\n") == 1 and "diverged at iteration" in out.stderr and "learning_rate" in out.stderr
     assert not (tmp_path / "m.pnn").exists()
@@ -114,9 +135,25 @@ def _wait_for(path, proc, timeout=60):
 
 def test_cli_ctrl_c_saves_model_and_checkpoint_then_exits_130(tmp_path):
     model, ck = tmp_path / "m.pnn", tmp_path / "run.ckpt"
-    proc = subprocess.Popen(CLI + ["train", "--iterations", "100000000", "--save", str(model), "--checkpoint", str(ck),
-                                   "--checkpoint-every", "500", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        CLI
+        + [
+            "train",
+            "--iterations",
+            "100000000",
+            "--save",
+            str(model),
+            "--checkpoint",
+            str(ck),
+            "--checkpoint-every",
+            "500",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     _wait_for(ck, proc)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
@@ -134,19 +171,28 @@ def test_cli_ctrl_c_saves_model_and_checkpoint_then_exits_130(tmp_path):
 def test_cli_sigkill_then_resume_is_bit_identical(tmp_path):
     flags = ["train", "--iterations", "6000", "--keep-prob", "0.86", "--record-every", "500", "--json"]
     ck = tmp_path / "run.ckpt"
-    proc = subprocess.Popen(CLI + flags + ["--checkpoint", str(ck), "--checkpoint-every", "200",
-                                           "--save", str(tmp_path / "never.pnn")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    proc = subprocess.Popen(
+        CLI + flags + ["--checkpoint", str(ck), "--checkpoint-every", "200", "--save", str(tmp_path / "never.pnn")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=ENV,
+    )
     _wait_for(ck, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not (tmp_path / "never.pnn").exists()
     killed_at = load_checkpoint(ck).iteration
     assert 0 < killed_at < 6000
-    resumed = subprocess.run(CLI + flags + ["--checkpoint", str(ck), "--resume", str(ck), "--save", str(tmp_path / "r.pnn")],
-                             capture_output=True, text=True, env=ENV, timeout=300)
-    full = subprocess.run(CLI + flags + ["--save", str(tmp_path / "f.pnn")], capture_output=True, text=True, env=ENV,
-                          timeout=300)
+    resumed = subprocess.run(
+        CLI + flags + ["--checkpoint", str(ck), "--resume", str(ck), "--save", str(tmp_path / "r.pnn")],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
+    full = subprocess.run(
+        CLI + flags + ["--save", str(tmp_path / "f.pnn")], capture_output=True, text=True, env=ENV, timeout=300
+    )
     assert resumed.returncode == 0 and full.returncode == 0, resumed.stderr + full.stderr
     a, b = json.loads(resumed.stdout), json.loads(full.stdout)
     assert a["resumed_from"]["iteration"] == killed_at
@@ -156,7 +202,7 @@ def test_cli_sigkill_then_resume_is_bit_identical(tmp_path):
 
 KILLED = """
 import sys, numpy as np
-from practicalnn.checkpoint import CheckpointWriter
+from practicalnn.io.checkpoint import CheckpointWriter
 from practicalnn.core.network import Network
 from practicalnn.training.trainer import Trainer, TrainConfig
 X = np.random.default_rng(0).normal(size=(2, 90)); Y = (X[:1] * X[1:] > 0).astype(float)
@@ -172,8 +218,9 @@ def _library_run(iterations, callbacks=()):
     X = np.random.default_rng(0).normal(size=(2, 90))
     Y = (X[:1] * X[1:] > 0).astype(float)
     net = Network([2, 12, 6, 1], "tanh")
-    cfg = TrainConfig(learning_rate=0.005, iterations=iterations, batch_size=32, optimizer="adam", keep_prob=0.8,
-                      record_every=5)
+    cfg = TrainConfig(
+        learning_rate=0.005, iterations=iterations, batch_size=32, optimizer="adam", keep_prob=0.8, record_every=5
+    )
     tr = Trainer(net, cfg, rng=7, callbacks=callbacks)
     net.initialize("he", tr.streams.init)
     return net, tr.fit(X, Y)
@@ -200,15 +247,20 @@ def test_resume_refuses_another_run_or_another_file(tmp_path):
     _library_run(40, [CheckpointWriter(ck, every=20)])
     X = np.random.default_rng(0).normal(size=(2, 90))
     net = Network([2, 12, 6, 1], "tanh")
-    tr = Trainer(net, TrainConfig(learning_rate=0.5, iterations=60, batch_size=32, optimizer="adam", keep_prob=0.8,
-                                  record_every=5), rng=7, callbacks=[Resume(ck)])
+    tr = Trainer(
+        net,
+        TrainConfig(learning_rate=0.5, iterations=60, batch_size=32, optimizer="adam", keep_prob=0.8, record_every=5),
+        rng=7,
+        callbacks=[Resume(ck)],
+    )
     with pytest.raises(ConfigError, match="learning_rate"):
         tr.fit(X, (X[:1] > 0).astype(float))
     (tmp_path / "x.ckpt").write_bytes(b"\x80\x04junk")
     with pytest.raises(ModelFileError, match="pickle"):
         Resume(tmp_path / "x.ckpt")
-    out = subprocess.run(CLI + ["train", "--iterations", "50", "--resume", str(ck)], capture_output=True, text=True,
-                         env=ENV, timeout=60)
+    out = subprocess.run(
+        CLI + ["train", "--iterations", "50", "--resume", str(ck)], capture_output=True, text=True, env=ENV, timeout=60
+    )
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "resume=" in out.stderr
 
 
@@ -232,7 +284,7 @@ def test_resume_refuses_runs_with_callbacks_whose_state_it_cannot_restore(tmp_pa
 
 KILLED_WITH_CALLBACKS = """
 import sys, numpy as np
-from practicalnn.checkpoint import CheckpointWriter
+from practicalnn.io.checkpoint import CheckpointWriter
 from practicalnn.core.network import Network
 from practicalnn.regularization.augmentation import Augmentation, GaussianJitter
 from practicalnn.regularization.early_stopping import EarlyStopping
@@ -273,8 +325,10 @@ def test_sigkill_with_early_stopping_and_augmentation_resumes_bit_identically(tm
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     check = load_checkpoint(ck)
-    assert check.iteration % 30 == 0 and [c["type"] for c in check.state["callbacks"]] == \
-        ["Augmentation", "EarlyStopping"]
+    assert check.iteration % 30 == 0 and [c["type"] for c in check.state["callbacks"]] == [
+        "Augmentation",
+        "EarlyStopping",
+    ]
     total = check.iteration + 150
     resumed, h1, stop1 = _run_with_callbacks(total, [Resume(check)])
     straight, h2, stop2 = _run_with_callbacks(total)

@@ -6,42 +6,40 @@ import numpy as np
 import pytest
 
 from practicalnn.cli import main
+from practicalnn.core.dropout import FreshMasks, keep_probs
 from practicalnn.core.initializers import Initializer
 from practicalnn.core.network import Network
-from practicalnn.core.random import FreshMasks
-from practicalnn.diagnostics.gradcheck import (check_network_gradients, gradient_check, relative_difference,
-                                               verdict_of)
+from practicalnn.core.penalties import Penalty
+from practicalnn.diagnostics.gradcheck import check_network_gradients, gradient_check, relative_difference, verdict_of
 from practicalnn.errors import ConfigError, DataError
-from practicalnn.regularization.dropout import keep_probs
-from practicalnn.regularization.penalties import Penalty
 
 # -- the check on functions whose gradient is known by hand ---------------------------------------
 
 
 def cubic(theta):
     """J = sum(theta^3) / 3, so dJ/dtheta = theta^2."""
-    return float(np.sum(theta ** 3) / 3)
+    return float(np.sum(theta**3) / 3)
 
 
 def test_exact_gradient_is_correct():
     theta = np.array([0.5, -1.0, 2.0, 0.1])
-    result = gradient_check(cubic, theta, theta ** 2)
+    result = gradient_check(cubic, theta, theta**2)
     assert result.verdict == "correct"
     assert result.difference < 1e-7
-    np.testing.assert_allclose(result.approx, theta ** 2, rtol=1e-6)
+    np.testing.assert_allclose(result.approx, theta**2, rtol=1e-6)
 
 
 def test_doubled_gradient_gives_one_third():
     # approx ~ g and grad = 2g: ||g - 2g|| / (||g|| + ||2g||) = 1/3 by hand.
     theta = np.array([0.5, -1.0, 2.0, 0.1])
-    result = gradient_check(cubic, theta, 2 * theta ** 2)
+    result = gradient_check(cubic, theta, 2 * theta**2)
     assert result.difference == pytest.approx(1 / 3, rel=1e-6)
     assert result.verdict == "bug"
 
 
 def test_worst_component_is_named():
     theta = np.array([0.5, -1.0, 2.0, 0.1])
-    grad = theta ** 2
+    grad = theta**2
     grad[2] += 0.01
     result = gradient_check(cubic, theta, grad, names=["a", "b", "c", "d"], n_worst=2)
     assert result.worst[0]["index"] == 2 and result.worst[0]["name"] == "c"
@@ -61,7 +59,7 @@ def test_bands_of_the_notes():
 def test_theta_is_restored_bit_for_bit():
     theta = np.array([0.1, 0.2, 0.3]) / 7
     before = theta.copy()
-    gradient_check(cubic, theta, theta ** 2)
+    gradient_check(cubic, theta, theta**2)
     assert np.array_equal(theta, before)
 
 
@@ -77,7 +75,7 @@ def test_theta_is_restored_when_the_cost_raises():
         return cubic(t)
 
     with pytest.raises(RuntimeError):
-        gradient_check(failing, theta, theta ** 2)
+        gradient_check(failing, theta, theta**2)
     assert np.array_equal(theta, before)
 
 
@@ -91,6 +89,7 @@ def test_bad_arguments_name_themselves():
 
 
 # -- every correct configuration of the engine ---------------------------------------------------
+
 
 def data_for(output, n_x, n_y, m, rng):
     X = rng.standard_normal((n_x, m))
@@ -127,8 +126,9 @@ def test_network_is_left_untouched_and_names_follow_the_layout():
     result = check_network_gradients(net, X, Y, n_worst=net.params.size)
     assert np.array_equal(net.params, before)
     names = {w["name"] for w in result.worst}
-    assert names == {f"W1[{i}, {j}]" for i in range(3) for j in range(2)} | {f"b1[{i}, 0]" for i in range(3)} \
-        | {f"W2[0, {j}]" for j in range(3)} | {"b2[0, 0]"}
+    assert names == {f"W1[{i}, {j}]" for i in range(3) for j in range(2)} | {f"b1[{i}, 0]" for i in range(3)} | {
+        f"W2[0, {j}]" for j in range(3)
+    } | {"b2[0, 0]"}
     assert set(result.arrays) == {"W1", "b1", "W2", "b2"}
 
 
@@ -161,6 +161,7 @@ def test_cli_lists_kinked_components(capsys):
 
 # -- planted bugs: copies of the backward pass with one mistake each -----------------------------
 
+
 def planted_backward(bug, layer_with_bug):
     """network.backward, rewritten from the notes' equations, with ``bug`` planted at one layer."""
 
@@ -179,7 +180,7 @@ def planted_backward(bug, layer_with_bug):
             if layer == 1:
                 break
             if bug == "transposed W" and layer == layer_with_bug:
-                dA = net.W[layer] @ dZ        # should be W.T @ dZ
+                dA = net.W[layer] @ dZ  # should be W.T @ dZ
             else:
                 dA = net.W[layer].T @ dZ
             if bug == "wrong activation derivative" and layer - 1 == layer_with_bug:
@@ -206,13 +207,16 @@ def test_the_planted_copy_without_a_bug_is_correct(square_net):
     assert result.verdict == "correct"
 
 
-@pytest.mark.parametrize("bug,layer,wrong_arrays", [
-    ("missing 1/m", 2, {"W2"}),
-    ("wrong activation derivative", 1, {"W1", "b1"}),
-    ("missing penalty gradient", 3, {"W3"}),
-    ("transposed W", 2, {"W1", "b1"}),
-    ("transposed W", 3, {"W1", "b1", "W2", "b2"}),
-])
+@pytest.mark.parametrize(
+    "bug,layer,wrong_arrays",
+    [
+        ("missing 1/m", 2, {"W2"}),
+        ("wrong activation derivative", 1, {"W1", "b1"}),
+        ("missing penalty gradient", 3, {"W3"}),
+        ("transposed W", 2, {"W1", "b1"}),
+        ("transposed W", 3, {"W1", "b1", "W2", "b2"}),
+    ],
+)
 def test_planted_bug_is_found_and_localised(square_net, bug, layer, wrong_arrays):
     net, X, Y = square_net
     result = check_network_gradients(net, X, Y, l2=0.5, backward=planted_backward(bug, layer))
@@ -238,7 +242,7 @@ def test_a_bug_that_only_shows_once_the_weights_grow():
         dZ2 = cache.A[2] - Y
         dW[2][...] = dZ2 @ cache.A[1].T / m
         db[2][...] = dZ2.sum(axis=1, keepdims=True) / m
-        dZ1 = net.W[2].T @ dZ2                           # the bug: no * (1 - A1^2)
+        dZ1 = net.W[2].T @ dZ2  # the bug: no * (1 - A1^2)
         dW[1][...] = dZ1 @ cache.A[0].T / m
         db[1][...] = dZ1.sum(axis=1, keepdims=True) / m
         return grad
@@ -252,6 +256,7 @@ def test_a_bug_that_only_shows_once_the_weights_grow():
 
 
 # -- dropout ---------------------------------------------------------------------------------------
+
 
 def test_dropout_is_refused_with_the_reason():
     net = Network([2, 3, 1]).initialize("he", np.random.default_rng(0))
@@ -298,6 +303,7 @@ def test_penalty_must_be_in_J():
 
 # -- the command -----------------------------------------------------------------------------------
 
+
 def test_cli_json(capsys):
     code = main(["gradcheck", "--json", "--hidden", "5,3", "--examples", "20", "--l2", "0.5", "--after", "20"])
     out = capsys.readouterr().out
@@ -321,13 +327,20 @@ def test_cli_text_and_dropout_refusal(capsys):
 
 # -- property: any small shape, any activation and penalty ------------------------------------------
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=25, deadline=None)
-@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=4), n_x=st.integers(1, 3), m=st.integers(1, 6),
-       activation=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid"]),
-       l2=st.sampled_from([0.0, 0.5]), l1=st.sampled_from([0.0, 0.3]), seed=st.integers(0, 10_000))
+@given(
+    sizes=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    n_x=st.integers(1, 3),
+    m=st.integers(1, 6),
+    activation=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid"]),
+    l2=st.sampled_from([0.0, 0.5]),
+    l1=st.sampled_from([0.0, 0.3]),
+    seed=st.integers(0, 10_000),
+)
 def test_engine_gradient_is_correct_for_any_small_shape(sizes, n_x, m, activation, l2, l1, seed):
     rng = np.random.default_rng(seed)
     net = Network([n_x, *sizes[:-1], 1], activation, "sigmoid").initialize("xavier", rng)
@@ -336,5 +349,9 @@ def test_engine_gradient_is_correct_for_any_small_shape(sizes, n_x, m, activatio
     # With gradients of ~1e-5 the round-off in J alone can exceed the bands (the check's own
     # .roundoff estimate says so); below that floor there is nothing to distinguish from zero error.
     check = result.checks[0]
-    assert result.verdict == "correct" or check.difference <= check.roundoff, \
-        (result.difference, check.roundoff, result.worst[:2], check.note)
+    assert result.verdict == "correct" or check.difference <= check.roundoff, (
+        result.difference,
+        check.roundoff,
+        result.worst[:2],
+        check.note,
+    )

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from practicalnn import Network, Penalty
-from practicalnn.regularization.dropout import keep_probs
+from practicalnn.core.dropout import keep_probs
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid"]
 OUTPUTS = ["sigmoid", "softmax", "identity"]

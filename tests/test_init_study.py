@@ -70,7 +70,7 @@ def test_identical_units_on_hand_made_networks():
 
 def test_dead_units_on_a_hand_made_network():
     net = Network([2, 3, 1])
-    net.W[1][...] = [[1.0, 0.0], [-1.0, -1.0], [0.0, 1.0]]   # unit 2 is negative on positive inputs
+    net.W[1][...] = [[1.0, 0.0], [-1.0, -1.0], [0.0, 1.0]]  # unit 2 is negative on positive inputs
     X = np.array([[1.0, 2.0, 0.5], [0.5, 1.0, 3.0]])
     assert dead_units(net, X) == [1]
     net.b[1][1, 0] = 5.0
@@ -85,8 +85,20 @@ def test_chance_of_moons(moons):
 
 
 def test_cli_json_and_report(capsys, tmp_path):
-    code = main(["compare-init", "--iterations", "300", "--hidden", "5,3", "--learning-rate", "0.1", "--json",
-                 "--report", str(tmp_path / "rep")])
+    code = main(
+        [
+            "compare-init",
+            "--iterations",
+            "300",
+            "--hidden",
+            "5,3",
+            "--learning-rate",
+            "0.1",
+            "--json",
+            "--report",
+            str(tmp_path / "rep"),
+        ]
+    )
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [r["scheme"] for r in doc["runs"]] == ["zeros", "normal", "xavier", "he", "notebook"]

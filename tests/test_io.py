@@ -18,7 +18,7 @@ from practicalnn.core.network import Network
 from practicalnn.data.scaling import Standardizer
 from practicalnn.errors import ModelFileError
 from practicalnn.estimators import NeuralNetClassifier, NeuralNetRegressor
-from practicalnn.io import FORMAT_VERSION, SavedNetwork, load, save
+from practicalnn.io.model_file import FORMAT_VERSION, SavedNetwork, load, save
 
 
 def trained_net():
@@ -30,8 +30,15 @@ def test_network_round_trip_with_standardizer_and_string_classes(tmp_path):
     net = trained_net()
     X = np.random.default_rng(1).normal(5, 3, size=(3, 40))
     scaler = Standardizer().fit(X)
-    path = save(net, tmp_path / "m.pnn", standardizer=scaler, classes=["ant", "bee", "cat", "dog"],
-                feature_names=["a", "b", "c"], target="animal", info={"note": "x"})
+    path = save(
+        net,
+        tmp_path / "m.pnn",
+        standardizer=scaler,
+        classes=["ant", "bee", "cat", "dog"],
+        feature_names=["a", "b", "c"],
+        target="animal",
+        info={"note": "x"},
+    )
     back = load(path)
     assert isinstance(back, SavedNetwork)
     np.testing.assert_array_equal(back.network.params, net.params)
@@ -39,8 +46,9 @@ def test_network_round_trip_with_standardizer_and_string_classes(tmp_path):
     np.testing.assert_array_equal(back.standardizer.mean_, scaler.mean_)
     np.testing.assert_array_equal(back.standardizer.scale_, scaler.scale_)
     assert list(back.classes) == ["ant", "bee", "cat", "dog"] and back.target == "animal"
-    expected = np.array(["ant", "bee", "cat", "dog"])[np.argmax(net.forward((X - X.mean(1, keepdims=True))
-                                                                             / X.std(1, keepdims=True)).A[-1], axis=0)]
+    expected = np.array(["ant", "bee", "cat", "dog"])[
+        np.argmax(net.forward((X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True)).A[-1], axis=0)
+    ]
     assert (back.predict(X)[0] == expected).all()
 
 
@@ -98,8 +106,9 @@ def test_rejects_zip_npy_random_bytes_and_empty(tmp_path):
 
 def test_rejects_safetensors_files_from_elsewhere(tmp_path):
     _rejected(tmp_path, safetensors.numpy.save({"weight": np.zeros((2, 2))}), "no practicalnn metadata")
-    _rejected(tmp_path, safetensors.numpy.save({"params": np.zeros(3)}, metadata={"format": "pt"}),
-              "no practicalnn metadata")
+    _rejected(
+        tmp_path, safetensors.numpy.save({"params": np.zeros(3)}, metadata={"format": "pt"}), "no practicalnn metadata"
+    )
 
 
 def test_rejects_every_truncation(tmp_path):
@@ -114,20 +123,21 @@ def test_rejects_tampering_in_data_and_header(tmp_path):
     flipped[-3] ^= 0x01  # one bit of one parameter
     _rejected(tmp_path, bytes(flipped), "checksum")
     n = int.from_bytes(data[:8], "little")
-    head = data[8:8 + n].decode()
+    head = data[8 : 8 + n].decode()
     widened = head.replace('\\"tanh\\"', '\\"relu\\"')
     assert widened != head
-    _rejected(tmp_path, bytes(data[:8]) + widened.encode() + bytes(data[8 + n:]), "checksum")
+    _rejected(tmp_path, bytes(data[:8]) + widened.encode() + bytes(data[8 + n :]), "checksum")
 
 
 def _rewrite(tmp_path, tensors, meta_changes=(), header_changes=()):
     """A file like a good one, with its digest recomputed after the change (an honest writer's
     file of another shape or version): what is checked then is the content, not the checksum."""
-    from practicalnn.io import _digest
+    from practicalnn.io.model_file import _digest
+
     good = tmp_path / "good.pnn"
     save(trained_net(), good)
     n = int.from_bytes(good.read_bytes()[:8], "little")
-    meta = json.loads(good.read_bytes()[8:8 + n])["__metadata__"]
+    meta = json.loads(good.read_bytes()[8 : 8 + n])["__metadata__"]
     header = json.loads(meta["header"])
     header.update(dict(header_changes))
     meta["header"] = json.dumps(header)
@@ -138,8 +148,9 @@ def _rewrite(tmp_path, tensors, meta_changes=(), header_changes=()):
 
 def test_rejects_wrong_version_names_shapes_dtypes(tmp_path):
     params = trained_net().params
-    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"format_version": str(FORMAT_VERSION + 1)}),
-              "format version")
+    _rejected(
+        tmp_path, _rewrite(tmp_path, {"params": params}, {"format_version": str(FORMAT_VERSION + 1)}), "format version"
+    )
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params[:-1]}), "params")
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params.astype(np.float32)}), "params")
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params, "extra": params}), "tensors")
@@ -147,8 +158,11 @@ def test_rejects_wrong_version_names_shapes_dtypes(tmp_path):
     nan = params.copy()
     nan[0] = np.nan
     _rejected(tmp_path, _rewrite(tmp_path, {"params": nan}), "NaN")
-    _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, header_changes={"network": {"layer_sizes": [3, 0, 4]}}),
-              "network")
+    _rejected(
+        tmp_path,
+        _rewrite(tmp_path, {"params": params}, header_changes={"network": {"layer_sizes": [3, 0, 4]}}),
+        "network",
+    )
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"kind": "checkpoint"}), "checkpoint")
 
 
@@ -169,7 +183,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
 SAVER = """
 import sys, numpy as np
 from practicalnn.core.network import Network
-from practicalnn.io import save
+from practicalnn.io.model_file import save
 net = Network([200, 2000, 2000, 1])
 print("ready", flush=True)
 i = 0
@@ -204,7 +218,7 @@ def test_estimator_file_keeps_history_series_as_tensors(tmp_path):
     clf = NeuralNetClassifier((3,), max_iter=7, random_state=0).fit(X, y)
     data = save(clf, tmp_path / "c.pnn").read_bytes()
     n = int.from_bytes(data[:8], "little")
-    entries = json.loads(data[8:8 + n])
+    entries = json.loads(data[8 : 8 + n])
     assert entries["history.cost"]["shape"] == [7] and entries["params"]["shape"] == [clf.network_.params.size]
     assert "cost_history" not in json.loads(entries["__metadata__"]["header"])["history"]
 
@@ -215,8 +229,30 @@ def test_cli_train_save_normalize_then_predict(tmp_path, monkeypatch, capsys):
     from practicalnn.data.datasets import load_breast_cancer
 
     monkeypatch.chdir(tmp_path)
-    assert main(["train", "--dataset", "breast_cancer", "--hidden", "4", "--init", "he", "--learning-rate", "0.01",
-                 "--optimizer", "adam", "--iterations", "100", "--normalize", "--save", "m.pnn", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "breast_cancer",
+                "--hidden",
+                "4",
+                "--init",
+                "he",
+                "--learning-rate",
+                "0.01",
+                "--optimizer",
+                "adam",
+                "--iterations",
+                "100",
+                "--normalize",
+                "--save",
+                "m.pnn",
+                "--json",
+            ]
+        )
+        == 0
+    )
     d = load_breast_cancer()
     rows = d.test_X[:, :5].T
     header = ",".join(d.feature_names)
@@ -252,8 +288,9 @@ def test_cli_predict_with_an_estimator_file(tmp_path, monkeypatch, capsys):
 
 def test_a_header_announcing_a_huge_network_is_refused_before_allocating_it(tmp_path):
     params = trained_net().params
-    huge = {"network": {"layer_sizes": [10**6, 10**6, 10**6], "activation": "relu", "output": "sigmoid",
-                        "dtype": "float64"}}
+    huge = {
+        "network": {"layer_sizes": [10**6, 10**6, 10**6], "activation": "relu", "output": "sigmoid", "dtype": "float64"}
+    }
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, header_changes=huge), "need")
     _rejected(tmp_path, _rewrite(tmp_path, {"params": params}, {"header": "not json"}), "checksum|JSON")
 
@@ -270,7 +307,7 @@ def test_any_damage_is_refused_or_harmless(tmp_path):
     @settings(max_examples=150, deadline=None)
     @given(st.integers(0, len(good) - 1), st.integers(1, 255), st.booleans())
     def damaged(position, xor, cut):
-        data = good[:position] if cut else good[:position] + bytes([good[position] ^ xor]) + good[position + 1:]
+        data = good[:position] if cut else good[:position] + bytes([good[position] ^ xor]) + good[position + 1 :]
         path.write_bytes(data)
         try:
             model = load(path)

@@ -9,10 +9,10 @@ from practicalnn import fast
 from practicalnn.cli import main
 from practicalnn.core.initializers import Initializer
 from practicalnn.core.network import Network
+from practicalnn.core.penalties import Penalty
 from practicalnn.data.datasets import load_moons
 from practicalnn.diagnostics.monotonic import check_monotonic, first_rise
 from practicalnn.errors import ConfigError
-from practicalnn.regularization.penalties import Penalty
 from practicalnn.training.trainer import TrainConfig
 
 
@@ -39,7 +39,7 @@ def gd_costs(net, X, Y, learning_rate, iterations, l2=0.0):
 def test_first_rise_on_hand_made_sequences():
     assert first_rise([3.0, 2.0, 1.0]) is None
     assert first_rise([3.0, 2.0, 2.5, 1.0]) == 2
-    assert first_rise([3.0, 3.0, 2.0]) is None           # equal is not a rise
+    assert first_rise([3.0, 3.0, 2.0]) is None  # equal is not a rise
     assert first_rise([1.0, 1.0 + 1e-9], rtol=1e-6) is None
     assert first_rise([1.0, float("inf")]) == 1
     assert first_rise([5.0]) is None
@@ -50,8 +50,9 @@ def test_large_learning_rate_rise_is_found_where_a_plain_loop_finds_it(moons):
     # At learning rate 3 the trajectory amplifies rounding: compare on the reference path, whose sums
     # are the plain loop's (the compiled path is held to the reference in tests/test_fast.py).
     with fast.disabled():
-        check = check_monotonic(net, moons.train_X, moons.train_Y, TrainConfig(learning_rate=3.0, iterations=200),
-                                rng=0)
+        check = check_monotonic(
+            net, moons.train_X, moons.train_Y, TrainConfig(learning_rate=3.0, iterations=200), rng=0
+        )
     J, _ = gd_costs(net, moons.train_X, moons.train_Y, 3.0, 200)
     rises = np.flatnonzero(np.diff(J) > 0) + 1
     assert not check.monotonic
@@ -87,7 +88,7 @@ def test_dropout_warns_and_checks_without_it(moons):
     config = TrainConfig(learning_rate=0.1, iterations=100, keep_prob=0.7)
     check = check_monotonic(net, moons.train_X, moons.train_Y, config, rng=0)
     J, _ = gd_costs(net, moons.train_X, moons.train_Y, 0.1, 100)
-    np.testing.assert_allclose(check.cost[:100], J, rtol=1e-10)   # the check ran with keep_prob = 1
+    np.testing.assert_allclose(check.cost[:100], J, rtol=1e-10)  # the check ran with keep_prob = 1
     assert any("J is not well defined" in w for w in check.warnings)
     assert check.dropout_cost is not None and len(check.dropout_cost) == len(check.cost)
     assert not np.allclose(check.dropout_cost, check.cost)
@@ -101,11 +102,42 @@ def test_bad_rtol(moons):
 
 
 def test_train_check_monotonic_flag(capsys):
-    assert main(["train", "--iterations", "300", "--hidden", "5,3", "--learning-rate", "3", "--init", "he",
-                 "--check-monotonic", "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--iterations",
+                "300",
+                "--hidden",
+                "5,3",
+                "--learning-rate",
+                "3",
+                "--init",
+                "he",
+                "--check-monotonic",
+                "--json",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["monotonic"]["monotonic"] is False and doc["monotonic"]["first_rise"] > 0
-    assert main(["train", "--iterations", "200", "--hidden", "5", "--learning-rate", "0.01", "--keep-prob", "0.8",
-                 "--check-monotonic"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--iterations",
+                "200",
+                "--hidden",
+                "5",
+                "--learning-rate",
+                "0.01",
+                "--keep-prob",
+                "0.8",
+                "--check-monotonic",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "decreased monotonically" in out and "not well defined" in out

@@ -27,9 +27,16 @@ def test_bad_layer_sizes(sizes):
         Network(sizes)
 
 
-@pytest.mark.parametrize("name,variance", [
-    ("xavier", lambda n, p: 1 / p), ("he", lambda n, p: 2 / p), ("glorot", lambda n, p: 2 / (n + p)),
-    ("notebook", lambda n, p: 1 / p), ("normal", lambda n, p: 100.0)])
+@pytest.mark.parametrize(
+    "name,variance",
+    [
+        ("xavier", lambda n, p: 1 / p),
+        ("he", lambda n, p: 2 / p),
+        ("glorot", lambda n, p: 2 / (n + p)),
+        ("notebook", lambda n, p: 1 / p),
+        ("normal", lambda n, p: 100.0),
+    ],
+)
 def test_initializer_variances(name, variance):
     n, p = 400, 250
     net = Network([p, n, 1]).initialize(name, np.random.default_rng(0))
@@ -110,9 +117,15 @@ def test_gradient_descent_step_is_params_minus_learning_rate_times_gradient():
     np.testing.assert_allclose(net.params, before - 0.05 * grad, rtol=1e-15)
 
 
-@pytest.mark.parametrize("X,named", [
-    (np.full((2, 3), np.nan), "NaN"), (np.ones((3, 3)), "2 rows"), (np.ones(3), "2-D"), (np.ones((2, 0)), "at least one"),
-])
+@pytest.mark.parametrize(
+    "X,named",
+    [
+        (np.full((2, 3), np.nan), "NaN"),
+        (np.ones((3, 3)), "2 rows"),
+        (np.ones(3), "2-D"),
+        (np.ones((2, 0)), "at least one"),
+    ],
+)
 def test_bad_inputs_are_named(X, named):
     with pytest.raises(DataError, match=named):
         Network([2, 3, 1]).predict(X)
@@ -127,8 +140,13 @@ def test_labels_that_do_not_fit_the_output():
 
 
 def test_train_config_validates_every_hyperparameter():
-    for kwargs, named in [({"batch_size": 0}, "batch_size"), ({"optimizer": "sgdx"}, "optimizer"),
-                          ({"beta1": 1.0}, "beta1"), ({"decay_rate": -1}, "decay_rate"),
-                          ({"input_keep_prob": 0}, "input_keep_prob"), ({"iterations": 2.5}, "iterations")]:
+    for kwargs, named in [
+        ({"batch_size": 0}, "batch_size"),
+        ({"optimizer": "sgdx"}, "optimizer"),
+        ({"beta1": 1.0}, "beta1"),
+        ({"decay_rate": -1}, "decay_rate"),
+        ({"input_keep_prob": 0}, "input_keep_prob"),
+        ({"iterations": 2.5}, "iterations"),
+    ]:
         with pytest.raises(ConfigError, match=named):
             TrainConfig(**kwargs)

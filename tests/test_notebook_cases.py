@@ -22,8 +22,9 @@ def test_compute_cost_with_regularization(reference):
 def test_backward_propagation_with_regularization(reference):
     case = reference["cases"]["backward_propagation_with_regularization"]
     i = case["inputs"]
-    grads = nb.backward_propagation_with_regularization(np.array(i["X"]), np.array(i["Y"]),
-                                                        tuple(np.array(a) for a in i["cache"]), lambd=0.7)
+    grads = nb.backward_propagation_with_regularization(
+        np.array(i["X"]), np.array(i["Y"]), tuple(np.array(a) for a in i["cache"]), lambd=0.7
+    )
     for name in ("dW1", "dW2", "dW3"):
         np.testing.assert_allclose(grads[name], case["printed"][name], rtol=0, atol=PRINTED)
     assert grads["db1"].shape == (2, 1) and "dZ3" in grads and "dA2" in grads

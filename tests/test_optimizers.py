@@ -7,19 +7,28 @@ import numpy as np
 import pytest
 
 from practicalnn.core.network import Network
-from practicalnn.training.optimizers import Adam, GradientDescent, Momentum, RMSprop, make_optimizer
-from practicalnn.training.trainer import TrainConfig, Trainer
 from practicalnn.errors import ConfigError
+from practicalnn.training.optimizers import (
+    Adam,
+    GradientDescent,
+    Momentum,
+    RMSprop,
+    make_optimizer,
+    state_from_dict,
+    state_to_dict,
+)
+from practicalnn.training.trainer import TrainConfig, Trainer
 
 G1, G2 = np.array([1.0, -4.0]), np.array([-2.0, 0.5])
 LR = 0.1
 
 
-def _two_steps(opt):
+def _two_steps(opt, state=None):
     p = np.array([0.5, 0.5])
-    opt.step(p, G1.copy(), LR)
+    state = state or opt.init(p)
+    opt.update(p, G1.copy(), LR, state)
     first = p.copy()
-    opt.step(p, G2.copy(), LR)
+    opt.update(p, G2.copy(), LR, state)
     return first, p
 
 
@@ -41,35 +50,39 @@ def test_rmsprop_by_hand():
     first, second = _two_steps(RMSprop(beta2=0.999, epsilon=1e-8))
     s1 = [0.001 * 1.0, 0.001 * 16.0]
     s2 = [0.999 * s1[0] + 0.001 * 4.0, 0.999 * s1[1] + 0.001 * 0.25]
-    np.testing.assert_allclose(first, [0.5 - LR * 1.0 / (math.sqrt(s1[0]) + 1e-8),
-                                       0.5 - LR * -4.0 / (math.sqrt(s1[1]) + 1e-8)])
-    np.testing.assert_allclose(second, [first[0] - LR * -2.0 / (math.sqrt(s2[0]) + 1e-8),
-                                        first[1] - LR * 0.5 / (math.sqrt(s2[1]) + 1e-8)])
+    np.testing.assert_allclose(
+        first, [0.5 - LR * 1.0 / (math.sqrt(s1[0]) + 1e-8), 0.5 - LR * -4.0 / (math.sqrt(s1[1]) + 1e-8)]
+    )
+    np.testing.assert_allclose(
+        second, [first[0] - LR * -2.0 / (math.sqrt(s2[0]) + 1e-8), first[1] - LR * 0.5 / (math.sqrt(s2[1]) + 1e-8)]
+    )
 
 
 def test_adam_first_steps_by_hand_with_bias_correction():
     opt = Adam(0.9, 0.999, 1e-8)
-    first, second = _two_steps(opt)
+    state = opt.init(np.zeros(2))
+    first, second = _two_steps(opt, state)
     # step 1: v_hat = g1 and s_hat = g1^2 exactly, so the step is lr * g1 / (|g1| + eps)
     np.testing.assert_allclose(first, [0.5 - LR * 1 / (1 + 1e-8), 0.5 + LR * 4 / (4 + 1e-8)])
     v = [0.9 * 0.1 * 1.0 + 0.1 * -2.0, 0.9 * 0.1 * -4.0 + 0.1 * 0.5]
     s = [0.999 * 0.001 * 1.0 + 0.001 * 4.0, 0.999 * 0.001 * 16.0 + 0.001 * 0.25]
-    v_hat = [x / (1 - 0.9 ** 2) for x in v]
-    s_hat = [x / (1 - 0.999 ** 2) for x in s]
+    v_hat = [x / (1 - 0.9**2) for x in v]
+    s_hat = [x / (1 - 0.999**2) for x in s]
     expected = [first[i] - LR * v_hat[i] / (math.sqrt(s_hat[i]) + 1e-8) for i in range(2)]
     np.testing.assert_allclose(second, expected, rtol=1e-12)
-    assert opt.t == 2
+    assert state.t == 2
 
 
 def test_state_round_trip_continues_identically():
     a = make_optimizer("adam")
     p = np.array([0.5, 0.5])
-    a.step(p, G1.copy(), LR)
+    sa = a.init(p)
+    a.update(p, G1.copy(), LR, sa)
     b = make_optimizer("adam")
-    b.load_state_dict(a.state_dict())
+    sb = state_from_dict(b, state_to_dict(a, sa), p)
     pa, pb = p.copy(), p.copy()
-    a.step(pa, G2.copy(), LR)
-    b.step(pb, G2.copy(), LR)
+    a.update(pa, G2.copy(), LR, sa)
+    b.update(pb, G2.copy(), LR, sb)
     np.testing.assert_array_equal(pa, pb)
     with pytest.raises(ConfigError, match="optimizer"):
         make_optimizer("sgd")
@@ -81,7 +94,7 @@ class _Recorder:
     def __init__(self):
         self.rates = []
 
-    def step(self, params, grad, learning_rate):
+    def update(self, params, grad, learning_rate, state):
         self.rates.append(learning_rate)
 
 
@@ -97,11 +110,11 @@ def test_fresh_shuffle_every_epoch_covers_every_example_once():
     seen = []
     trainer.augment = lambda Xb: (seen.append(Xb[0].astype(int).tolist()), Xb)[1]
     trainer.fit(X, Y)
-    assert [len(b) for b in seen] == [4, 4, 2] * 3                 # ceil(10 / 4) batches per epoch
-    epochs = [sum(seen[i:i + 3], []) for i in (0, 3, 6)]
+    assert [len(b) for b in seen] == [4, 4, 2] * 3  # ceil(10 / 4) batches per epoch
+    epochs = [sum(seen[i : i + 3], []) for i in (0, 3, 6)]
     for order in epochs:
-        assert sorted(order) == list(range(10))                    # each example once per epoch
-    assert epochs[0] != epochs[1] and epochs[1] != epochs[2]        # reshuffled each epoch
+        assert sorted(order) == list(range(10))  # each example once per epoch
+    assert epochs[0] != epochs[1] and epochs[1] != epochs[2]  # reshuffled each epoch
 
 
 def test_learning_rate_decays_per_epoch():

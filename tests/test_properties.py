@@ -25,14 +25,22 @@ engine_values = st.one_of(st.floats(-10, 10), st.sampled_from([math.nan, math.in
 def knobs(wild):
     """Hyperparameter strategies: sensible ones, or (``wild``) ones that mix in absurd values."""
     if not wild:
-        return dict(probabilities=st.floats(0.3, 1.0), strengths=st.floats(0.0, 2.0), rates=st.floats(1e-3, 0.5),
-                    activations=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid"]),
-                    widths=st.lists(st.integers(1, 5), max_size=3), batch=st.one_of(st.none(), st.integers(1, 8)))
-    return dict(probabilities=st.one_of(st.floats(0.05, 1.0), odd_numbers, st.just(1.5)),
-                strengths=st.one_of(st.floats(0.0, 5.0), odd_numbers),
-                rates=st.one_of(st.floats(1e-4, 2.0), odd_numbers, st.just(1e6)),
-                activations=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid", "cube"]),
-                widths=st.lists(st.integers(0, 5), max_size=3), batch=st.one_of(st.none(), st.integers(0, 8)))
+        return dict(
+            probabilities=st.floats(0.3, 1.0),
+            strengths=st.floats(0.0, 2.0),
+            rates=st.floats(1e-3, 0.5),
+            activations=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid"]),
+            widths=st.lists(st.integers(1, 5), max_size=3),
+            batch=st.one_of(st.none(), st.integers(1, 8)),
+        )
+    return dict(
+        probabilities=st.one_of(st.floats(0.05, 1.0), odd_numbers, st.just(1.5)),
+        strengths=st.one_of(st.floats(0.0, 5.0), odd_numbers),
+        rates=st.one_of(st.floats(1e-4, 2.0), odd_numbers, st.just(1e6)),
+        activations=st.sampled_from(["relu", "leaky_relu", "tanh", "sigmoid", "cube"]),
+        widths=st.lists(st.integers(0, 5), max_size=3),
+        batch=st.one_of(st.none(), st.integers(0, 8)),
+    )
 
 
 def _data(draw, n_x, m, n_y, output, clean):
@@ -56,9 +64,16 @@ def runs(draw):
     X, Y = _data(draw, n_x, m, n_y, output, clean)
     k = knobs(draw(st.booleans()))
     hidden = draw(k["widths"])
-    config = dict(learning_rate=draw(k["rates"]), l2=draw(k["strengths"]), l1=draw(k["strengths"]),
-                  keep_prob=draw(k["probabilities"]), optimizer=draw(st.sampled_from(["gd", "momentum", "rmsprop", "adam"])),
-                  batch_size=draw(k["batch"]), iterations=draw(st.integers(1, 15)), record_every=draw(st.integers(1, 5)))
+    config = dict(
+        learning_rate=draw(k["rates"]),
+        l2=draw(k["strengths"]),
+        l1=draw(k["strengths"]),
+        keep_prob=draw(k["probabilities"]),
+        optimizer=draw(st.sampled_from(["gd", "momentum", "rmsprop", "adam"])),
+        batch_size=draw(k["batch"]),
+        iterations=draw(st.integers(1, 15)),
+        record_every=draw(st.integers(1, 5)),
+    )
     return [n_x, *hidden, n_y], draw(k["activations"]), output, X, Y, config
 
 
@@ -88,16 +103,27 @@ def estimator_runs(draw):
     if classify:
         y = np.array(draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=m, max_size=m)))
     else:
-        y = draw(arrays(np.float64, (m,) if draw(st.booleans()) else (m, 2),
-                        elements=st.floats(-10, 10) if clean else values))
+        y = draw(
+            arrays(
+                np.float64, (m,) if draw(st.booleans()) else (m, 2), elements=st.floats(-10, 10) if clean else values
+            )
+        )
     wild = draw(st.booleans())
     k = knobs(wild)
-    params = dict(hidden_layer_sizes=tuple(draw(k["widths"])), activation=draw(k["activations"]),
-                  l2=draw(k["strengths"]), l1=draw(k["strengths"]), keep_prob=draw(k["probabilities"]),
-                  learning_rate=draw(k["rates"]),
-                  solver=draw(st.sampled_from(["gd", "adam", "momentum", "rmsprop"] + ["lbfgs"] * wild)),
-                  max_iter=draw(st.integers(0 if wild else 1, 12)), batch_size=draw(k["batch"]),
-                  early_stopping=draw(st.booleans()), normalize=draw(st.booleans()), random_state=0)
+    params = dict(
+        hidden_layer_sizes=tuple(draw(k["widths"])),
+        activation=draw(k["activations"]),
+        l2=draw(k["strengths"]),
+        l1=draw(k["strengths"]),
+        keep_prob=draw(k["probabilities"]),
+        learning_rate=draw(k["rates"]),
+        solver=draw(st.sampled_from(["gd", "adam", "momentum", "rmsprop"] + ["lbfgs"] * wild)),
+        max_iter=draw(st.integers(0 if wild else 1, 12)),
+        batch_size=draw(k["batch"]),
+        early_stopping=draw(st.booleans()),
+        normalize=draw(st.booleans()),
+        random_state=0,
+    )
     return (NeuralNetClassifier if classify else NeuralNetRegressor)(**params), X, y
 
 

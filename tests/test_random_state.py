@@ -21,12 +21,29 @@ def test_training_in_every_mode_leaves_global_state_alone(global_state_untouched
     data = load_moons()
     for rng, init in (("notebook", "notebook"), (0, "he"), (np.random.default_rng(1), "xavier"), (None, "glorot")):
         net = Network([2, 5, 3, 1])
-        train(net, data.train_X, data.train_Y, rng=rng, init=init, iterations=50, keep_prob=0.8,
-              input_keep_prob=0.9, record_every=10)
+        train(
+            net,
+            data.train_X,
+            data.train_Y,
+            rng=rng,
+            init=init,
+            iterations=50,
+            keep_prob=0.8,
+            input_keep_prob=0.9,
+            record_every=10,
+        )
         net.predict(data.test_X)
         net.accuracy(data.test_X, data.test_Y)
-    train(Network([2, 5, 1]), data.train_X, data.train_Y, rng=0, init="normal", iterations=20, batch_size=32,
-          optimizer="adam")
+    train(
+        Network([2, 5, 1]),
+        data.train_X,
+        data.train_Y,
+        rng=0,
+        init="normal",
+        iterations=20,
+        batch_size=32,
+        optimizer="adam",
+    )
 
 
 def test_notebook_api_leaves_global_state_alone(global_state_untouched):

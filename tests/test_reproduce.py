@@ -5,9 +5,8 @@ import json
 
 import pytest
 
-from practicalnn import Network, load_moons, notebook, train
+from practicalnn import Network, fast, load_moons, notebook, train
 from practicalnn.cli import main
-from practicalnn.fast import dispatch
 
 EXPERIMENTS = {
     "no_regularization": {},
@@ -22,9 +21,17 @@ def test_engine_reproduces_the_notebook(reference, name, path):
     expected = reference["training"][name]
     data = load_moons()
     net = Network([2, 20, 3, 1], "relu", "sigmoid")
-    with dispatch.disabled() if path == "reference" else contextlib.nullcontext():
-        history = train(net, data.train_X, data.train_Y, rng="notebook", init="notebook",
-                        learning_rate=0.3, iterations=30000, **EXPERIMENTS[name])
+    with fast.disabled() if path == "reference" else contextlib.nullcontext():
+        history = train(
+            net,
+            data.train_X,
+            data.train_Y,
+            rng="notebook",
+            init="notebook",
+            learning_rate=0.3,
+            iterations=30000,
+            **EXPERIMENTS[name],
+        )
     costs = dict(zip(history.iterations, history.cost))
     assert history.iterations == list(range(0, 30000, 1000))
     for iteration, cost in expected["cost"].items():

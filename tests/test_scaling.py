@@ -23,10 +23,10 @@ def test_unit_variance_not_the_notes_slip():
     rng = np.random.default_rng(1)
     X = rng.normal(5.0, 30.0, size=(2, 1000))
     Z = Standardizer().fit_transform(X)
-    np.testing.assert_allclose(Z.var(axis=1), 1.0, atol=1e-12)   # /std gives variance 1
+    np.testing.assert_allclose(Z.var(axis=1), 1.0, atol=1e-12)  # /std gives variance 1
     np.testing.assert_allclose(Z.mean(axis=1), 0.0, atol=1e-12)
     wrong = (X - X.mean(axis=1, keepdims=True)) / X.var(axis=1, keepdims=True)
-    assert wrong.var(axis=1).max() < 0.01                          # /variance would not
+    assert wrong.var(axis=1).max() < 0.01  # /variance would not
 
 
 def test_dev_and_test_use_training_statistics():
@@ -71,5 +71,5 @@ def test_standardize_dataset_fits_on_train_only():
 def test_tiny_but_real_spread_is_scaled_and_rounding_noise_is_not():
     X = np.array([[1e-13, 3e-13, 5e-13], [0.1 + 0.2, 0.3, 0.30000000000000004]])
     s = Standardizer().fit(X)
-    assert s.scale_[0, 0] == pytest.approx(np.sqrt(8 / 3) * 1e-13)   # a real feature on a tiny scale
-    assert s.scale_[1, 0] == 1.0                                      # 0.3 up to rounding: constant
+    assert s.scale_[0, 0] == pytest.approx(np.sqrt(8 / 3) * 1e-13)  # a real feature on a tiny scale
+    assert s.scale_[1, 0] == 1.0  # 0.3 up to rounding: constant

@@ -24,8 +24,8 @@ def test_linear_chain_matches_the_notes_printout():
 def test_linear_chain_is_factor_to_the_depth():
     # 1.5^l = 3^l / 2^l is exact in float64 for l <= 33, 0.5^l for any l here.
     chain = linear_chain(1.5, 30, 2)
-    assert chain.values == [3 ** l / 2 ** l for l in range(1, 31)]
-    assert linear_chain(0.5, 50, 2).values[-1] == 2.0 ** -50
+    assert chain.values == [3**l / 2**l for l in range(1, 31)]
+    assert linear_chain(0.5, 50, 2).values[-1] == 2.0**-50
 
 
 @pytest.mark.parametrize("init,c", [("he", 2.0), ("xavier", 1.0), ("normal", 100.0)])
@@ -51,7 +51,7 @@ def test_sigmoid_gradients_vanish_and_he_relu_stays_flat():
     a few times the last layer's."""
     sig = signal_propagation(40, 30, "xavier", "sigmoid", examples=64, rng=0)
     assert sig.grad_flags[0] == "vanishing" and sig.grad_flags[-1] == ""
-    assert sig.grad_ratio[0] < 0.25 ** 20
+    assert sig.grad_ratio[0] < 0.25**20
     he = signal_propagation(40, 100, "he", "relu", examples=128, rng=0)
     assert he.flagged("grad") == {} and he.flagged("activation") == {}
     assert 0.05 < he.grad_ratio[0] < 20
@@ -65,8 +65,12 @@ def test_zeros_has_zero_gradients_in_hidden_layers():
 
 def test_study_covers_every_pair_and_validates():
     profiles = signal_study(4, 8, ["xavier", "he"], ["relu", "tanh"], examples=8)
-    assert [(p.activation, p.init) for p in profiles] == [("relu", "xavier"), ("relu", "he"),
-                                                         ("tanh", "xavier"), ("tanh", "he")]
+    assert [(p.activation, p.init) for p in profiles] == [
+        ("relu", "xavier"),
+        ("relu", "he"),
+        ("tanh", "xavier"),
+        ("tanh", "he"),
+    ]
     assert all(len(p.grad_norm) == 5 and len(p.activation_std) == 5 for p in profiles)
     with pytest.raises(ConfigError, match="depth"):
         signal_propagation(0, 10)
@@ -80,8 +84,27 @@ def test_describe_flags():
 
 
 def test_cli_json_and_report(capsys, tmp_path):
-    assert main(["signal", "--depth", "6", "--width", "10", "--examples", "16", "--inits", "he,normal",
-                 "--activations", "relu", "--json", "--report", str(tmp_path / "r")]) == 0
+    assert (
+        main(
+            [
+                "signal",
+                "--depth",
+                "6",
+                "--width",
+                "10",
+                "--examples",
+                "16",
+                "--inits",
+                "he,normal",
+                "--activations",
+                "relu",
+                "--json",
+                "--report",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert [p["init"] for p in doc["profiles"]] == ["he", "normal"]
     assert len(doc["profiles"][0]["grad_norm"]) == 7

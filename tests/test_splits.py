@@ -14,8 +14,9 @@ def _data(m, n_x=3):
     return X, Y
 
 
-@pytest.mark.parametrize("m, expected", [(100, (0.6, 0.2, 0.2)), (1_000_000, (0.6, 0.2, 0.2)),
-                                         (1_000_001, (0.98, 0.01, 0.01))])
+@pytest.mark.parametrize(
+    "m, expected", [(100, (0.6, 0.2, 0.2)), (1_000_000, (0.6, 0.2, 0.2)), (1_000_001, (0.98, 0.01, 0.01))]
+)
 def test_default_ratios_follow_the_notes(m, expected):
     assert default_ratios(m) == expected
 
@@ -33,7 +34,7 @@ def test_sizes_partition_and_columns_stay_whole():
     s = train_dev_test_split(X, Y, seed=3)
     assert s.sizes() == {"train": 300, "dev": 100, "test": 100}
     every = np.concatenate([s.indices[p] for p in ("train", "dev", "test")])
-    assert sorted(every.tolist()) == list(range(500))          # a partition: nothing lost or repeated
+    assert sorted(every.tolist()) == list(range(500))  # a partition: nothing lost or repeated
     # each column keeps its features and its label together
     for Xp, Yp, part in ((s.X_train, s.Y_train, "train"), (s.X_dev, s.Y_dev, "dev")):
         np.testing.assert_array_equal(Xp, X[:, s.indices[part]])
@@ -86,16 +87,22 @@ def test_same_distribution_flags_a_shifted_test_set_and_names_the_feature():
     assert "c" in shifted.message()
 
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @settings(max_examples=40, deadline=None)
-@given(m=st.integers(4, 400), dev=st.floats(0.05, 0.4), test=st.floats(0.0, 0.4), stratify=st.booleans(),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    m=st.integers(4, 400),
+    dev=st.floats(0.05, 0.4),
+    test=st.floats(0.0, 0.4),
+    stratify=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_any_split_is_a_partition_close_to_the_ratios(m, dev, test, stratify, seed):
     X, Y = _data(m, n_x=2)
     ratios = (1 - dev - test, dev, test)
-    n_groups = 2 if stratify else 1   # rounding happens once per class
+    n_groups = 2 if stratify else 1  # rounding happens once per class
     if m * ratios[0] < 4 * n_groups or m * dev < 2 * n_groups:
         return  # parts that may round to nothing: refused with DataError, tested above
     s = train_dev_test_split(X, Y, ratios=ratios, stratify=stratify, seed=seed)

@@ -8,9 +8,9 @@ import pytest
 from practicalnn.cli import main
 from practicalnn.data.datasets import load_moons
 from practicalnn.errors import ConfigError
-from practicalnn.sweep import sweep
+from practicalnn.experiments.sweep import sweep
+from practicalnn.training.run import fit_dataset
 from practicalnn.training.trainer import TrainConfig
-from practicalnn.workflow import fit_dataset
 
 CONFIG = TrainConfig(learning_rate=0.3, iterations=400, record_every=100)
 
@@ -27,7 +27,9 @@ def parallel(moons):
 
 def test_each_cell_is_the_standalone_run(moons, parallel):
     for l2, keep in [(0.0, 1.0), (0.7, 1.0), (0.0, 0.86)]:
-        alone = fit_dataset(moons, rng="notebook", config=TrainConfig(**{**CONFIG.to_dict(), "l2": l2, "keep_prob": keep}))
+        alone = fit_dataset(
+            moons, rng="notebook", config=TrainConfig(**{**CONFIG.to_dict(), "l2": l2, "keep_prob": keep})
+        )
         cell = parallel.cell(l2, keep)
         assert cell.train_accuracy == alone.train_accuracy
         assert cell.dev_accuracy == alone.test_accuracy  # moons has no dev split: its test set serves
@@ -49,17 +51,37 @@ def test_grid_layout_rows_are_keep_prob(parallel):
     assert best.dev_accuracy == np.nanmax(parallel.grid("dev_accuracy"))
 
 
-@pytest.mark.parametrize("kwargs,argument", [({"l2": [-0.1]}, "l2"), ({"keep_prob": [0.0]}, "keep_prob"),
-                                             ({"keep_prob": [1.2]}, "keep_prob"), ({"l2": [0.1, 0.1]}, "l2"),
-                                             ({"workers": 0}, "workers"), ({"l2": []}, "l2")])
+@pytest.mark.parametrize(
+    "kwargs,argument",
+    [
+        ({"l2": [-0.1]}, "l2"),
+        ({"keep_prob": [0.0]}, "keep_prob"),
+        ({"keep_prob": [1.2]}, "keep_prob"),
+        ({"l2": [0.1, 0.1]}, "l2"),
+        ({"workers": 0}, "workers"),
+        ({"l2": []}, "l2"),
+    ],
+)
 def test_bad_arguments_are_named(moons, kwargs, argument):
     with pytest.raises(ConfigError, match=argument):
         sweep(moons, **{"config": CONFIG, **kwargs})
 
 
 def test_cli_json_and_report(tmp_path, capsys):
-    code = main(["sweep", "--l2", "0,0.7", "--keep-prob", "1,0.9", "--iterations", "200", "--json",
-                 "--report", str(tmp_path / "rep")])
+    code = main(
+        [
+            "sweep",
+            "--l2",
+            "0,0.7",
+            "--keep-prob",
+            "1,0.9",
+            "--iterations",
+            "200",
+            "--json",
+            "--report",
+            str(tmp_path / "rep"),
+        ]
+    )
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["l2_values"] == [0.0, 0.7] and doc["keep_prob_values"] == [1.0, 0.9]
@@ -77,8 +99,25 @@ def test_cli_table_and_bad_flag(capsys):
 
 
 def test_cli_dev_fraction_keeps_the_test_set_out_of_the_choice(capsys):
-    assert main(["sweep", "--l2", "0,0.3", "--keep-prob", "1", "--iterations", "100", "--workers", "1",
-                 "--dev-fraction", "0.25", "--json"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "--l2",
+                "0,0.3",
+                "--keep-prob",
+                "1",
+                "--iterations",
+                "100",
+                "--workers",
+                "1",
+                "--dev-fraction",
+                "0.25",
+                "--json",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["dev_set"] == "dev"
     # the 134 training examples give up about a quarter (rounded per class) to the dev set

@@ -9,7 +9,7 @@ import pytest
 from practicalnn.core.network import Network
 from practicalnn.errors import ConfigError, DataError, PracticalNNError
 from practicalnn.estimators import NeuralNetClassifier, NeuralNetRegressor, NotFittedError
-from practicalnn.io import save
+from practicalnn.io.model_file import save
 from practicalnn.training.trainer import TrainConfig, train
 
 RNG = np.random.default_rng(0)
@@ -28,18 +28,21 @@ def fit(X_, Y_, sizes=(2, 3, 1), output="sigmoid", **config):
     return train(net, X_, Y_, iterations=3, **config)
 
 
-@pytest.mark.parametrize("X_, Y_, argument, problem", [
-    (with_value(X, np.nan), Y, "X", "NaN"),
-    (with_value(X, np.inf), Y, "X", "NaN or inf"),
-    (X, with_value(Y, np.nan), "Y", "0/1"),
-    (X[0], Y, "X", "2-D"),
-    (X[None], Y, "X", "2-D"),
-    (X, Y[:, :5], "Y", "one per column"),
-    (X[:, :0], Y[:, :0], "X", "at least one example"),
-    (X, 2 * Y, "Y", "0/1 labels"),
-    (X.astype(str), Y, "X", "real numbers"),
-    ([[1.0, 2.0], [3.0]], Y, "X", "rectangular"),
-])
+@pytest.mark.parametrize(
+    "X_, Y_, argument, problem",
+    [
+        (with_value(X, np.nan), Y, "X", "NaN"),
+        (with_value(X, np.inf), Y, "X", "NaN or inf"),
+        (X, with_value(Y, np.nan), "Y", "0/1"),
+        (X[0], Y, "X", "2-D"),
+        (X[None], Y, "X", "2-D"),
+        (X, Y[:, :5], "Y", "one per column"),
+        (X[:, :0], Y[:, :0], "X", "at least one example"),
+        (X, 2 * Y, "Y", "0/1 labels"),
+        (X.astype(str), Y, "X", "real numbers"),
+        ([[1.0, 2.0], [3.0]], Y, "X", "rectangular"),
+    ],
+)
 def test_engine_data_errors_name_the_argument(X_, Y_, argument, problem):
     with pytest.raises(DataError, match=rf"^{argument}=.*{problem}"):
         fit(X_, Y_)
@@ -54,12 +57,20 @@ def test_labels_that_do_not_fit_the_output():
         fit(X, with_value(Y, np.inf), output="identity")
 
 
-@pytest.mark.parametrize("config, argument", [
-    ({"keep_prob": 0}, "keep_prob"), ({"l2": -1}, "l2"), ({"l1": float("inf")}, "l1"),
-    ({"learning_rate": float("nan")}, "learning_rate"), ({"learning_rate": 0}, "learning_rate"),
-    ({"iterations": 0}, "iterations"), ({"batch_size": 0}, "batch_size"), ({"input_keep_prob": 1.5}, "input_keep_prob"),
-    ({"optimizer": "sgd"}, "optimizer"),
-])
+@pytest.mark.parametrize(
+    "config, argument",
+    [
+        ({"keep_prob": 0}, "keep_prob"),
+        ({"l2": -1}, "l2"),
+        ({"l1": float("inf")}, "l1"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"iterations": 0}, "iterations"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"input_keep_prob": 1.5}, "input_keep_prob"),
+        ({"optimizer": "sgd"}, "optimizer"),
+    ],
+)
 def test_absurd_hyperparameters(config, argument):
     with pytest.raises(ConfigError, match=rf"^{argument}="):
         TrainConfig(**config)
@@ -71,14 +82,17 @@ def test_absurd_architectures(sizes):
         Network(sizes)
 
 
-@pytest.mark.parametrize("make, y, match", [
-    (lambda: with_value(X.T, np.nan), Y[0], "NaN"),
-    (lambda: with_value(X.T, -np.inf), Y[0], "infinity"),
-    (lambda: X[0], Y[0], "2D array"),
-    (lambda: X.T, Y[0][:5], "inconsistent numbers of samples"),
-    (lambda: X.T[:0], Y[0][:0], "0 sample"),
-    (lambda: X.T, np.zeros(12), "class"),
-])
+@pytest.mark.parametrize(
+    "make, y, match",
+    [
+        (lambda: with_value(X.T, np.nan), Y[0], "NaN"),
+        (lambda: with_value(X.T, -np.inf), Y[0], "infinity"),
+        (lambda: X[0], Y[0], "2D array"),
+        (lambda: X.T, Y[0][:5], "inconsistent numbers of samples"),
+        (lambda: X.T[:0], Y[0][:0], "0 sample"),
+        (lambda: X.T, np.zeros(12), "class"),
+    ],
+)
 def test_estimator_fit_errors(make, y, match):
     with pytest.raises(DataError, match=match):
         NeuralNetClassifier(max_iter=3).fit(make(), y)
@@ -117,6 +131,7 @@ def cli(capsys, monkeypatch):
             code = exit.code
         out = capsys.readouterr()
         return Ran(code, out.out, out.err)
+
     return run
 
 
@@ -142,19 +157,29 @@ def test_cli_bad_csv_files_one_line_each(tmp_path, cli):
     assert out.returncode == 2 and "target='label'" in out.stderr
 
 
-@pytest.mark.parametrize("flags, argument", [
-    (["--keep-prob", "0"], "keep_prob"), (["--l2", "-1"], "l2"), (["--learning-rate", "nan"], "learning_rate"),
-    (["--hidden", "0"], "hidden"), (["--iterations", "0"], "iterations"), (["--activation", "cube"], "activation"),
-    (["--checkpoint-every", "10"], "checkpoint_every"), (["--resume", "missing.ckpt"], "resume"),
-    (["--save", "no/such/dir/m.pnn"], "save"),
-])
+@pytest.mark.parametrize(
+    "flags, argument",
+    [
+        (["--keep-prob", "0"], "keep_prob"),
+        (["--l2", "-1"], "l2"),
+        (["--learning-rate", "nan"], "learning_rate"),
+        (["--hidden", "0"], "hidden"),
+        (["--iterations", "0"], "iterations"),
+        (["--activation", "cube"], "activation"),
+        (["--checkpoint-every", "10"], "checkpoint_every"),
+        (["--resume", "missing.ckpt"], "resume"),
+        (["--save", "no/such/dir/m.pnn"], "save"),
+    ],
+)
 def test_cli_absurd_flags_change_nothing_on_disk(tmp_path, cli, flags, argument):
     model = tmp_path / "m.pnn"
     save(Network([2, 3, 1]), model)
     before = (model.read_bytes(), model.stat().st_mtime_ns)
-    out = cli("train", "--iterations", "5", "--save", "m.pnn", "--checkpoint", "c.ckpt", *flags, cwd=tmp_path) \
-        if argument not in ("checkpoint_every", "save") else \
-        cli("train", "--iterations", "5", *flags, cwd=tmp_path)
+    out = (
+        cli("train", "--iterations", "5", "--save", "m.pnn", "--checkpoint", "c.ckpt", *flags, cwd=tmp_path)
+        if argument not in ("checkpoint_every", "save")
+        else cli("train", "--iterations", "5", *flags, cwd=tmp_path)
+    )
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and f"{argument}=" in out.stderr, out.stderr
     assert (model.read_bytes(), model.stat().st_mtime_ns) == before
     assert sorted(os.listdir(tmp_path)) == ["m.pnn"]
@@ -169,10 +194,12 @@ def test_cli_predict_bad_inputs(tmp_path, cli):
     (tmp_path / "missing.csv").write_text("a,c\n1,2\n")
     (tmp_path / "text.csv").write_text("a,b\n1,two\n")
     (tmp_path / "fake.pnn").write_bytes(b"not a model at all")
-    for args, problem in [(["--model", "m.pnn", "--data", "missing.csv"], "missing ['b']"),
-                          (["--model", "m.pnn", "--data", "text.csv"], "'two'"),
-                          (["--model", "fake.pnn", "--data", "ok.csv"], "model="),
-                          (["--model", "m.pnn", "--data", "nope.csv"], "data=")]:
+    for args, problem in [
+        (["--model", "m.pnn", "--data", "missing.csv"], "missing ['b']"),
+        (["--model", "m.pnn", "--data", "text.csv"], "'two'"),
+        (["--model", "fake.pnn", "--data", "ok.csv"], "model="),
+        (["--model", "m.pnn", "--data", "nope.csv"], "data="),
+    ]:
         out = cli("predict", *args, cwd=tmp_path)
         assert out.returncode == 2 and out.stderr.count("\n") == 1 and problem in out.stderr, out.stderr
 

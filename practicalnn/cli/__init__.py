@@ -13,11 +13,12 @@ import sys
 
 from ..errors import PracticalNNError
 
+
 def _commands():
     """Subcommand modules: every module of this package but ``common`` and private ones, sorted."""
     import pkgutil
-    return sorted(m.name for m in pkgutil.iter_modules(__path__)
-                  if not m.name.startswith("_") and m.name != "common")
+
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and m.name != "common")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,9 +29,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    parser = _Parser(prog="practicalnn", description="Train fully connected networks and see every "
-                     "practical technique of deep learning happen.")
-    from .. import __version__
+    parser = _Parser(
+        prog="practicalnn",
+        description="Train fully connected networks and see every practical technique of deep learning happen.",
+    )
+    from .._version import __version__
+
     parser.add_argument("--version", action="version", version=f"practicalnn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -51,8 +55,10 @@ def main(argv=None):
         print(f"practicalnn {args.command}: interrupted", file=sys.stderr)
         return 130
     except OSError as err:
-        print(f"practicalnn {args.command}: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"practicalnn {args.command}: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -37,43 +37,71 @@ class TrainExtras:
 
         a, d = self.args, self.dataset
         out = []
-        aug = augmentation_from(jitter=a.jitter, flip=a.flip, shift=a.shift, rotate=a.rotate,
-                                image_shape=getattr(d, "image_shape", None), seed=a.seed)
+        aug = augmentation_from(
+            jitter=a.jitter,
+            flip=a.flip,
+            shift=a.shift,
+            rotate=a.rotate,
+            image_shape=getattr(d, "image_shape", None),
+            seed=a.seed,
+        )
         if aug is not None:
             out.append(aug)
             self.out["augmentation"] = repr(aug)
         if a.early_stopping:
-            self.early = EarlyStopping(d.dev_X, d.dev_Y, every=a.check_every, patience=a.patience,
-                                       min_delta=a.min_delta, monitor=a.monitor, X_train=d.train_X, Y_train=d.train_Y)
+            self.early = EarlyStopping(
+                d.dev_X,
+                d.dev_Y,
+                every=a.check_every,
+                patience=a.patience,
+                min_delta=a.min_delta,
+                monitor=a.monitor,
+                X_train=d.train_X,
+                Y_train=d.train_Y,
+            )
             out.append(self.early)
         return out
 
     def finish(self, result, *, hidden, activation, init, rng, config):
         """Score the dev set, diagnose, and run the normalization comparison; fills ``result.extra``."""
-        from ..recipe import diagnose_on_dev
+        from ..experiments.recipe import diagnose_on_dev
 
         net, h = result.network, result.history
         if self.scaler is not None:
             result.extra["standardizer"] = self.scaler.to_dict()
         if self.early is not None:
-            self.out["early_stopping"] = {"best_iteration": h.best_iteration, "best_dev_" + self.early.monitor:
-                                          self.early.best_score, "stopped": h.stopped,
-                                          "iterations_run": h.iterations_run}
-            self.lines.append(f"early stopping: best dev {self.early.monitor} {self.early.best_score:.6g} at "
-                              f"iteration {h.best_iteration}; {h.stopped} after {h.iterations_run} iterations; "
-                              "parameters of the best check restored")
+            self.out["early_stopping"] = {
+                "best_iteration": h.best_iteration,
+                "best_dev_" + self.early.monitor: self.early.best_score,
+                "stopped": h.stopped,
+                "iterations_run": h.iterations_run,
+            }
+            self.lines.append(
+                f"early stopping: best dev {self.early.monitor} {self.early.best_score:.6g} at "
+                f"iteration {h.best_iteration}; {h.stopped} after {h.iterations_run} iterations; "
+                "parameters of the best check restored"
+            )
         if self.has_dev and net.output.name != "identity":
             acc, cost, d = diagnose_on_dev(result, self.dataset, self.args.bayes_error)
             self.out.update({"dev_accuracy": acc, "dev_cost": cost, "diagnosis": d.to_dict()})
-            self.lines.append(f"dev accuracy {acc:.4f} ({self.dataset.dev_X.shape[1]} examples); "
-                              f"bias/variance: {d.summary()}")
+            self.lines.append(
+                f"dev accuracy {acc:.4f} ({self.dataset.dev_X.shape[1]} examples); bias/variance: {d.summary()}"
+            )
             self.lines.append("next steps: " + "; ".join(d.next_steps))
         if self.scaler is not None:
-            from ..data.scaling import normalization_effect
+            from ..diagnostics.normalization import normalization_effect
+
             with Progress(not self.args.json, "raw vs normalized") as bar:
-                effect = normalization_effect(self.raw, target_cost=self.args.target_cost, hidden=hidden,
-                                              activation=activation, init=init, rng=rng, config=config,
-                                              callbacks_for=lambda side: [bar.callback(config.iterations)])
+                effect = normalization_effect(
+                    self.raw,
+                    target_cost=self.args.target_cost,
+                    hidden=hidden,
+                    activation=activation,
+                    init=init,
+                    rng=rng,
+                    config=config,
+                    callbacks_for=lambda side: [bar.callback(config.iterations)],
+                )
             self.out["normalization"] = effect
             self.lines.append(_effect_line(effect))
         return self.out
@@ -86,7 +114,10 @@ def _effect_line(effect):
         if s["iterations_to_target"] is None:
             return f"not reached in {effect['budget']} iterations (cost {s['final_cost']:.4g})"
         return f"{s['iterations_to_target']} iterations"
+
     scales = effect["feature_scales"]
-    return (f"normalization (feature std from {scales['smallest_std']:.3g} to {scales['largest_std']:.3g}): "
-            f"cost <= {effect['target_cost']:g} after raw inputs: {side(effect['raw'])}; "
-            f"normalized: {side(effect['normalized'])}")
+    return (
+        f"normalization (feature std from {scales['smallest_std']:.3g} to {scales['largest_std']:.3g}): "
+        f"cost <= {effect['target_cost']:g} after raw inputs: {side(effect['raw'])}; "
+        f"normalized: {side(effect['normalized'])}"
+    )

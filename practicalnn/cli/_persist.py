@@ -9,22 +9,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..checkpoint import CheckpointWriter, Resume, data_digest, load_checkpoint
 from ..errors import bad
-from ..io import SavedNetwork, save
+from ..io.checkpoint import CheckpointWriter, Resume, data_digest, load_checkpoint
+from ..io.model_file import SavedNetwork, save
 
 INTERRUPTED_EXIT = 130
 
 
 def add_args(parser):
     """The model-file and checkpoint flags of ``train``."""
-    parser.add_argument("--save", metavar="PATH", help="save the trained model to PATH (safetensors + JSON header); "
-                        "also when training is interrupted with Ctrl-C")
-    parser.add_argument("--checkpoint", metavar="PATH", help="write a checkpoint of the whole training state to PATH "
-                        "every --checkpoint-every iterations and on Ctrl-C")
-    parser.add_argument("--checkpoint-every", type=int, metavar="N", help="iterations between checkpoints (default 1000)")
-    parser.add_argument("--resume", metavar="PATH", help="continue the run saved in checkpoint PATH; give the same "
-                        "flags as the run that wrote it (--iterations may be larger)")
+    parser.add_argument(
+        "--save",
+        metavar="PATH",
+        help="save the trained model to PATH (safetensors + JSON header); "
+        "also when training is interrupted with Ctrl-C",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="write a checkpoint of the whole training state to PATH every --checkpoint-every iterations and on Ctrl-C",
+    )
+    parser.add_argument(
+        "--checkpoint-every", type=int, metavar="N", help="iterations between checkpoints (default 1000)"
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="PATH",
+        help="continue the run saved in checkpoint PATH; give the same "
+        "flags as the run that wrote it (--iterations may be larger)",
+    )
 
 
 def _writable(flag, path):
@@ -55,7 +68,12 @@ class Persist:
     def _run(self, dataset):
         a = self.args
         # the data is named by its digest, not its path: a moved CSV still resumes, an edited one does not
-        return {"rng": a.rng, "seed": a.seed, "init": a.init, "data_sha256": data_digest(dataset.train_X, dataset.train_Y)}
+        return {
+            "rng": a.rng,
+            "seed": a.seed,
+            "init": a.init,
+            "data_sha256": data_digest(dataset.train_X, dataset.train_Y),
+        }
 
     def callbacks(self, dataset, others=()):
         """The trainer's callbacks: Resume first (it loads the state the others continue from), then
@@ -73,17 +91,26 @@ class Persist:
         """Save the model when --save was given (interrupted or not); return what the JSON reports."""
         if self.save_path is not None:
             classes = dataset.classes if result.network.output.name != "identity" else None
-            info = {"dataset": dataset.name, "train_config": result.config.to_dict(), "init": result.setup.get("init"),
-                    "iterations_run": result.history.iterations_run, "stopped": result.history.stopped,
-                    "train_accuracy": result.train_accuracy, "test_accuracy": result.test_accuracy}
+            info = {
+                "dataset": dataset.name,
+                "train_config": result.config.to_dict(),
+                "init": result.setup.get("init"),
+                "iterations_run": result.history.iterations_run,
+                "stopped": result.history.stopped,
+                "train_accuracy": result.train_accuracy,
+                "test_accuracy": result.test_accuracy,
+            }
             names = list(dataset.feature_names)
             names = names if len(names) == result.network.layer_sizes[0] else None
             save(SavedNetwork(result.network, standardizer, classes, names, self.args.target, info), self.save_path)
             self.saved = str(self.save_path)
-        return {"saved": self.saved,
-                "checkpoint": None if self.checkpoint_path is None else str(self.checkpoint_path),
-                "resumed_from": None if self.resumed is None else {"path": self.resumed.path,
-                                                                    "iteration": self.resumed.iteration}}
+        return {
+            "saved": self.saved,
+            "checkpoint": None if self.checkpoint_path is None else str(self.checkpoint_path),
+            "resumed_from": None
+            if self.resumed is None
+            else {"path": self.resumed.path, "iteration": self.resumed.iteration},
+        }
 
     def interrupted(self, result):
         return result.history.stopped == "interrupted"

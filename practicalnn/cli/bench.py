@@ -6,34 +6,50 @@ import sys
 
 from .common import Progress, comma_list, print_json, table
 
+
 def _workloads(text):
     names = [p.lower() for p in comma_list(text)]
-    from ..bench import WORKLOADS
+    from ..bench.workloads import WORKLOADS
+
     for n in names:
         if n not in WORKLOADS:
             import argparse
+
             raise argparse.ArgumentTypeError(f"{n!r}: expected some of {', '.join(WORKLOADS)}")
     return tuple(names)
 
 
 def register(sub):
-    p = sub.add_parser("bench", help="time practicalnn against a NumPy baseline, scikit-learn and PyTorch",
-                       description="Run every workload (W1 the notebook's model, W2 a 64-model sweep, W3 60,000 x "
-                       "784 mini-batches, cold start) against every alternative in one process, with the same "
-                       "thread count for everyone, and print medians and ratios. Takes several minutes; --quick "
-                       "checks results only, in seconds.")
+    p = sub.add_parser(
+        "bench",
+        help="time practicalnn against a NumPy baseline, scikit-learn and PyTorch",
+        description="Run every workload (W1 the notebook's model, W2 a 64-model sweep, W3 60,000 x "
+        "784 mini-batches, cold start) against every alternative in one process, with the same "
+        "thread count for everyone, and print medians and ratios. Takes several minutes; --quick "
+        "checks results only, in seconds.",
+    )
     p.add_argument("--quick", action="store_true", help="tiny workloads: check results, not speed (what CI runs)")
     p.add_argument("--repeats", type=int, default=3, help="timed runs per measurement; the median is shown (default 3)")
-    p.add_argument("--threads", type=int, default=None, help="threads for BLAS, PyTorch, Numba and sweep workers "
-                   "(default: every core)")
-    p.add_argument("--only", type=_workloads, default=("w1", "w2", "w3", "cold"), metavar="LIST",
-                   help="comma-separated subset of w1,w2,w3,cold (default all)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for BLAS, PyTorch, Numba and sweep workers (default: every core)",
+    )
+    p.add_argument(
+        "--only",
+        type=_workloads,
+        default=("w1", "w2", "w3", "cold"),
+        metavar="LIST",
+        help="comma-separated subset of w1,w2,w3,cold (default all)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
 
 
 def _kind(row):
-    from ..bench import GOALS
+    from ..bench.workloads import GOALS
+
     return GOALS.get((row["workload"], row["implementation"]), (None, None))[0]
 
 
@@ -50,19 +66,21 @@ def _goal(row):
 
 
 def _mib(n):
-    return f"{n / 2 ** 20:.1f} MiB"
+    return f"{n / 2**20:.1f} MiB"
 
 
 def run(args):
-    from ..bench import run as run_bench
+    from ..bench.workloads import run as run_bench
     from ..errors import bad
+
     if args.repeats < 1:
         raise bad("repeats", args.repeats, "an integer >= 1")
     if args.threads is not None and args.threads < 1:
         raise bad("threads", args.threads, "an integer >= 1")
     with Progress(not args.json, "bench") as progress:
-        result = run_bench(quick=args.quick, repeats=args.repeats, threads=args.threads, only=args.only,
-                           progress=progress.update)
+        result = run_bench(
+            quick=args.quick, repeats=args.repeats, threads=args.threads, only=args.only, progress=progress.update
+        )
     if args.json:
         print_json(result)
         return 0 if all(wl["checks"]["same_results"] for wl in result["workloads"].values()) else 1
@@ -73,41 +91,66 @@ def render(result):
     """Print the benchmark's record (as ``bench.run`` returns it, or read back from ``--json``) as
     tables; 0 when every result is as expected, else 1."""
     s = result["setup"]
-    print(f"practicalnn bench{' --quick (results only; timings mean nothing)' if s['quick'] else ''}: "
-          f"{s['threads']} thread(s) for everyone on {s['cpu_count']} cores, median of {s['repeats']} run(s); "
-          f"python {s['python']}, numpy {s['numpy']}, torch {s['torch'] or 'not installed'}\n")
+    print(
+        f"practicalnn bench{' --quick (results only; timings mean nothing)' if s['quick'] else ''}: "
+        f"{s['threads']} thread(s) for everyone on {s['cpu_count']} cores, median of {s['repeats']} run(s); "
+        f"python {s['python']}, numpy {s['numpy']}, torch {s['torch'] or 'not installed'}\n"
+    )
     rows = []
     for w in result["workloads"].values():
         for r in w["rows"]:
             met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
-            rows.append([r["workload"], r["implementation"], round(r["median_s"], 3), r["runs"], _ratio(r), _goal(r),
-                         met, r["note"]])
+            rows.append(
+                [
+                    r["workload"],
+                    r["implementation"],
+                    round(r["median_s"], 3),
+                    r["runs"],
+                    _ratio(r),
+                    _goal(r),
+                    met,
+                    r["note"],
+                ]
+            )
     print(table(["workload", "implementation", "median s", "runs", "speed-up", "goal", "met", "note"], rows))
-    print("\nspeed-up: the alternative's time over practicalnn's (W3 bare products: practicalnn's rate as a share "
-          "of the bare rate; cold: the baseline script's time over `practicalnn train`'s)")
+    print(
+        "\nspeed-up: the alternative's time over practicalnn's (W3 bare products: practicalnn's rate as a share "
+        "of the bare rate; cold: the baseline script's time over `practicalnn train`'s)"
+    )
     w = result["workloads"]
     print()
     if "W1" in w:
         c = w["W1"]["checks"]
-        print(f"W1 results: costs vs reference path max rel. diff {c['costs_vs_reference_max_rel']:.1e}, vs baseline "
-              f"{c['costs_vs_baseline_max_rel']:.1e}; train/test accuracy {c['train_accuracy']:.4f}/"
-              f"{c['test_accuracy']:.4f} (reference {c['reference_train_accuracy']:.4f}/"
-              f"{c['reference_test_accuracy']:.4f}, baseline {c['baseline_train_accuracy']:.4f}/"
-              f"{c['baseline_test_accuracy']:.4f}): {'same' if c['same_results'] else 'DIFFERENT'}")
+        print(
+            f"W1 results: costs vs reference path max rel. diff {c['costs_vs_reference_max_rel']:.1e}, vs baseline "
+            f"{c['costs_vs_baseline_max_rel']:.1e}; train/test accuracy {c['train_accuracy']:.4f}/"
+            f"{c['test_accuracy']:.4f} (reference {c['reference_train_accuracy']:.4f}/"
+            f"{c['reference_test_accuracy']:.4f}, baseline {c['baseline_train_accuracy']:.4f}/"
+            f"{c['baseline_test_accuracy']:.4f}): {'same' if c['same_results'] else 'DIFFERENT'}"
+        )
     if "W2" in w:
         c = w["W2"]["checks"]
         chaotic = c["cells_chaotic"]
         moved = [x["perturbed_reference_vs_baseline_rel"] for x in chaotic]
-        print(f"W2 results: {c['cells_same']} of {c['cells']} cells end with the baseline's cost (1e-9) and "
-              f"accuracies" + (f"; the other {len(chaotic)} are sensitive to rounding: the reference path itself, "
-                               f"started 1e-15 away, ends {min(moved):.0e} to {max(moved):.1e} away (the fast path: "
-                               f"{max(x['fast_vs_baseline_rel'] for x in chaotic):.1e})" if chaotic else "")
-              + (f"; {len(c['cells_differing_not_chaotic'])} cell(s) DIFFER" if c["cells_differing_not_chaotic"] else ""))
+        print(
+            f"W2 results: {c['cells_same']} of {c['cells']} cells end with the baseline's cost (1e-9) and "
+            f"accuracies"
+            + (
+                f"; the other {len(chaotic)} are sensitive to rounding: the reference path itself, "
+                f"started 1e-15 away, ends {min(moved):.0e} to {max(moved):.1e} away (the fast path: "
+                f"{max(x['fast_vs_baseline_rel'] for x in chaotic):.1e})"
+                if chaotic
+                else ""
+            )
+            + (f"; {len(c['cells_differing_not_chaotic'])} cell(s) DIFFER" if c["cells_differing_not_chaotic"] else "")
+        )
     if "W3" in w:
         c, mem = w["W3"]["checks"], w["W3"]["peak_bytes"]
-        print(f"W3: {c['gflops']:.1f} GFLOP/s beside {c['bare_gflops']:.1f} GFLOP/s for the bare products; peak "
-              f"memory {_mib(mem['practicalnn'])} = {mem['ratio']:.2f}x the dataset plus parameters "
-              f"({_mib(mem['dataset_plus_parameters'])}; goal < 1.5x)")
+        print(
+            f"W3: {c['gflops']:.1f} GFLOP/s beside {c['bare_gflops']:.1f} GFLOP/s for the bare products; peak "
+            f"memory {_mib(mem['practicalnn'])} = {mem['ratio']:.2f}x the dataset plus parameters "
+            f"({_mib(mem['dataset_plus_parameters'])}; goal < 1.5x)"
+        )
     for name in ("W1", "W2"):
         if name in w:
             print(f"{name} peak memory: " + ", ".join(f"{k} {_mib(v)}" for k, v in w[name]["peak_bytes"].items()))

@@ -14,8 +14,8 @@ from ..core.initializers import SCHEMES
 from ..data.datasets import load_dataset
 from ..errors import bad
 from ..training.callbacks import ProgressCallback
+from ..training.run import hidden_sizes
 from ..training.trainer import TrainConfig
-from ..workflow import hidden_sizes
 
 
 def comma_list(text):
@@ -35,11 +35,18 @@ def keep_prob_value(text):
 
 
 def add_data_args(parser):
-    parser.add_argument("--dataset", default="moons",
-                        help="moons (default, the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)")
+    parser.add_argument(
+        "--dataset",
+        default="moons",
+        help="moons (default, the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
+    )
     parser.add_argument("--target", help="label column of a CSV dataset")
-    parser.add_argument("--output", choices=["auto", "sigmoid", "softmax", "identity"], default="auto",
-                        help="output layer: auto (from the labels), sigmoid, softmax or identity")
+    parser.add_argument(
+        "--output",
+        choices=["auto", "sigmoid", "softmax", "identity"],
+        default="auto",
+        help="output layer: auto (from the labels), sigmoid, softmax or identity",
+    )
 
 
 def add_network_args(parser, *, iterations=30000):
@@ -52,18 +59,38 @@ def add_network_args(parser, *, iterations=30000):
     parser.add_argument("--iterations", type=int, default=iterations, help=f"gradient steps (default {iterations})")
     parser.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
     parser.add_argument("--l1", type=float, default=0.0, help="L1 penalty lambda (default 0)")
-    parser.add_argument("--keep-prob", type=keep_prob_value, default=1.0,
-                        help="dropout keep probability of hidden layers: one value or one per layer (default 1)")
-    parser.add_argument("--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs (default 1)")
+    parser.add_argument(
+        "--keep-prob",
+        type=keep_prob_value,
+        default=1.0,
+        help="dropout keep probability of hidden layers: one value or one per layer (default 1)",
+    )
+    parser.add_argument(
+        "--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs (default 1)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the default random streams (default 0)")
-    parser.add_argument("--rng", choices=["default", "notebook"], default="default",
-                        help="default: seeded generators, fresh dropout masks every iteration; "
-                             "notebook: replay the notebook's draws bit for bit")
-    parser.add_argument("--record-every", type=int, default=1000, help="record the cost every N iterations (default 1000)")
-    parser.add_argument("--optimizer", default="gd", help="gd (default, full-batch as the notebook), momentum, rmsprop or adam")
-    parser.add_argument("--batch-size", type=int, default=None, help="mini-batch size, reshuffled every epoch (default: full batch)")
-    parser.add_argument("--decay-rate", type=float, default=0.0,
-                        help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch) (default 0)")
+    parser.add_argument(
+        "--rng",
+        choices=["default", "notebook"],
+        default="default",
+        help="default: seeded generators, fresh dropout masks every iteration; "
+        "notebook: replay the notebook's draws bit for bit",
+    )
+    parser.add_argument(
+        "--record-every", type=int, default=1000, help="record the cost every N iterations (default 1000)"
+    )
+    parser.add_argument(
+        "--optimizer", default="gd", help="gd (default, full-batch as the notebook), momentum, rmsprop or adam"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="mini-batch size, reshuffled every epoch (default: full batch)"
+    )
+    parser.add_argument(
+        "--decay-rate",
+        type=float,
+        default=0.0,
+        help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch) (default 0)",
+    )
     parser.add_argument("--beta1", type=float, default=0.9, help="momentum / Adam beta1 (default 0.9)")
     parser.add_argument("--beta2", type=float, default=0.999, help="RMSprop / Adam beta2 (default 0.999)")
 
@@ -71,24 +98,51 @@ def add_network_args(parser, *, iterations=30000):
 def add_generalization_args(parser):
     """Flags of the generalization toolkit: dev set, normalization, early stopping, augmentation."""
     g = parser.add_argument_group("generalization")
-    g.add_argument("--dev-fraction", type=float, default=None,
-                   help="hold out this share of the training set as a dev set (datasets without one); "
-                        "with a dev set the bias/variance diagnosis is printed")
-    g.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis (default 0)")
-    g.add_argument("--normalize", action="store_true",
-                   help="standardize inputs with training-set mean and std; also shows iterations to --target-cost "
-                        "with raw versus normalized inputs")
-    g.add_argument("--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison (default 0.1)")
-    g.add_argument("--early-stopping", action="store_true",
-                   help="stop when the dev cost stops improving and keep the best parameters (dev set: --dev-fraction, default 0.2)")
+    g.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=None,
+        help="hold out this share of the training set as a dev set (datasets without one); "
+        "with a dev set the bias/variance diagnosis is printed",
+    )
+    g.add_argument(
+        "--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis (default 0)"
+    )
+    g.add_argument(
+        "--normalize",
+        action="store_true",
+        help="standardize inputs with training-set mean and std; also shows iterations to --target-cost "
+        "with raw versus normalized inputs",
+    )
+    g.add_argument(
+        "--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison (default 0.1)"
+    )
+    g.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the dev cost stops improving and keep the best parameters (dev set: --dev-fraction, default 0.2)",
+    )
     g.add_argument("--patience", type=int, default=10, help="early stopping: checks without improvement (default 10)")
-    g.add_argument("--check-every", type=int, default=100, help="early stopping: iterations between dev checks (default 100)")
-    g.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts (default 0)")
-    g.add_argument("--monitor", choices=["cost", "accuracy"], default="cost", help="early stopping watches the dev cost or accuracy")
-    g.add_argument("--jitter", type=float, default=0.0, help="augment: Gaussian noise of this sigma on training batches")
+    g.add_argument(
+        "--check-every", type=int, default=100, help="early stopping: iterations between dev checks (default 100)"
+    )
+    g.add_argument(
+        "--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts (default 0)"
+    )
+    g.add_argument(
+        "--monitor",
+        choices=["cost", "accuracy"],
+        default="cost",
+        help="early stopping watches the dev cost or accuracy",
+    )
+    g.add_argument(
+        "--jitter", type=float, default=0.0, help="augment: Gaussian noise of this sigma on training batches"
+    )
     g.add_argument("--flip", action="store_true", help="augment: horizontal flips (image datasets such as digits)")
     g.add_argument("--shift", type=int, default=0, help="augment: random shifts up to this many pixels (images)")
-    g.add_argument("--rotate", type=float, default=0.0, help="augment: random rotations up to this many degrees (images)")
+    g.add_argument(
+        "--rotate", type=float, default=0.0, help="augment: random rotations up to this many degrees (images)"
+    )
 
 
 def rng_of(args):
@@ -98,15 +152,30 @@ def rng_of(args):
 def config_of(args, **overrides):
     """TrainConfig from the flags of ``add_network_args`` (validated there; errors name the flag's
     argument), with ``overrides`` replacing any of them."""
-    fields = {name: getattr(args, name) for name in ("learning_rate", "iterations", "l2", "l1", "keep_prob",
-                                                    "input_keep_prob", "record_every", "optimizer", "batch_size",
-                                                    "decay_rate", "beta1", "beta2")}
+    fields = {
+        name: getattr(args, name)
+        for name in (
+            "learning_rate",
+            "iterations",
+            "l2",
+            "l1",
+            "keep_prob",
+            "input_keep_prob",
+            "record_every",
+            "optimizer",
+            "batch_size",
+            "decay_rate",
+            "beta1",
+            "beta2",
+        )
+    }
     return TrainConfig(**{**fields, **overrides})
 
 
 def dataset_of(args):
     """The dataset the flags name, with the output layer --output asks for (checked against its labels)."""
-    from ..workflow import with_output
+    from ..training.run import with_output
+
     dataset = load_dataset(args.dataset, target=args.target, seed=getattr(args, "seed", 0))
     return with_output(dataset, getattr(args, "output", "auto"))
 
@@ -133,6 +202,7 @@ class Progress:
             return
         if self.bar is None:
             from tqdm.auto import tqdm
+
             self.bar = tqdm(total=total, desc=self.desc, unit="it", leave=False, file=sys.stderr)
         if what is not None:
             self.bar.set_description(what, refresh=False)
@@ -205,6 +275,7 @@ def check_report_dir(path):
     if path is None:
         return None
     from pathlib import Path
+
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise bad("report", str(p), "a directory (or a path where one can be created)")

@@ -11,15 +11,21 @@ from .common import Progress, add_data_args, check_report_dir, comma_list, datas
 
 
 def register(sub):
-    p = sub.add_parser("compare-init", help="train one network with zeros, large random, xavier, he and the "
-                       "notebook's initialization, side by side (notes 12, 15)",
-                       description="Train the same network on one dataset once per initialization scheme, with "
-                       "the same learning rate, iterations and random draw, and measure what the notes claim: "
-                       "zeros never breaks symmetry (the units of a layer stay identical) and learns nothing "
-                       "beyond chance; large random weights start with a huge cost and train slowly; he suits relu.")
+    p = sub.add_parser(
+        "compare-init",
+        help="train one network with zeros, large random, xavier, he and the "
+        "notebook's initialization, side by side (notes 12, 15)",
+        description="Train the same network on one dataset once per initialization scheme, with "
+        "the same learning rate, iterations and random draw, and measure what the notes claim: "
+        "zeros never breaks symmetry (the units of a layer stay identical) and learns nothing "
+        "beyond chance; large random weights start with a huge cost and train slowly; he suits relu.",
+    )
     add_data_args(p)
-    p.add_argument("--schemes", default=",".join(STUDIED),
-                   help=f"comma-separated initialization schemes (default {','.join(STUDIED)})")
+    p.add_argument(
+        "--schemes",
+        default=",".join(STUDIED),
+        help=f"comma-separated initialization schemes (default {','.join(STUDIED)})",
+    )
     p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (default 10: large)")
     p.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
     p.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
@@ -40,12 +46,21 @@ def run(args):
         def callbacks_for(scheme):
             return [bars.enter_context(Progress(not args.json, scheme)).callback(args.iterations)]
 
-        study = compare_initializations(dataset, schemes=schemes, hidden=hidden_of(args), activation=args.activation,
-                                        learning_rate=args.learning_rate, iterations=args.iterations,
-                                        scale=args.scale, rng=args.seed, callbacks_for=callbacks_for)
+        study = compare_initializations(
+            dataset,
+            schemes=schemes,
+            hidden=hidden_of(args),
+            activation=args.activation,
+            learning_rate=args.learning_rate,
+            iterations=args.iterations,
+            scale=args.scale,
+            rng=args.seed,
+            callbacks_for=callbacks_for,
+        )
     index = None
     if report_dir is not None:
-        from ..reporting_diagnostics import init_study_report
+        from ..report.diagnostics import init_study_report
+
         index = init_study_report(study, dataset, report_dir)
     if args.json:
         print_json({**study.to_dict(), "report": None if index is None else str(index)})
@@ -53,21 +68,52 @@ def run(args):
             print(f"report written to {index}", file=sys.stderr)
         return 0
     s = study.setup
-    print(f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
-          f"{study.config.learning_rate}, {study.config.iterations} iterations, seed {s['seed']} for every scheme\n")
-    rows = [[r.scheme, r.initial_cost, r.final_cost, r.result.train_accuracy, r.result.test_accuracy,
-             r.symmetry_broken, ",".join(map(str, r.identical_after)) or "-", _dead(r), r.stopped]
-            for r in study.runs]
-    print(table(["init", "first cost", "final cost", "train acc", "test acc", "symmetry broken",
-                 "identical-unit layers", "dead units", "stopped"], rows))
+    print(
+        f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
+        f"{study.config.learning_rate}, {study.config.iterations} iterations, seed {s['seed']} for every scheme\n"
+    )
+    rows = [
+        [
+            r.scheme,
+            r.initial_cost,
+            r.final_cost,
+            r.result.train_accuracy,
+            r.result.test_accuracy,
+            r.symmetry_broken,
+            ",".join(map(str, r.identical_after)) or "-",
+            _dead(r),
+            r.stopped,
+        ]
+        for r in study.runs
+    ]
+    print(
+        table(
+            [
+                "init",
+                "first cost",
+                "final cost",
+                "train acc",
+                "test acc",
+                "symmetry broken",
+                "identical-unit layers",
+                "dead units",
+                "stopped",
+            ],
+            rows,
+        )
+    )
     if study.chance["train"] is None:
         print("\nregression target: accuracy and chance do not apply; compare the costs")
     else:
-        print(f"\nchance (always the most frequent training class): train {study.chance['train']:.6f}, "
-              f"test {study.chance['test']:.6f}")
-    print("'symmetry broken' is measured after training: a layer whose W rows (and b entries) are all equal "
-          "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
-          "training example (out of the layer's size).")
+        print(
+            f"\nchance (always the most frequent training class): train {study.chance['train']:.6f}, "
+            f"test {study.chance['test']:.6f}"
+        )
+    print(
+        "'symmetry broken' is measured after training: a layer whose W rows (and b entries) are all equal "
+        "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
+        "training example (out of the layer's size)."
+    )
     if index is not None:
         print(f"\nReport written to {index}")
     return 0

@@ -9,20 +9,28 @@ from .common import Progress, add_network_args, config_of, dataset_of, hidden_of
 
 
 def register(sub):
-    p = sub.add_parser("diagnose", help="bias/variance verdict and the basic recipe's next steps",
-                       description="Give --train-error and --dev-error (0.11 for 11%%) for a verdict: high bias, "
-                       "high variance, both, or fine, with the basic recipe's next steps. Without them, train the "
-                       "network of the flags on --dataset, split train/dev/test, check that dev and test look "
-                       "alike, and diagnose the trained model.")
+    p = sub.add_parser(
+        "diagnose",
+        help="bias/variance verdict and the basic recipe's next steps",
+        description="Give --train-error and --dev-error (0.11 for 11%%) for a verdict: high bias, "
+        "high variance, both, or fine, with the basic recipe's next steps. Without them, train the "
+        "network of the flags on --dataset, split train/dev/test, check that dev and test look "
+        "alike, and diagnose the trained model.",
+    )
     p.add_argument("--train-error", type=float, help="training-set error rate in [0, 1]")
     p.add_argument("--dev-error", type=float, help="dev-set error rate in [0, 1]")
     p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error (default 0)")
     p.add_argument("--bias-threshold", type=float, default=0.02, help="avoidable bias above which bias is high (0.02)")
-    p.add_argument("--variance-threshold", type=float, default=0.02,
-                   help="dev - train error above which variance is high (0.02)")
+    p.add_argument(
+        "--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high (0.02)"
+    )
     add_network_args(p, iterations=5000)
-    p.add_argument("--dev-fraction", type=float, default=0.25,
-                   help="share of the training set held out as dev when the dataset has no dev set (0.25)")
+    p.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=0.25,
+        help="share of the training set held out as dev when the dataset has no dev set (0.25)",
+    )
     p.add_argument("--normalize", action="store_true", help="standardize inputs with training statistics")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
@@ -34,8 +42,11 @@ def _thresholds(args):
 
 def run(args):
     if (args.train_error is None) != (args.dev_error is None):
-        raise bad("train_error" if args.train_error is None else "dev_error", None,
-                  "both --train-error and --dev-error, or neither (then a model is trained on --dataset)")
+        raise bad(
+            "train_error" if args.train_error is None else "dev_error",
+            None,
+            "both --train-error and --dev-error, or neither (then a model is trained on --dataset)",
+        )
     if args.train_error is not None:
         d = diagnose(args.train_error, args.dev_error, args.bayes_error, **_thresholds(args))
         if args.json:
@@ -58,23 +69,42 @@ def _print_diagnosis(d):
 
 def _run_on_dataset(args):
     from ..data.splits import same_distribution, with_dev
-    from ..recipe import evaluate_run
+    from ..experiments.recipe import evaluate_run
 
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     config = config_of(args)
     with Progress(not args.json, "diagnose") as progress:
-        run = evaluate_run(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
-                           rng=rng_of(args), config=config, normalize=args.normalize, bayes_error=args.bayes_error,
-                           thresholds=_thresholds(args), callbacks=[progress.callback(config.iterations)])
-    check = same_distribution(run.dataset.dev_X, run.dataset.test_X, feature_names=dataset.feature_names,
-                              seed=args.seed)
+        run = evaluate_run(
+            dataset,
+            hidden=hidden_of(args),
+            activation=args.activation,
+            init=args.init,
+            rng=rng_of(args),
+            config=config,
+            normalize=args.normalize,
+            bayes_error=args.bayes_error,
+            thresholds=_thresholds(args),
+            callbacks=[progress.callback(config.iterations)],
+        )
+    check = same_distribution(
+        run.dataset.dev_X, run.dataset.test_X, feature_names=dataset.feature_names, seed=args.seed
+    )
     sizes = {"train": dataset.train_X.shape[1], "dev": dataset.dev_X.shape[1], "test": dataset.test_X.shape[1]}
     if args.json:
-        print_json({"dataset": dataset.name, "sizes": sizes, "run": run.to_dict(),
-                    "same_distribution": check.to_dict(), "diagnosis": run.diagnosis.to_dict()})
+        print_json(
+            {
+                "dataset": dataset.name,
+                "sizes": sizes,
+                "run": run.to_dict(),
+                "same_distribution": check.to_dict(),
+                "diagnosis": run.diagnosis.to_dict(),
+            }
+        )
         return 0
-    print(f"{dataset.name}: {sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test examples; "
-          f"network {run.result.setup['layer_sizes']}, {config.iterations} iterations\n")
+    print(
+        f"{dataset.name}: {sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test examples; "
+        f"network {run.result.setup['layer_sizes']}, {config.iterations} iterations\n"
+    )
     print(("WARNING: " if check.mismatch else "") + check.message() + "\n")
     _print_diagnosis(run.diagnosis)
     return 0

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 from ..regularization.ensemble import snapshot_ensemble, train_ensemble
-from .common import (Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of, print_json,
-                     table)
+from .common import Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of, print_json, table
 
 
 def register(sub):
-    p = sub.add_parser("ensemble", help="average the probabilities of several networks (notes 9)",
-                       description="Train --members independent networks that differ only by their seed and average "
-                       "their predicted probabilities, or (--snapshots) average checkpoints taken along one run. "
-                       "Prints every member's dev accuracy and the ensemble's.")
+    p = sub.add_parser(
+        "ensemble",
+        help="average the probabilities of several networks (notes 9)",
+        description="Train --members independent networks that differ only by their seed and average "
+        "their predicted probabilities, or (--snapshots) average checkpoints taken along one run. "
+        "Prints every member's dev accuracy and the ensemble's.",
+    )
     add_network_args(p, iterations=2000)
     p.set_defaults(dataset="breast_cancer", init="he")
     p.add_argument("--members", type=int, default=5, help="independent models, seeds seed..seed+K-1 (default 5)")
-    p.add_argument("--snapshots", type=int, default=None,
-                   help="instead: average this many snapshots taken over the second half of one run")
-    p.add_argument("--dev-fraction", type=float, default=0.25,
-                   help="share of the training set held out as dev when the dataset has none (default 0.25)")
+    p.add_argument(
+        "--snapshots",
+        type=int,
+        default=None,
+        help="instead: average this many snapshots taken over the second half of one run",
+    )
+    p.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=0.25,
+        help="share of the training set held out as dev when the dataset has none (default 0.25)",
+    )
     p.add_argument("--normalize", action="store_true", help="standardize inputs with training-set statistics")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report to DIR")
@@ -34,34 +44,53 @@ def run(args):
         raise bad("rng", "notebook", "'default': members differ by their seeds")
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     config = config_of(args)
-    common = {"hidden": hidden_of(args), "activation": args.activation, "init": args.init, "config": config,
-              "normalize": args.normalize}
+    common = {
+        "hidden": hidden_of(args),
+        "activation": args.activation,
+        "init": args.init,
+        "config": config,
+        "normalize": args.normalize,
+    }
     with Progress(not args.json, "ensemble") as progress:
         if args.snapshots is not None:
-            result = snapshot_ensemble(dataset, args.snapshots, seed=args.seed,
-                                       callbacks=[progress.callback(config.iterations)], **common)
+            result = snapshot_ensemble(
+                dataset, args.snapshots, seed=args.seed, callbacks=[progress.callback(config.iterations)], **common
+            )
         else:
             if args.members < 1:
                 raise bad("members", args.members, "an integer >= 1")
-            result = train_ensemble(dataset, args.members, seeds=[args.seed + i for i in range(args.members)],
-                                    callbacks_for=lambda i: [progress.callback(config.iterations)], **common)
+            result = train_ensemble(
+                dataset,
+                args.members,
+                seeds=[args.seed + i for i in range(args.members)],
+                callbacks_for=lambda i: [progress.callback(config.iterations)],
+                **common,
+            )
     index = None
     if report_dir is not None:
-        from ..reporting_generalization import ensemble_report
+        from ..report.generalization import ensemble_report
+
         index = ensemble_report(result, report_dir)
     if args.json:
         print_json({"dataset": dataset.name, **result.to_dict(), "report": None if index is None else str(index)})
         return 0
-    what = (f"{len(result.members)} snapshots of one run" if result.kind == "snapshot"
-            else f"{len(result.members)} independent models")
-    print(f"Ensemble of {what} on {dataset.name} ({dataset.dev_X.shape[1]} dev / {dataset.test_X.shape[1]} test "
-          f"examples), probabilities averaged\n")
+    what = (
+        f"{len(result.members)} snapshots of one run"
+        if result.kind == "snapshot"
+        else f"{len(result.members)} independent models"
+    )
+    print(
+        f"Ensemble of {what} on {dataset.name} ({dataset.dev_X.shape[1]} dev / {dataset.test_X.shape[1]} test "
+        f"examples), probabilities averaged\n"
+    )
     rows = [[m.name, m.dev_accuracy, m.test_accuracy] for m in result.members]
     rows.append(["ensemble", result.dev_accuracy, result.test_accuracy])
     print(table(["model", "dev accuracy", "test accuracy"], rows))
     d = result.to_dict()
-    print(f"\nensemble dev accuracy {result.dev_accuracy:.4f}; members: mean {d['mean_member_dev_accuracy']:.4f}, "
-          f"best {d['best_member_dev_accuracy']:.4f}")
+    print(
+        f"\nensemble dev accuracy {result.dev_accuracy:.4f}; members: mean {d['mean_member_dev_accuracy']:.4f}, "
+        f"best {d['best_member_dev_accuracy']:.4f}"
+    )
     if index is not None:
         print(f"\nReport written to {index}")
     return 0

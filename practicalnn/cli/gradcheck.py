@@ -10,33 +10,54 @@ from ..diagnostics.gradcheck import BUG, CORRECT, check_network_gradients
 from ..errors import bad
 from .common import Progress, add_data_args, dataset_of, hidden_of, keep_prob_value, print_json, table
 
-_MEANING = {"correct": f"below {CORRECT:g}: the backward pass agrees with J",
-            "inspect": f"between {CORRECT:g} and {BUG:g}: look for components that stand out below",
-            "bug": f"from {BUG:g}: the backward pass is probably wrong; start with the suspect array"}
+_MEANING = {
+    "correct": f"below {CORRECT:g}: the backward pass agrees with J",
+    "inspect": f"between {CORRECT:g} and {BUG:g}: look for components that stand out below",
+    "bug": f"from {BUG:g}: the backward pass is probably wrong; start with the suspect array",
+}
 
 
 def register(sub):
-    p = sub.add_parser("gradcheck", help="check backpropagation against two-sided differences of J (notes 13-14)",
-                       description="Build a network from the flags of train, compute its gradient by "
-                       "backpropagation and by two-sided differences of J (penalties included) on a few "
-                       "examples, and print the notes' relative difference, its verdict (correct < 1e-7 <= "
-                       "inspect < 1e-3 <= bug) and the components that differ most. Exits 1 on 'bug'.")
+    p = sub.add_parser(
+        "gradcheck",
+        help="check backpropagation against two-sided differences of J (notes 13-14)",
+        description="Build a network from the flags of train, compute its gradient by "
+        "backpropagation and by two-sided differences of J (penalties included) on a few "
+        "examples, and print the notes' relative difference, its verdict (correct < 1e-7 <= "
+        "inspect < 1e-3 <= bug) and the components that differ most. Exits 1 on 'bug'.",
+    )
     add_data_args(p)
     p.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
     p.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
     p.add_argument("--init", default="notebook", help=f"initialization: {', '.join(SCHEMES)} (default notebook)")
     p.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda, included in J (default 0)")
     p.add_argument("--l1", type=float, default=0.0, help="L1 penalty lambda, included in J (default 0)")
-    p.add_argument("--keep-prob", type=keep_prob_value, default=1.0,
-                   help="dropout keep probability; below 1 the check is refused unless --freeze-masks")
+    p.add_argument(
+        "--keep-prob",
+        type=keep_prob_value,
+        default=1.0,
+        help="dropout keep probability; below 1 the check is refused unless --freeze-masks",
+    )
     p.add_argument("--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs")
-    p.add_argument("--freeze-masks", action="store_true",
-                   help="with dropout: draw one set of masks and replay it at every evaluation of J")
-    p.add_argument("--after", type=int, default=0, metavar="N",
-                   help="also check after N iterations of gradient descent (default 0: at initialization only)")
+    p.add_argument(
+        "--freeze-masks",
+        action="store_true",
+        help="with dropout: draw one set of masks and replay it at every evaluation of J",
+    )
+    p.add_argument(
+        "--after",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also check after N iterations of gradient descent (default 0: at initialization only)",
+    )
     p.add_argument("--learning-rate", type=float, default=0.3, help="learning rate of the --after training")
-    p.add_argument("--examples", type=int, default=100,
-                   help="check on the first N training examples (default 100; the check is slow by nature)")
+    p.add_argument(
+        "--examples",
+        type=int,
+        default=100,
+        help="check on the first N training examples (default 100; the check is slow by nature)",
+    )
     p.add_argument("--epsilon", type=float, default=1e-7, help="step of the two-sided difference (default 1e-7)")
     p.add_argument("--worst", type=int, default=5, help="how many of the worst components to show (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights and dropout masks (default 0)")
@@ -58,13 +79,35 @@ def run(args):
     X, Y = dataset.train_X[:, :m], dataset.train_Y[:, :m]
     with Progress(not args.json, "gradcheck") as progress:
         result = check_network_gradients(
-            net, X, Y, l2=args.l2, l1=args.l1, keep_prob=args.keep_prob, input_keep_prob=args.input_keep_prob,
-            freeze_masks=args.freeze_masks, after=args.after, learning_rate=args.learning_rate, rng=args.seed,
-            epsilon=args.epsilon, n_worst=args.worst, progress=progress.update)
-    setup = {"dataset": dataset.name, "examples": m, "layer_sizes": list(net.layer_sizes),
-             "activation": net.hidden.name, "output": net.output.name, "init": args.init, "l2": args.l2,
-             "l1": args.l1, "keep_prob": args.keep_prob, "input_keep_prob": args.input_keep_prob,
-             "epsilon": args.epsilon, "n_parameters": int(net.params.size)}
+            net,
+            X,
+            Y,
+            l2=args.l2,
+            l1=args.l1,
+            keep_prob=args.keep_prob,
+            input_keep_prob=args.input_keep_prob,
+            freeze_masks=args.freeze_masks,
+            after=args.after,
+            learning_rate=args.learning_rate,
+            rng=args.seed,
+            epsilon=args.epsilon,
+            n_worst=args.worst,
+            progress=progress.update,
+        )
+    setup = {
+        "dataset": dataset.name,
+        "examples": m,
+        "layer_sizes": list(net.layer_sizes),
+        "activation": net.hidden.name,
+        "output": net.output.name,
+        "init": args.init,
+        "l2": args.l2,
+        "l1": args.l1,
+        "keep_prob": args.keep_prob,
+        "input_keep_prob": args.input_keep_prob,
+        "epsilon": args.epsilon,
+        "n_parameters": int(net.params.size),
+    }
     if args.json:
         print_json({**setup, **result.to_dict()})
     else:
@@ -73,23 +116,41 @@ def run(args):
 
 
 def _print(result, setup):
-    print(f"Gradient check of {setup['layer_sizes']} ({setup['activation']}, {setup['output']} output, "
-          f"init {setup['init']}, l2 {setup['l2']}, l1 {setup['l1']}): {setup['n_parameters']} parameters, "
-          f"{setup['examples']} examples of {setup['dataset']}, epsilon {setup['epsilon']:g}")
+    print(
+        f"Gradient check of {setup['layer_sizes']} ({setup['activation']}, {setup['output']} output, "
+        f"init {setup['init']}, l2 {setup['l2']}, l1 {setup['l1']}): {setup['n_parameters']} parameters, "
+        f"{setup['examples']} examples of {setup['dataset']}, epsilon {setup['epsilon']:g}"
+    )
     print(f"{result.checks[0].note}\n")
-    print(table(["iteration", "difference", "verdict", "round-off floor", "suspect array"],
-                [[c.iteration, c.difference, c.verdict, c.roundoff, c.suspect or "-"] for c in result.checks]))
+    print(
+        table(
+            ["iteration", "difference", "verdict", "round-off floor", "suspect array"],
+            [[c.iteration, c.difference, c.verdict, c.roundoff, c.suspect or "-"] for c in result.checks],
+        )
+    )
     for c in result.checks:
         print(f"\nWorst components at iteration {c.iteration}:")
-        print(table(["parameter", "backprop", "numeric", "|difference|", "share of error"],
-                    [[w["name"], w["analytic"], w["numeric"], w["abs_difference"], w["share"]] for w in c.worst]))
+        print(
+            table(
+                ["parameter", "backprop", "numeric", "|difference|", "share of error"],
+                [[w["name"], w["analytic"], w["numeric"], w["abs_difference"], w["share"]] for w in c.worst],
+            )
+        )
     for c in result.checks:
         if c.kinked:
             print(f"\nLeft out at iteration {c.iteration} (the step crosses a relu kink; J has no derivative there):")
-            print(table(["parameter", "backprop", "numeric (meaningless here)"],
-                        [[k["name"], k["analytic"], k["numeric"]] for k in c.kinked]))
+            print(
+                table(
+                    ["parameter", "backprop", "numeric (meaningless here)"],
+                    [[k["name"], k["analytic"], k["numeric"]] for k in c.kinked],
+                )
+            )
     worst = result.worst_check
     print(f"\nPer parameter array (iteration {worst.iteration}):")
-    print(table(["array", "difference", "verdict", "share of error"],
-                [[name, a["difference"], a["verdict"], a["share"]] for name, a in worst.arrays.items()]))
+    print(
+        table(
+            ["array", "difference", "verdict", "share of error"],
+            [[name, a["difference"], a["verdict"], a["share"]] for name, a in worst.arrays.items()],
+        )
+    )
     print(f"\nVerdict: {result.verdict} (difference {result.difference:.3e}; {_MEANING[result.verdict]})")

@@ -8,17 +8,22 @@ import numpy as np
 
 from ..data.datasets import numeric_columns, read_table
 from ..errors import DataError, bad
-from ..io import SavedNetwork, read_model
+from ..io.model_file import SavedNetwork, read_model
 from .common import print_json, table
 
 
 def register(sub):
-    p = sub.add_parser("predict", help="predict with a saved model (train --save) on the rows of a CSV file",
-                       description="Load a model file (safetensors + JSON header; no code is ever run from it) "
-                       "and predict one value per row of a CSV with a header row. The model's feature "
-                       "columns are picked by name when it knows them; other columns are ignored. When the "
-                       "CSV also holds the model's target column, the accuracy (or R^2) is reported.")
-    p.add_argument("--model", required=True, metavar="PATH", help="a model file written by train --save or practicalnn.save")
+    p = sub.add_parser(
+        "predict",
+        help="predict with a saved model (train --save) on the rows of a CSV file",
+        description="Load a model file (safetensors + JSON header; no code is ever run from it) "
+        "and predict one value per row of a CSV with a header row. The model's feature "
+        "columns are picked by name when it knows them; other columns are ignored. When the "
+        "CSV also holds the model's target column, the accuracy (or R^2) is reported.",
+    )
+    p.add_argument(
+        "--model", required=True, metavar="PATH", help="a model file written by train --save or practicalnn.save"
+    )
     p.add_argument("--data", required=True, metavar="CSV", help="CSV file with a header row, one example per row")
     p.add_argument("--target", help="target column to leave out and score against (default: the model's, if any)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -36,7 +41,9 @@ def _features(model, header, target):
         return list(names)
     columns = [h for h in header if h != target]
     if len(columns) != n_x:
-        raise bad("data", f"{len(columns)} feature columns {columns}", f"{n_x}, the model's number of inputs", DataError)
+        raise bad(
+            "data", f"{len(columns)} feature columns {columns}", f"{n_x}, the model's number of inputs", DataError
+        )
     return columns
 
 
@@ -93,15 +100,25 @@ def run(args):
     classes = _classes(model)
     metric, value = _score(classes, predicted, header, rows, target, args.data)
     if args.json:
-        print_json({"model": str(args.model), "data": str(args.data), "features": columns,
-                    "classes": None if classes is None else classes.tolist(),
-                    "predictions": np.asarray(predicted).tolist(),
-                    "probabilities": None if proba is None else proba.tolist(),
-                    "target": target if metric else None, "metric": metric, "score": value})
+        print_json(
+            {
+                "model": str(args.model),
+                "data": str(args.data),
+                "features": columns,
+                "classes": None if classes is None else classes.tolist(),
+                "predictions": np.asarray(predicted).tolist(),
+                "probabilities": None if proba is None else proba.tolist(),
+                "target": target if metric else None,
+                "metric": metric,
+                "score": value,
+            }
+        )
         return 0
     heads = ["row", "prediction"] + ([f"P({k})" for k in classes] if proba is not None else [])
-    out = [[i + 1, p if np.ndim(p) == 0 else list(np.round(p, 6)), *(proba[i] if proba is not None else [])]
-           for i, p in enumerate(np.asarray(predicted).tolist())]
+    out = [
+        [i + 1, p if np.ndim(p) == 0 else list(np.round(p, 6)), *(proba[i] if proba is not None else [])]
+        for i, p in enumerate(np.asarray(predicted).tolist())
+    ]
     print(table(heads, [[c.item() if isinstance(c, np.generic) else c for c in r] for r in out]))
     if metric:
         print(f"\n{metric} against column {target!r}: {value if value is None else round(value, 6)}")

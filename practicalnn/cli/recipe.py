@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from ..recipe import Settings, basic_recipe
+from ..experiments.recipe import Settings, basic_recipe
 from .common import Progress, add_data_args, check_report_dir, dataset_of, hidden_of, print_json, table
 
 HEADERS = ["step", "change", "from", "train error", "dev error", "verdict"]
 
 
 def register(sub):
-    p = sub.add_parser("recipe", help="run the basic recipe: train, diagnose bias/variance, act, repeat",
-                       description="The basic recipe (notes 4) as a loop. Each run is diagnosed; on high bias the "
-                       "network grows (wider, deeper), trains longer or switches to Adam; on high variance L2 lambda "
-                       "rises, dropout keep_prob falls or augmentation is added. Every step starts from the best run "
-                       "so far. Stops when the dev error meets --target-dev-error (or the verdict is fine) or when "
-                       "--max-runs runs are spent, and prints the path it took.")
+    p = sub.add_parser(
+        "recipe",
+        help="run the basic recipe: train, diagnose bias/variance, act, repeat",
+        description="The basic recipe (notes 4) as a loop. Each run is diagnosed; on high bias the "
+        "network grows (wider, deeper), trains longer or switches to Adam; on high variance L2 lambda "
+        "rises, dropout keep_prob falls or augmentation is added. Every step starts from the best run "
+        "so far. Stops when the dev error meets --target-dev-error (or the verdict is fine) or when "
+        "--max-runs runs are spent, and prints the path it took.",
+    )
     add_data_args(p)
     p.set_defaults(dataset="digits")
     p.add_argument("--hidden", default="4", help="first run's hidden layer sizes, comma-separated (default 4)")
@@ -24,14 +27,24 @@ def register(sub):
     p.add_argument("--batch-size", type=int, default=None, help="mini-batch size for every run (default full batch)")
     p.add_argument("--activation", default="relu", help="hidden activation (default relu)")
     p.add_argument("--init", default="he", help="initialization (default he)")
-    p.add_argument("--target-dev-error", type=float, default=None,
-                   help="stop once the dev error is at most this (default: stop at the first 'fine' verdict)")
+    p.add_argument(
+        "--target-dev-error",
+        type=float,
+        default=None,
+        help="stop once the dev error is at most this (default: stop at the first 'fine' verdict)",
+    )
     p.add_argument("--max-runs", type=int, default=8, help="budget of training runs (default 8)")
     p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error (default 0)")
     p.add_argument("--bias-threshold", type=float, default=0.02, help="avoidable bias above which bias is high")
-    p.add_argument("--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high")
-    p.add_argument("--dev-fraction", type=float, default=0.25,
-                   help="share of the training set held out as dev when the dataset has none (default 0.25)")
+    p.add_argument(
+        "--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high"
+    )
+    p.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=0.25,
+        help="share of the training set held out as dev when the dataset has none (default 0.25)",
+    )
     p.add_argument("--no-normalize", action="store_true", help="do not standardize the inputs")
     p.add_argument("--seed", type=int, default=0, help="seed shared by every run (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -48,30 +61,48 @@ def run(args):
 
     report_dir = check_report_dir(args.report)
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
-    start = Settings(hidden=tuple(hidden_of(args)), iterations=args.iterations, optimizer=args.optimizer,
-                     learning_rate=args.learning_rate)
+    start = Settings(
+        hidden=tuple(hidden_of(args)),
+        iterations=args.iterations,
+        optimizer=args.optimizer,
+        learning_rate=args.learning_rate,
+    )
     progress = Progress(not args.json, "recipe")
 
     def on_step(step):
         progress.close()
         if not args.json:
-            print(f"step {step.index}: {step.change} -> train error {step.train_error:.4f}, dev error "
-                  f"{step.dev_error:.4f}: {step.verdict}", flush=True)
+            print(
+                f"step {step.index}: {step.change} -> train error {step.train_error:.4f}, dev error "
+                f"{step.dev_error:.4f}: {step.verdict}",
+                flush=True,
+            )
 
     if not args.json:
-        print(f"The basic recipe on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.dev_X.shape[1]} dev "
-              f"examples; start: {start.describe()}\n")
+        print(
+            f"The basic recipe on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.dev_X.shape[1]} dev "
+            f"examples; start: {start.describe()}\n"
+        )
     with progress:
-        result = basic_recipe(dataset, settings=start, target_dev_error=args.target_dev_error, max_runs=args.max_runs,
-                              activation=args.activation, init=args.init, seed=args.seed,
-                              normalize=not args.no_normalize, bayes_error=args.bayes_error,
-                              thresholds={"bias_threshold": args.bias_threshold,
-                                          "variance_threshold": args.variance_threshold},
-                              batch_size=args.batch_size, on_step=on_step,
-                              callbacks_for=lambda s: [progress.callback(s.iterations)])
+        result = basic_recipe(
+            dataset,
+            settings=start,
+            target_dev_error=args.target_dev_error,
+            max_runs=args.max_runs,
+            activation=args.activation,
+            init=args.init,
+            seed=args.seed,
+            normalize=not args.no_normalize,
+            bayes_error=args.bayes_error,
+            thresholds={"bias_threshold": args.bias_threshold, "variance_threshold": args.variance_threshold},
+            batch_size=args.batch_size,
+            on_step=on_step,
+            callbacks_for=lambda s: [progress.callback(s.iterations)],
+        )
     index = None
     if report_dir is not None:
-        from ..reporting_generalization import recipe_report
+        from ..report.generalization import recipe_report
+
         index = recipe_report(result, report_dir)
     if args.json:
         print_json({"dataset": dataset.name, **result.to_dict(), "report": None if index is None else str(index)})
@@ -79,8 +110,10 @@ def run(args):
     print()
     print(table(HEADERS, [_row(s) for s in result.steps]))
     best = result.best
-    print(f"\nstopped: {result.stopped}. Best: step {best.index} ({best.settings.describe()}): dev error "
-          f"{best.dev_error:.4f}, test error {1 - best.evaluation.result.test_accuracy:.4f}")
+    print(
+        f"\nstopped: {result.stopped}. Best: step {best.index} ({best.settings.describe()}): dev error "
+        f"{best.dev_error:.4f}, test error {1 - best.evaluation.result.test_accuracy:.4f}"
+    )
     for note in result.notes:
         print(f"note: {note}")
     if index is not None:

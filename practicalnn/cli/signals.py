@@ -9,24 +9,35 @@ from .common import Progress, check_report_dir, comma_list, print_json, table
 
 
 def register(sub):
-    p = sub.add_parser("signal", help="measure how activations and gradients grow or shrink over depth, per "
-                       "initialization and activation (notes 11-12)",
-                       description="For a deep network (--depth hidden layers of --width units), each "
-                       "initializer and activation: one forward and backward pass on random input, the standard "
-                       "deviation of A[l] and the norm of dW[l] per layer. A layer whose gradient norm is below "
-                       "1e-6 or above 1e6 times the last layer's is flagged vanishing or exploding (likewise the "
-                       "activations against the input). --linear shows the notes' linear demonstration instead.")
+    p = sub.add_parser(
+        "signal",
+        help="measure how activations and gradients grow or shrink over depth, per "
+        "initialization and activation (notes 11-12)",
+        description="For a deep network (--depth hidden layers of --width units), each "
+        "initializer and activation: one forward and backward pass on random input, the standard "
+        "deviation of A[l] and the norm of dW[l] per layer. A layer whose gradient norm is below "
+        "1e-6 or above 1e6 times the last layer's is flagged vanishing or exploding (likewise the "
+        "activations against the input). --linear shows the notes' linear demonstration instead.",
+    )
     p.add_argument("--depth", type=int, default=50, help="hidden layers (default 50)")
     p.add_argument("--width", type=int, default=100, help="units per hidden layer and input features (default 100)")
-    p.add_argument("--inits", default="normal,xavier,he", help="comma-separated initializers (default normal,xavier,he)")
-    p.add_argument("--activations", default="relu,tanh,sigmoid",
-                   help="comma-separated hidden activations (default relu,tanh,sigmoid)")
+    p.add_argument(
+        "--inits", default="normal,xavier,he", help="comma-separated initializers (default normal,xavier,he)"
+    )
+    p.add_argument(
+        "--activations",
+        default="relu,tanh,sigmoid",
+        help="comma-separated hidden activations (default relu,tanh,sigmoid)",
+    )
     p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (default 10)")
     p.add_argument("--examples", type=int, default=256, help="random input columns (default 256)")
     p.add_argument("--threshold", type=float, default=THRESHOLD, help="flag ratios beyond this (default 1e6)")
     p.add_argument("--per-layer", action="store_true", help="also print every layer of every pair")
-    p.add_argument("--linear", action="store_true",
-                   help="the notes' linear demonstration: W = 1.5 I and 0.5 I, no activation, over --depth layers")
+    p.add_argument(
+        "--linear",
+        action="store_true",
+        help="the notes' linear demonstration: W = 1.5 I and 0.5 I, no activation, over --depth layers",
+    )
     p.add_argument("--width-linear", type=int, default=3, help="units of the linear demonstration (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the input, labels and weights (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -36,24 +47,43 @@ def register(sub):
 
 def run(args):
     report_dir = check_report_dir(args.report)
-    setup = {"depth": args.depth, "width": args.width, "examples": args.examples, "seed": args.seed,
-             "scale": args.scale, "threshold": args.threshold}
+    setup = {
+        "depth": args.depth,
+        "width": args.width,
+        "examples": args.examples,
+        "seed": args.seed,
+        "scale": args.scale,
+        "threshold": args.threshold,
+    }
     if args.linear:
         chains = [linear_chain(f, args.depth, args.width_linear) for f in (1.5, 0.5)]
         profiles = []
     else:
         with Progress(not args.json, "signal") as progress:
-            profiles = signal_study(args.depth, args.width, comma_list(args.inits), comma_list(args.activations),
-                                    examples=args.examples, scale=args.scale, rng=args.seed,
-                                    threshold=args.threshold, progress=progress.update)
+            profiles = signal_study(
+                args.depth,
+                args.width,
+                comma_list(args.inits),
+                comma_list(args.activations),
+                examples=args.examples,
+                scale=args.scale,
+                rng=args.seed,
+                threshold=args.threshold,
+                progress=progress.update,
+            )
         chains = []
     index = None
     if report_dir is not None:
-        from ..reporting_diagnostics import signal_report
+        from ..report.diagnostics import signal_report
+
         index = signal_report(profiles, chains, report_dir, setup=setup)
     if args.json:
-        doc = {**setup, "profiles": [p.to_dict() for p in profiles], "linear": [c.to_dict() for c in chains],
-               "report": None if index is None else str(index)}
+        doc = {
+            **setup,
+            "profiles": [p.to_dict() for p in profiles],
+            "linear": [c.to_dict() for c in chains],
+            "report": None if index is None else str(index),
+        }
         if args.linear:
             doc = {"depth": args.depth, "width": args.width_linear, "linear": doc["linear"], "report": doc["report"]}
         print_json(doc)
@@ -71,28 +101,73 @@ def run(args):
 
 def _print_linear(chains):
     width = chains[0].width
-    print(f"A linear network (no activation, b = 0, {width} units a layer) with W[l] = factor * I, fed x = ones: "
-          "the output of layer l is factor^l (notes 11)\n")
-    rows = [[layer] + [v for c in chains for v in (c.values[layer - 1], c.expected[layer - 1])]
-            for layer in range(1, len(chains[0].values) + 1)]
+    print(
+        f"A linear network (no activation, b = 0, {width} units a layer) with W[l] = factor * I, fed x = ones: "
+        "the output of layer l is factor^l (notes 11)\n"
+    )
+    rows = [
+        [layer] + [v for c in chains for v in (c.values[layer - 1], c.expected[layer - 1])]
+        for layer in range(1, len(chains[0].values) + 1)
+    ]
     headers = ["layer"] + [h for c in chains for h in (f"output, W = {c.factor} I", f"{c.factor}^l")]
     print(table(headers, rows))
 
 
 def _print_profiles(profiles, args):
     L = args.depth + 1
-    print(f"{args.depth} hidden layers of {args.width} units and a sigmoid output (L = {L}), one forward and "
-          f"backward pass on {args.examples} random examples (seed {args.seed})\n")
-    print(table(["init", "activation", "std A[1]", f"std A[{L - 1}]", "||dW[1]||", f"||dW[{L}]||",
-                 "||dW[1]|| / ||dW[L]||", "gradient flags", "activation flags"],
-                [[p.init, p.activation, p.activation_std[0], p.activation_std[-2], p.grad_norm[0], p.grad_norm[-1],
-                  p.grad_ratio[0], p.describe_flags("grad"), p.describe_flags("activation")] for p in profiles]))
-    print(f"\nflags: ||dW[l]|| below 1/{args.threshold:g} or above {args.threshold:g} times ||dW[L]|| (gradient), "
-          "or std A[l] that far from the input's (activation); zero: exactly 0")
+    print(
+        f"{args.depth} hidden layers of {args.width} units and a sigmoid output (L = {L}), one forward and "
+        f"backward pass on {args.examples} random examples (seed {args.seed})\n"
+    )
+    print(
+        table(
+            [
+                "init",
+                "activation",
+                "std A[1]",
+                f"std A[{L - 1}]",
+                "||dW[1]||",
+                f"||dW[{L}]||",
+                "||dW[1]|| / ||dW[L]||",
+                "gradient flags",
+                "activation flags",
+            ],
+            [
+                [
+                    p.init,
+                    p.activation,
+                    p.activation_std[0],
+                    p.activation_std[-2],
+                    p.grad_norm[0],
+                    p.grad_norm[-1],
+                    p.grad_ratio[0],
+                    p.describe_flags("grad"),
+                    p.describe_flags("activation"),
+                ]
+                for p in profiles
+            ],
+        )
+    )
+    print(
+        f"\nflags: ||dW[l]|| below 1/{args.threshold:g} or above {args.threshold:g} times ||dW[L]|| (gradient), "
+        "or std A[l] that far from the input's (activation); zero: exactly 0"
+    )
     if args.per_layer:
         for p in profiles:
             print(f"\n{p.init}, {p.activation}:")
-            print(table(["layer", "std A[l]", "||dW[l]||", "ratio to last", "gradient flag", "activation flag"],
-                        [[layer, p.activation_std[layer - 1], p.grad_norm[layer - 1], p.grad_ratio[layer - 1],
-                          p.grad_flags[layer - 1] or "-", p.activation_flags[layer - 1] or "-"]
-                         for layer in range(1, L + 1)]))
+            print(
+                table(
+                    ["layer", "std A[l]", "||dW[l]||", "ratio to last", "gradient flag", "activation flag"],
+                    [
+                        [
+                            layer,
+                            p.activation_std[layer - 1],
+                            p.grad_norm[layer - 1],
+                            p.grad_ratio[layer - 1],
+                            p.grad_flags[layer - 1] or "-",
+                            p.activation_flags[layer - 1] or "-",
+                        ]
+                        for layer in range(1, L + 1)
+                    ],
+                )
+            )

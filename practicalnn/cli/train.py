@@ -4,23 +4,39 @@ from __future__ import annotations
 
 import sys
 
-from ..workflow import fit_dataset
+from ..training.run import fit_dataset
 from . import _persist
-from .common import (Progress, add_generalization_args, add_network_args, check_report_dir, config_of, dataset_of,
-                     hidden_of, print_json, rng_of, table)
 from ._extras import TrainExtras
+from .common import (
+    Progress,
+    add_generalization_args,
+    add_network_args,
+    check_report_dir,
+    config_of,
+    dataset_of,
+    hidden_of,
+    print_json,
+    rng_of,
+    table,
+)
 
 
 def register(sub):
-    p = sub.add_parser("train", help="train a network on a dataset (defaults: the notebook's unregularized model)",
-                       description="Train a fully connected network. The defaults are the notebook's model "
-                       "without regularization: hidden layers 20,3, relu, learning rate 0.3, 30000 iterations.")
+    p = sub.add_parser(
+        "train",
+        help="train a network on a dataset (defaults: the notebook's unregularized model)",
+        description="Train a fully connected network. The defaults are the notebook's model "
+        "without regularization: hidden layers 20,3, relu, learning rate 0.3, 30000 iterations.",
+    )
     add_network_args(p)
     add_generalization_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curve, decision boundary) to DIR")
-    p.add_argument("--check-monotonic", action="store_true",
-                   help="also train with keep_prob = 1 and report whether J (with penalty) fell at every iteration")
+    p.add_argument(
+        "--check-monotonic",
+        action="store_true",
+        help="also train with keep_prob = 1 and report whether J (with penalty) fell at every iteration",
+    )
     _persist.add_args(p)
     p.set_defaults(run=run)
 
@@ -33,37 +49,67 @@ def run(args):
     dataset = extras.dataset
     persist = _persist.Persist(args)
     with Progress(not args.json, "train") as progress:
-        result = fit_dataset(dataset, hidden=hidden_of(args), activation=args.activation, init=args.init,
-                             rng=rng_of(args), config=config,
-                             callbacks=persist.callbacks(dataset, [*extras.callbacks(),
-                                                                   progress.callback(config.iterations)]))
-    extras.finish(result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args),
-                  config=config)
+        result = fit_dataset(
+            dataset,
+            hidden=hidden_of(args),
+            activation=args.activation,
+            init=args.init,
+            rng=rng_of(args),
+            config=config,
+            callbacks=persist.callbacks(dataset, [*extras.callbacks(), progress.callback(config.iterations)]),
+        )
+    extras.finish(
+        result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args), config=config
+    )
     monotonic = None
     if args.check_monotonic:
         from ..diagnostics.monotonic import check_monotonic_dataset
+
         with Progress(not args.json, "check-monotonic") as bar:
-            monotonic = check_monotonic_dataset(dataset, hidden=hidden_of(args), activation=args.activation,
-                                                init=args.init, rng=rng_of(args), config=config,
-                                                callbacks=[bar.callback(config.iterations)])
+            monotonic = check_monotonic_dataset(
+                dataset,
+                hidden=hidden_of(args),
+                activation=args.activation,
+                init=args.init,
+                rng=rng_of(args),
+                config=config,
+                callbacks=[bar.callback(config.iterations)],
+            )
     index = None
     if report_dir is not None:
-        from ..reporting import train_report
-        from ..reporting_generalization import generalization_report
-        index = (generalization_report(result, dataset, report_dir, extras.out) if extras.out
-                 else train_report(result, dataset, report_dir))
+        from ..report.generalization import generalization_report
+        from ..report.reproduce import train_report
+
+        index = (
+            generalization_report(result, dataset, report_dir, extras.out)
+            if extras.out
+            else train_report(result, dataset, report_dir)
+        )
     persisted = persist.finish(result, dataset, extras.scaler)
     for line in persist.notes(result):
         print(f"practicalnn train: {line}", file=sys.stderr)
     if args.json:
-        print_json({**result.to_dict(), **persisted, **extras.out, "report": None if index is None else str(index),
-                    **({"monotonic": monotonic.to_dict(config.record_every)} if monotonic else {})})
+        print_json(
+            {
+                **result.to_dict(),
+                **persisted,
+                **extras.out,
+                "report": None if index is None else str(index),
+                **({"monotonic": monotonic.to_dict(config.record_every)} if monotonic else {}),
+            }
+        )
         return persist.exit_code(result)
     h = result.history
-    print(f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
-          f"on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.test_X.shape[1]} test examples\n")
-    print(table(["iteration", "cost (J with penalty)", "cost without penalty"],
-                list(zip(h.iterations, h.cost, h.cost_unpenalized))))
+    print(
+        f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
+        f"on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.test_X.shape[1]} test examples\n"
+    )
+    print(
+        table(
+            ["iteration", "cost (J with penalty)", "cost without penalty"],
+            list(zip(h.iterations, h.cost, h.cost_unpenalized)),
+        )
+    )
     print()
     rows = [["train", result.train_accuracy, result.train_cost], ["test", result.test_accuracy, result.test_cost]]
     print(table(["set", "accuracy", "cost"], rows))

@@ -62,7 +62,9 @@ class SigmoidBinaryCrossEntropy(Output):
     def encode(self, Y, n_out):
         Y = _as_2d(Y)
         if Y.shape[0] != n_out:
-            raise bad("Y", f"labels of shape {Y.shape}", f"({n_out}, m) for a sigmoid output of {n_out} unit(s)", DataError)
+            raise bad(
+                "Y", f"labels of shape {Y.shape}", f"({n_out}, m) for a sigmoid output of {n_out} unit(s)", DataError
+            )
         values = np.unique(Y)
         if not np.isin(values, (0, 1)).all():
             shown = values[:5].tolist()
@@ -100,8 +102,12 @@ class SoftmaxCrossEntropy(Output):
         if Y.shape[0] == 1 and n_out > 1:
             labels = Y[0]
             if not np.all(np.equal(np.mod(labels, 1), 0)) or labels.min() < 0 or labels.max() >= n_out:
-                raise bad("Y", f"labels {np.unique(labels)[:5].tolist()}",
-                          f"integer class labels in 0..{n_out - 1} for a softmax output of {n_out} units", DataError)
+                raise bad(
+                    "Y",
+                    f"labels {np.unique(labels)[:5].tolist()}",
+                    f"integer class labels in 0..{n_out - 1} for a softmax output of {n_out} units",
+                    DataError,
+                )
             onehot = np.zeros((n_out, Y.shape[1]))
             onehot[labels.astype(int), np.arange(Y.shape[1])] = 1.0
             return onehot
@@ -133,7 +139,9 @@ class IdentityMeanSquaredError(Output):
     def encode(self, Y, n_out):
         Y = _as_2d(Y)
         if Y.shape[0] != n_out:
-            raise bad("Y", f"targets of shape {Y.shape}", f"({n_out}, m) for an identity output of {n_out} unit(s)", DataError)
+            raise bad(
+                "Y", f"targets of shape {Y.shape}", f"({n_out}, m) for an identity output of {n_out} unit(s)", DataError
+            )
         if not np.issubdtype(Y.dtype, np.number):
             raise bad("Y", f"targets of dtype {Y.dtype}", "numbers for a regression output", DataError)
         return Y.astype(float, copy=False)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError, bad
-from ..regularization.dropout import uses_dropout
-from ..regularization.penalties import Penalty
 from .activations import hidden_activation
+from .dropout import drop, drop_backward, uses_dropout
 from .initializers import initializer
 from .losses import output_layer
 from .params import ParamLayout
+from .penalties import Penalty
 
 
 @dataclass
@@ -83,12 +83,15 @@ class Network:
         return self.layout.n_layers
 
     def config(self):
-        return {"layer_sizes": list(self.layer_sizes), "activation": self.hidden.name,
-                "output": self.output.name, "dtype": self.dtype.name}
+        return {
+            "layer_sizes": list(self.layer_sizes),
+            "activation": self.hidden.name,
+            "output": self.output.name,
+            "dtype": self.dtype.name,
+        }
 
     def __repr__(self):
-        return (f"Network({list(self.layer_sizes)}, activation={self.hidden.name!r}, "
-                f"output={self.output.name!r})")
+        return f"Network({list(self.layer_sizes)}, activation={self.hidden.name!r}, output={self.output.name!r})"
 
     def copy(self, dtype=None):
         """An independent copy (in ``dtype``, default this network's)."""
@@ -133,8 +136,12 @@ class Network:
         if X.ndim != 2:
             raise bad(argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError)
         if X.shape[0] != self.layer_sizes[0]:
-            raise bad(argument, f"array of shape {X.shape}",
-                      f"{self.layer_sizes[0]} rows (features), one column per example", DataError)
+            raise bad(
+                argument,
+                f"array of shape {X.shape}",
+                f"{self.layer_sizes[0]} rows (features), one column per example",
+                DataError,
+            )
         if X.shape[1] == 0:
             raise bad(argument, f"array of shape {X.shape}", "at least one example (column)", DataError)
         if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
@@ -164,8 +171,7 @@ class Network:
         A[0] = X
         if dropout and keep[0] < 1:
             D[0] = masks.draw(X.shape, keep[0])
-            A[0] = X * D[0]
-            A[0] = A[0] / keep[0]
+            A[0] = drop(X, D[0], keep[0])
         for layer in range(1, L + 1):
             Z[layer] = np.dot(self.W[layer], A[layer - 1]) + self.b[layer]
             if layer == L:
@@ -175,8 +181,7 @@ class Network:
             if dropout and keep[layer] < 1:
                 D[layer] = masks.draw(A[layer].shape, keep[layer])
                 G[layer] = A[layer]
-                A[layer] = A[layer] * D[layer]
-                A[layer] = A[layer] / keep[layer]
+                A[layer] = drop(A[layer], D[layer], keep[layer])
         return Cache(Z=Z, A=A, D=D, keep=keep if dropout else None, G=G)
 
     def cost(self, cache, Y, penalty=None):
@@ -207,8 +212,7 @@ class Network:
                 break
             dA = np.dot(self.W[layer].T, dZ)
             if D[layer - 1] is not None:
-                dA = dA * D[layer - 1]
-                dA = dA / keep[layer - 1]
+                dA = drop_backward(dA, D[layer - 1], keep[layer - 1])
             if keep_intermediates:
                 cache.grads[f"dA{layer - 1}"] = dA
             dZ = self.hidden.backward(dA, Z[layer - 1], cache.activation(layer - 1))
@@ -231,9 +235,12 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore"):
             cache = self.forward(X)
         if not np.isfinite(cache.A[self.n_layers]).all():
-            raise bad(argument, f"values up to {np.abs(X).max():.3g}",
-                      "inputs small enough for the network's arithmetic not to overflow (standardize them)",
-                      DataError)
+            raise bad(
+                argument,
+                f"values up to {np.abs(X).max():.3g}",
+                "inputs small enough for the network's arithmetic not to overflow (standardize them)",
+                DataError,
+            )
         return cache
 
     def predict_proba(self, X):

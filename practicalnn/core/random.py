@@ -17,75 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import bad
+from .dropout import FreshMasks, NotebookMasks
 
 NOTEBOOK = "notebook"
 
 
-class FreshMasks:
-    """New dropout masks at every forward pass, drawn from a Generator."""
-
-    def __init__(self, rng):
-        self.rng = rng
-
-    def begin_pass(self):
-        pass
-
-    def draw(self, shape, keep_prob):
-        return self.rng.random(shape) < keep_prob
-
-    def state(self):
-        return self.rng.bit_generator.state
-
-    def set_state(self, state):
-        self.rng.bit_generator.state = state
-
-
-class NotebookMasks:
-    """The notebook's masks: a ``RandomState(1)`` created afresh at every forward pass, drawn
-    layer by layer as ``rand(n_l, m) < keep_prob``.
-
-    Since every pass restarts the same stream, a pass that asks for the same shapes and keep
-    probabilities as the previous one gets the same masks; they are kept and replayed instead of
-    being drawn again (the result is identical, the cost of re-seeding is not paid each pass).
-    """
-
-    def __init__(self, seed=1):
-        self.seed = seed
-        self._replay = []     # [(shape, keep_prob, mask)] of the last pass
-        self._position = 0
-        self._rs = None
-
-    def begin_pass(self):
-        self._position = 0
-        self._rs = None
-
-    def draw(self, shape, keep_prob):
-        shape = tuple(shape)
-        i = self._position
-        self._position += 1
-        if self._rs is None and i < len(self._replay) and self._replay[i][:2] == (shape, keep_prob):
-            return self._replay[i][2]
-        if self._rs is None:  # the request differs from the last pass: replay its prefix, then draw
-            self._rs = np.random.RandomState(self.seed)
-            for prev_shape, _, _ in self._replay[:i]:
-                self._rs.rand(*prev_shape)
-            del self._replay[i:]
-        mask = self._rs.rand(*shape) < keep_prob
-        self._replay.append((shape, keep_prob, mask))
-        return mask
-
-    def state(self):
-        return None  # nothing carries over from one pass to the next
-
-    def set_state(self, state):
-        pass
-
-
 @dataclass
 class Streams:
-    init: object      # Generator or RandomState: the initial weights
-    masks: object     # FreshMasks or NotebookMasks
-    shuffle: object   # Generator: mini-batch order
+    init: object  # Generator or RandomState: the initial weights
+    masks: object  # FreshMasks or NotebookMasks
+    shuffle: object  # Generator: mini-batch order
     mode: str = "default"
 
 
@@ -93,8 +34,10 @@ def generator(seed):
     """A Generator from None, an int seed, a SeedSequence or a Generator (returned as is)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, (np.random.SeedSequence,)) or (
-        isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0
+    if (
+        seed is None
+        or isinstance(seed, (np.random.SeedSequence,))
+        or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0)
     ):
         return np.random.default_rng(seed)
     raise bad("seed", seed, "None, a non-negative integer or a numpy.random.Generator")
@@ -105,7 +48,8 @@ def streams(rng=None):
     if isinstance(rng, str):
         if rng != NOTEBOOK:
             raise bad("rng", rng, "'notebook', a seed, a numpy.random.Generator or None")
-        return Streams(init=np.random.RandomState(3), masks=NotebookMasks(1),
-                       shuffle=np.random.default_rng(0), mode=NOTEBOOK)
+        return Streams(
+            init=np.random.RandomState(3), masks=NotebookMasks(1), shuffle=np.random.default_rng(0), mode=NOTEBOOK
+        )
     init, masks, shuffle = generator(rng).spawn(3)
     return Streams(init=init, masks=FreshMasks(masks), shuffle=shuffle)

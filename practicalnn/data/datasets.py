@@ -43,8 +43,13 @@ class Dataset:
         return self.train_Y.shape[0]
 
     def summary(self):
-        return {"name": self.name, "n_features": self.n_x, "n_train": self.train_X.shape[1],
-                "n_test": self.test_X.shape[1], "output": self.output}
+        return {
+            "name": self.name,
+            "n_features": self.n_x,
+            "n_train": self.train_X.shape[1],
+            "n_test": self.test_X.shape[1],
+            "output": self.output,
+        }
 
 
 #: The notebook's moons as drawn by scikit-learn (``draw_moons``), shipped so that loading them
@@ -80,17 +85,30 @@ def load_circles():
 
     train_X, train_Y = sklearn.datasets.make_circles(n_samples=300, noise=0.05, random_state=1)
     test_X, test_Y = sklearn.datasets.make_circles(n_samples=100, noise=0.05, random_state=2)
-    return Dataset("circles", train_X.T, train_Y.reshape(1, -1), test_X.T, test_Y.reshape(1, -1),
-                   "sigmoid", ["x1", "x2"], [0, 1])
+    return Dataset(
+        "circles", train_X.T, train_Y.reshape(1, -1), test_X.T, test_Y.reshape(1, -1), "sigmoid", ["x1", "x2"], [0, 1]
+    )
 
 
 def _split_sklearn(name, X, y, feature_names, output, seed, image_shape=None):
     """Train/dev/test by the notes' ratios (60/20/20 at this size), stratified, seeded."""
     from .splits import train_dev_test_split
+
     Y = y.reshape(1, -1)
     s = train_dev_test_split(X.T.astype(float), Y, stratify=True, seed=seed)
-    return Dataset(name, s.X_train, s.Y_train, s.X_test, s.Y_test, output, list(feature_names),
-                   sorted(np.unique(y).tolist()), s.X_dev, s.Y_dev, image_shape)
+    return Dataset(
+        name,
+        s.X_train,
+        s.Y_train,
+        s.X_test,
+        s.Y_test,
+        output,
+        list(feature_names),
+        sorted(np.unique(y).tolist()),
+        s.X_dev,
+        s.Y_dev,
+        image_shape,
+    )
 
 
 def load_digits(seed=0):
@@ -99,8 +117,9 @@ def load_digits(seed=0):
     import sklearn.datasets
 
     d = sklearn.datasets.load_digits()
-    return _split_sklearn("digits", d.data, d.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)],
-                          "softmax", seed, (8, 8, 1))
+    return _split_sklearn(
+        "digits", d.data, d.target, [f"pixel_{r}_{c}" for r in range(8) for c in range(8)], "softmax", seed, (8, 8, 1)
+    )
 
 
 def load_breast_cancer(seed=0):
@@ -113,8 +132,7 @@ def load_breast_cancer(seed=0):
     return _split_sklearn("breast_cancer", d.data, d.target, d.feature_names, "sigmoid", seed)
 
 
-DATASETS = {"moons": load_moons, "circles": load_circles, "digits": load_digits,
-            "breast_cancer": load_breast_cancer}
+DATASETS = {"moons": load_moons, "circles": load_circles, "digits": load_digits, "breast_cancer": load_breast_cancer}
 
 
 def _number(text):
@@ -140,7 +158,9 @@ def read_table(path):
     header = [h.strip() for h in rows[0]]
     for r, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            raise bad("data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError)
+            raise bad(
+                "data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError
+            )
     return header, [[cell.strip() for cell in row] for row in rows[1:]]
 
 
@@ -153,8 +173,12 @@ def numeric_columns(path, header, rows, columns):
         for c, (i, name) in enumerate(zip(index, columns)):
             number = _number(row[i])
             if number is None or not np.isfinite(number):
-                raise bad("data", f"{Path(path).name} line {r + 2}, column {name!r} = {row[i]!r}",
-                          "a finite number in every feature column", DataError)
+                raise bad(
+                    "data",
+                    f"{Path(path).name} line {r + 2}, column {name!r} = {row[i]!r}",
+                    "a finite number in every feature column",
+                    DataError,
+                )
             X[r, c] = number
     return X
 
@@ -168,8 +192,12 @@ def read_csv(path, target):
     header, rows = read_table(path)
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated or "" in header:
-        raise bad("data", f"{path.name} header {header}", f"distinct, non-empty column names (repeated: {repeated})",
-                  DataError)
+        raise bad(
+            "data",
+            f"{path.name} header {header}",
+            f"distinct, non-empty column names (repeated: {repeated})",
+            DataError,
+        )
     if target not in header:
         raise bad("target", target, f"a column of {path.name}: {', '.join(header)}", DataError)
     t = header.index(target)
@@ -179,8 +207,12 @@ def read_csv(path, target):
     X = numeric_columns(path, header, rows, features)
     for r, row in enumerate(rows, start=2):
         if not row[t]:
-            raise bad("data", f"{path.name} line {r}, column {target!r} = {row[t]!r}", "a target value in every row",
-                      DataError)
+            raise bad(
+                "data",
+                f"{path.name} line {r}, column {target!r} = {row[t]!r}",
+                "a target value in every row",
+                DataError,
+            )
     y = [row[t] for row in rows]
     numeric = [_number(v) for v in y]
     if all(v is not None for v in numeric):

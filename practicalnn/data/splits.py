@@ -23,8 +23,13 @@ def default_ratios(m):
 
     Raises DataError below 100 examples: give ``ratios`` explicitly then."""
     if m < SMALL:
-        raise bad("m", m, f"at least {SMALL} examples for the notes' default ratios; with fewer, "
-                  "pass ratios=(train, dev, test) explicitly", DataError)
+        raise bad(
+            "m",
+            m,
+            f"at least {SMALL} examples for the notes' default ratios; with fewer, "
+            "pass ratios=(train, dev, test) explicitly",
+            DataError,
+        )
     return (0.6, 0.2, 0.2) if m <= LARGE else (0.98, 0.01, 0.01)
 
 
@@ -34,9 +39,14 @@ def check_ratios(ratios):
         values = tuple(float(r) for r in ratios)
     except (TypeError, ValueError):
         raise bad("ratios", ratios, "three numbers (train, dev, test)") from None
-    if len(values) != 3 or any(isinstance(r, bool) or not isinstance(r, numbers.Real) for r in ratios) \
-            or any(not np.isfinite(r) or r < 0 for r in values) or abs(sum(values) - 1) > 1e-9 \
-            or values[0] <= 0 or values[1] <= 0:
+    if (
+        len(values) != 3
+        or any(isinstance(r, bool) or not isinstance(r, numbers.Real) for r in ratios)
+        or any(not np.isfinite(r) or r < 0 for r in values)
+        or abs(sum(values) - 1) > 1e-9
+        or values[0] <= 0
+        or values[1] <= 0
+    ):
         raise bad("ratios", ratios, "(train, dev, test): numbers >= 0 that sum to 1, train and dev > 0")
     return values
 
@@ -68,7 +78,7 @@ class Split:
         return iter((self.X_train, self.Y_train, self.X_dev, self.Y_dev, self.X_test, self.Y_test))
 
     def sizes(self):
-        return {part: int(len(idx)) for part, idx in self.indices.items()}
+        return {part: len(idx) for part, idx in self.indices.items()}
 
 
 def _counts(n, ratios):
@@ -90,8 +100,8 @@ def split_indices(m, *, ratios=None, labels=None, seed=0):
         group = group[rng.permutation(len(group))]
         n_dev, n_test = _counts(len(group), ratios)
         parts["dev"].append(group[:n_dev])
-        parts["test"].append(group[n_dev:n_dev + n_test])
-        parts["train"].append(group[n_dev + n_test:])
+        parts["test"].append(group[n_dev : n_dev + n_test])
+        parts["train"].append(group[n_dev + n_test :])
     out = {}
     for name, chunks in parts.items():
         idx = np.concatenate(chunks)
@@ -136,8 +146,16 @@ def train_dev_test_split(X, Y, *, ratios=None, stratify=False, seed=0):
     labels = class_labels(Y) if stratify else None
     idx = split_indices(m, ratios=ratios, labels=labels, seed=seed)
     used = default_ratios(m) if ratios is None else check_ratios(ratios)
-    return Split(X[:, idx["train"]], Y[:, idx["train"]], X[:, idx["dev"]], Y[:, idx["dev"]],
-                 X[:, idx["test"]], Y[:, idx["test"]], idx, used)
+    return Split(
+        X[:, idx["train"]],
+        Y[:, idx["train"]],
+        X[:, idx["dev"]],
+        Y[:, idx["dev"]],
+        X[:, idx["test"]],
+        Y[:, idx["test"]],
+        idx,
+        used,
+    )
 
 
 def with_dev(dataset, fraction=0.2, *, seed=0, stratify=True):
@@ -151,8 +169,9 @@ def with_dev(dataset, fraction=0.2, *, seed=0, stratify=True):
     if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
         raise bad("dev_fraction", fraction, "a number in (0, 1)")
     strat = stratify and dataset.output != "identity"
-    s = train_dev_test_split(dataset.train_X, dataset.train_Y, ratios=(1 - fraction, fraction, 0.0),
-                             stratify=strat, seed=seed)
+    s = train_dev_test_split(
+        dataset.train_X, dataset.train_Y, ratios=(1 - fraction, fraction, 0.0), stratify=strat, seed=seed
+    )
     return dataclasses.replace(dataset, train_X=s.X_train, train_Y=s.Y_train, dev_X=s.X_dev, dev_Y=s.Y_dev)
 
 
@@ -179,13 +198,22 @@ class DistributionCheck:
         if not self.mismatch:
             return f"dev and test look alike (dev-vs-test AUC {self.auc:.3f} <= {self.threshold})"
         names = ", ".join(f"{n} ({d:+.2f} sd)" for n, d in self.separating)
-        return (f"dev and test look drawn from different distributions: a classifier tells them apart "
-                f"with AUC {self.auc:.3f} > {self.threshold}; most separating features: {names}")
+        return (
+            f"dev and test look drawn from different distributions: a classifier tells them apart "
+            f"with AUC {self.auc:.3f} > {self.threshold}; most separating features: {names}"
+        )
 
     def to_dict(self):
-        return {"auc": self.auc, "fold_aucs": list(self.fold_aucs), "threshold": self.threshold,
-                "mismatch": self.mismatch, "separating": [list(p) for p in self.separating],
-                "n_dev": self.n_dev, "n_test": self.n_test, "message": self.message()}
+        return {
+            "auc": self.auc,
+            "fold_aucs": list(self.fold_aucs),
+            "threshold": self.threshold,
+            "mismatch": self.mismatch,
+            "separating": [list(p) for p in self.separating],
+            "n_dev": self.n_dev,
+            "n_test": self.n_test,
+            "message": self.message(),
+        }
 
 
 def same_distribution(X_dev, X_test, *, feature_names=None, threshold=0.7, folds=5, top=3, seed=0):
@@ -217,12 +245,20 @@ def same_distribution(X_dev, X_test, *, feature_names=None, threshold=0.7, folds
 
     X_dev, X_test = np.asarray(X_dev, float), np.asarray(X_test, float)
     if X_dev.ndim != 2 or X_test.ndim != 2 or X_dev.shape[0] != X_test.shape[0]:
-        raise bad("X_test", f"arrays of shapes {X_dev.shape} and {X_test.shape}",
-                  "two (n_x, m) arrays with the same number of rows", DataError)
+        raise bad(
+            "X_test",
+            f"arrays of shapes {X_dev.shape} and {X_test.shape}",
+            "two (n_x, m) arrays with the same number of rows",
+            DataError,
+        )
     n_folds = min(folds, X_dev.shape[1], X_test.shape[1])
     if n_folds < 2:
-        raise bad("X_test", f"{X_dev.shape[1]} dev and {X_test.shape[1]} test examples",
-                  "at least 2 examples in each set", DataError)
+        raise bad(
+            "X_test",
+            f"{X_dev.shape[1]} dev and {X_test.shape[1]} test examples",
+            "at least 2 examples in each set",
+            DataError,
+        )
     rows = np.concatenate([X_dev, X_test], axis=1).T
     which = np.r_[np.zeros(X_dev.shape[1]), np.ones(X_test.shape[1])]
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
@@ -233,5 +269,11 @@ def same_distribution(X_dev, X_test, *, feature_names=None, threshold=0.7, folds
     pooled[pooled == 0] = 1.0
     diff = (X_test.mean(axis=1) - X_dev.mean(axis=1)) / pooled
     order = np.argsort(-np.abs(diff))[:top]
-    return DistributionCheck(float(np.mean(aucs)), [float(a) for a in aucs], float(threshold),
-                             [(names[i], float(diff[i])) for i in order], X_dev.shape[1], X_test.shape[1])
+    return DistributionCheck(
+        float(np.mean(aucs)),
+        [float(a) for a in aucs],
+        float(threshold),
+        [(names[i], float(diff[i])) for i in order],
+        X_dev.shape[1],
+        X_test.shape[1],
+    )

@@ -20,15 +20,26 @@ HIGH_BIAS, HIGH_VARIANCE, BOTH, FINE = "high bias", "high variance", "high bias 
 
 #: The basic recipe (notes 4). Bias first: "try these until you can fit at least the training data
 #: pretty well", then variance.
-BIAS_STEPS = ["bigger network (more hidden units or layers)", "train longer",
-              "a better optimizer (momentum, RMSprop, Adam)", "another architecture suited to the data"]
-VARIANCE_STEPS = ["more data (or data augmentation)", "regularization (raise L2 lambda, lower dropout keep_prob, "
-                  "early stopping)", "another architecture suited to the data"]
+BIAS_STEPS = [
+    "bigger network (more hidden units or layers)",
+    "train longer",
+    "a better optimizer (momentum, RMSprop, Adam)",
+    "another architecture suited to the data",
+]
+VARIANCE_STEPS = [
+    "more data (or data augmentation)",
+    "regularization (raise L2 lambda, lower dropout keep_prob, early stopping)",
+    "another architecture suited to the data",
+]
 
 
 def _rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or not 0 <= value <= 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
         raise bad(name, value, "an error rate in [0, 1] (0.11 for 11%)")
     return float(value)
 
@@ -57,16 +68,26 @@ class Diagnosis:
 
     def summary(self):
         """One line: the verdict and its two numbers."""
-        return (f"{self.verdict}: avoidable bias {self.avoidable_bias:.2%} (train {self.train_error:.2%} - "
-                f"Bayes {self.bayes_error:.2%}), variance {self.variance:.2%} (dev {self.dev_error:.2%} - "
-                f"train {self.train_error:.2%})")
+        return (
+            f"{self.verdict}: avoidable bias {self.avoidable_bias:.2%} (train {self.train_error:.2%} - "
+            f"Bayes {self.bayes_error:.2%}), variance {self.variance:.2%} (dev {self.dev_error:.2%} - "
+            f"train {self.train_error:.2%})"
+        )
 
     def to_dict(self):
-        return {"train_error": self.train_error, "dev_error": self.dev_error, "bayes_error": self.bayes_error,
-                "avoidable_bias": self.avoidable_bias, "variance": self.variance, "verdict": self.verdict,
-                "high_bias": self.high_bias, "high_variance": self.high_variance,
-                "next_steps": list(self.next_steps), "bias_threshold": self.bias_threshold,
-                "variance_threshold": self.variance_threshold}
+        return {
+            "train_error": self.train_error,
+            "dev_error": self.dev_error,
+            "bayes_error": self.bayes_error,
+            "avoidable_bias": self.avoidable_bias,
+            "variance": self.variance,
+            "verdict": self.verdict,
+            "high_bias": self.high_bias,
+            "high_variance": self.high_variance,
+            "next_steps": list(self.next_steps),
+            "bias_threshold": self.bias_threshold,
+            "variance_threshold": self.variance_threshold,
+        }
 
 
 def diagnose(train_error, dev_error, bayes_error=0.0, *, bias_threshold=0.02, variance_threshold=0.02):
@@ -98,12 +119,24 @@ def diagnose(train_error, dev_error, bayes_error=0.0, *, bias_threshold=0.02, va
     variance = round(dev_error - train_error, 12)
     high_bias, high_variance = bias > bias_threshold, variance > variance_threshold
     if high_bias and high_variance:
-        verdict, steps = BOTH, [f"first, bias: {s}" for s in BIAS_STEPS] + [f"then, variance: {s}" for s in VARIANCE_STEPS]
+        verdict, steps = (
+            BOTH,
+            [f"first, bias: {s}" for s in BIAS_STEPS] + [f"then, variance: {s}" for s in VARIANCE_STEPS],
+        )
     elif high_bias:
         verdict, steps = HIGH_BIAS, list(BIAS_STEPS)
     elif high_variance:
         verdict, steps = HIGH_VARIANCE, list(VARIANCE_STEPS)
     else:
         verdict, steps = FINE, ["low bias and low variance: evaluate once on the test set"]
-    return Diagnosis(train_error, dev_error, bayes_error, bias, variance, verdict, steps,
-                     float(bias_threshold), float(variance_threshold))
+    return Diagnosis(
+        train_error,
+        dev_error,
+        bayes_error,
+        bias,
+        variance,
+        verdict,
+        steps,
+        float(bias_threshold),
+        float(variance_threshold),
+    )

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.dropout import keep_probs, uses_dropout
+from ..core.penalties import Penalty
 from ..errors import ConfigError, DataError, bad
-from ..regularization.dropout import keep_probs, uses_dropout
-from ..regularization.penalties import Penalty
 
 #: The notes' bands: below CORRECT "correct"; from BUG on "bug"; in between "inspect".
 CORRECT, BUG = 1e-7, 1e-3
@@ -97,10 +97,20 @@ class GradCheckResult:
     difference_all: float | None = None
 
     def to_dict(self):
-        return {"difference": self.difference, "verdict": self.verdict, "epsilon": self.epsilon,
-                "iteration": self.iteration, "suspect": self.suspect, "roundoff": self.roundoff, "worst": self.worst,
-                "arrays": self.arrays, "n_parameters": int(self.grad.size), "note": self.note,
-                "kinked": self.kinked, "difference_all": self.difference_all}
+        return {
+            "difference": self.difference,
+            "verdict": self.verdict,
+            "epsilon": self.epsilon,
+            "iteration": self.iteration,
+            "suspect": self.suspect,
+            "roundoff": self.roundoff,
+            "worst": self.worst,
+            "arrays": self.arrays,
+            "n_parameters": int(self.grad.size),
+            "note": self.note,
+            "kinked": self.kinked,
+            "difference_all": self.difference_all,
+        }
 
 
 def _namer(names):
@@ -147,8 +157,12 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
     GradCheckResult
     """
     if not isinstance(theta, np.ndarray) or theta.ndim != 1 or not np.issubdtype(theta.dtype, np.floating):
-        raise bad("theta", f"{type(theta).__name__} {getattr(theta, 'shape', '')}".strip(),
-                  "a 1-D float numpy array (the flat parameter vector)", DataError)
+        raise bad(
+            "theta",
+            f"{type(theta).__name__} {getattr(theta, 'shape', '')}".strip(),
+            "a 1-D float numpy array (the flat parameter vector)",
+            DataError,
+        )
     grad = np.asarray(grad, dtype=float).ravel()
     if grad.shape != theta.shape:
         raise bad("grad", f"array of shape {grad.shape}", f"the shape of theta, {theta.shape}", DataError)
@@ -184,9 +198,15 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
 
     def describe(i):
         name = name_of(int(i))
-        return {"index": int(i), "name": name, "array": name.split("[")[0], "analytic": float(grad[i]),
-                "numeric": float(approx[i]), "abs_difference": float(errors[i]),
-                "share": float(errors[i] ** 2 / squared) if squared and smooth[i] else 0.0}
+        return {
+            "index": int(i),
+            "name": name,
+            "array": name.split("[")[0],
+            "analytic": float(grad[i]),
+            "numeric": float(approx[i]),
+            "abs_difference": float(errors[i]),
+            "share": float(errors[i] ** 2 / squared) if squared and smooth[i] else 0.0,
+        }
 
     order = [i for i in np.argsort(-errors, kind="stable") if smooth[i]][:n_worst]
     worst = [describe(i) for i in order]
@@ -196,11 +216,22 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
         if verdict != "correct" and arrays:
             suspect = max(arrays, key=lambda a: arrays[a]["share"])
     denominator = np.linalg.norm(approx[smooth]) + np.linalg.norm(grad[smooth])
-    roundoff = float(np.sqrt(smooth.sum()) * abs(J_here) * np.finfo(float).eps / epsilon / denominator) \
-        if denominator else 0.0
-    return GradCheckResult(difference, verdict, approx, grad, worst, float(epsilon), arrays, suspect, roundoff,
-                           kinked=[describe(i) for i in np.flatnonzero(kinked)],
-                           difference_all=relative_difference(approx, grad))
+    roundoff = (
+        float(np.sqrt(smooth.sum()) * abs(J_here) * np.finfo(float).eps / epsilon / denominator) if denominator else 0.0
+    )
+    return GradCheckResult(
+        difference,
+        verdict,
+        approx,
+        grad,
+        worst,
+        float(epsilon),
+        arrays,
+        suspect,
+        roundoff,
+        kinked=[describe(i) for i in np.flatnonzero(kinked)],
+        difference_all=relative_difference(approx, grad),
+    )
 
 
 def _by_array(layout, approx, grad, smooth, squared):
@@ -212,46 +243,15 @@ def _by_array(layout, approx, grad, smooth, squared):
             continue
         a, g = approx[where][keep], grad[where][keep]
         d = relative_difference(a, g)
-        out[name] = {"difference": d, "verdict": verdict_of(d),
-                     "share": float(np.sum((a - g) ** 2) / squared) if squared else 0.0}
+        out[name] = {
+            "difference": d,
+            "verdict": verdict_of(d),
+            "share": float(np.sum((a - g) ** 2) / squared) if squared else 0.0,
+        }
     return out
 
 
 # -- a network's gradient --------------------------------------------------------------------------
-
-class FrozenMasks:
-    """Dropout masks drawn once from ``source`` and replayed, by position, at every later pass.
-
-    With fresh masks J changes at every evaluation and cannot be differentiated numerically (notes
-    14); with the masks frozen J is a fixed function of theta, and the backward pass through those
-    masks can be checked."""
-
-    def __init__(self, source):
-        self.source = source
-        self.masks = []
-        self._position = 0
-
-    def begin_pass(self):
-        self._position = 0
-
-    def draw(self, shape, keep_prob):
-        i = self._position
-        self._position += 1
-        if i < len(self.masks):
-            mask, p = self.masks[i]
-            if mask.shape != tuple(shape) or p != keep_prob:
-                raise bad("masks", f"a request for {tuple(shape)} at keep_prob {keep_prob}",
-                          f"the frozen mask {mask.shape} at keep_prob {p}")
-            return mask
-        mask = self.source.draw(shape, keep_prob)
-        self.masks.append((mask, keep_prob))
-        return mask
-
-    def state(self):
-        return None
-
-    def set_state(self, state):
-        pass
 
 
 def _pattern(network, cache):
@@ -301,13 +301,33 @@ class NetworkGradCheck:
         return self.worst_check.approx
 
     def to_dict(self):
-        return {"difference": self.difference, "verdict": self.verdict, "suspect": self.suspect,
-                "dropout": self.dropout, "checks": [c.to_dict() for c in self.checks]}
+        return {
+            "difference": self.difference,
+            "verdict": self.verdict,
+            "suspect": self.suspect,
+            "dropout": self.dropout,
+            "checks": [c.to_dict() for c in self.checks],
+        }
 
 
-def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, input_keep_prob=1.0,
-                            freeze_masks=False, after=0, learning_rate=0.3, rng=0, epsilon=1e-7,
-                            n_worst=5, backward=None, progress=None):
+def check_network_gradients(
+    network,
+    X,
+    Y,
+    *,
+    l2=0.0,
+    l1=0.0,
+    keep_prob=1.0,
+    input_keep_prob=1.0,
+    freeze_masks=False,
+    after=0,
+    learning_rate=0.3,
+    rng=0,
+    epsilon=1e-7,
+    n_worst=5,
+    backward=None,
+    progress=None,
+):
     """Gradient-check a network's backward pass on (X, Y), penalty terms included in J.
 
     theta is the network's flat parameter buffer (``network.params``), so nothing has to be
@@ -347,8 +367,9 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
     -------
     NetworkGradCheck
     """
+    from ..core.dropout import FreshMasks, FrozenMasks
     from ..core.network import Network
-    from ..core.random import FreshMasks, generator
+    from ..core.random import generator
     from ..training.trainer import TrainConfig, Trainer
 
     penalty = Penalty(l2, l1)
@@ -359,7 +380,8 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
             f"keep_prob={keep_prob!r}, input_keep_prob={input_keep_prob!r}: expected 1 for gradient checking: "
             "with dropout J is not consistent (new masks at every evaluation), so the numerical gradient "
             "means nothing; check with keep_prob=1 (the notes' advice), or freeze the masks "
-            "(freeze_masks=True, --freeze-masks) to check the backward pass through one fixed set of masks")
+            "(freeze_masks=True, --freeze-masks) to check the backward pass through one fixed set of masks"
+        )
     if isinstance(after, bool) or not isinstance(after, (int, np.integer)) or after < 0:
         raise bad("after", after, "an integer >= 0 (training iterations before the second check)")
     net = network.copy(np.float64)
@@ -367,8 +389,11 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
     Y = net.check_Y(Y, X.shape[1])
     rng = generator(rng)
     backward = backward or Network.backward
-    note = "dropout off (keep_prob = 1)" if not dropout else \
-        "dropout masks frozen: one set of masks replayed at every evaluation of J"
+    note = (
+        "dropout off (keep_prob = 1)"
+        if not dropout
+        else "dropout masks frozen: one set of masks replayed at every evaluation of J"
+    )
     if network.dtype != np.float64:
         note += f"; checked in float64 (the network is {network.dtype.name})"
 
@@ -386,19 +411,36 @@ def check_network_gradients(network, X, Y, *, l2=0.0, l1=0.0, keep_prob=1.0, inp
             return net.cost(here, Y, penalty)[0]
 
         grad = np.asarray(backward(net, cache, Y, penalty), dtype=float)
-        result = gradient_check(J, net.params, grad, epsilon, names=net.layout, n_worst=n_worst,
-                                progress=progress, crossed=lambda: last["crossed"])
+        result = gradient_check(
+            J,
+            net.params,
+            grad,
+            epsilon,
+            names=net.layout,
+            n_worst=n_worst,
+            progress=progress,
+            crossed=lambda: last["crossed"],
+        )
         result.iteration, result.note = iteration, note
         if result.kinked:
-            result.note += (f"; {len(result.kinked)} component(s) left out: their +-epsilon step moves a hidden "
-                            f"{net.hidden.name} unit across its kink at 0, where J has no derivative (a dead layer "
-                            "with zero biases puts Z exactly on it)")
+            result.note += (
+                f"; {len(result.kinked)} component(s) left out: their +-epsilon step moves a hidden "
+                f"{net.hidden.name} unit across its kink at 0, where J has no derivative (a dead layer "
+                "with zero biases puts Z exactly on it)"
+            )
         return result
 
     checks = [check_now(0)]
     if after:
-        config = TrainConfig(learning_rate=learning_rate, iterations=after, l2=l2, l1=l1, keep_prob=keep_prob,
-                             input_keep_prob=input_keep_prob, record_every=after)
+        config = TrainConfig(
+            learning_rate=learning_rate,
+            iterations=after,
+            l2=l2,
+            l1=l1,
+            keep_prob=keep_prob,
+            input_keep_prob=input_keep_prob,
+            record_every=after,
+        )
         Trainer(net, config, rng=rng).fit(X, Y)
         checks.append(check_now(after))
     return NetworkGradCheck(checks, "frozen masks" if dropout else "off")

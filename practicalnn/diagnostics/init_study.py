@@ -18,8 +18,8 @@ from ..core.initializers import Initializer
 from ..core.network import Network
 from ..data.splits import class_labels
 from ..errors import TrainingDiverged, bad
+from ..training.run import RunResult, hidden_sizes, score
 from ..training.trainer import TrainConfig, Trainer
-from ..workflow import RunResult, hidden_sizes, score
 
 #: The schemes the notes compare: zeros, large random (normal, scale 10), Xavier, He, the notebook's.
 STUDIED = ("zeros", "normal", "xavier", "he", "notebook")
@@ -84,14 +84,23 @@ class InitRun:
 
     def to_dict(self):
         r = self.result
-        return {"scheme": self.scheme, "initial_cost": self.initial_cost, "final_cost": self.final_cost,
-                "train_accuracy": r.train_accuracy, "test_accuracy": r.test_accuracy,
-                "train_cost": r.train_cost, "test_cost": r.test_cost,
-                "symmetry_broken": self.symmetry_broken, "identical_layers_at_init": self.identical_at_init,
-                "identical_layers_after_training": self.identical_after,
-                "dead_units_after_training": self.dead_after, "stopped": self.stopped,
-                "iterations_run": r.history.iterations_run, "cost_iterations": list(r.history.iterations),
-                "cost_history": list(r.history.cost)}
+        return {
+            "scheme": self.scheme,
+            "initial_cost": self.initial_cost,
+            "final_cost": self.final_cost,
+            "train_accuracy": r.train_accuracy,
+            "test_accuracy": r.test_accuracy,
+            "train_cost": r.train_cost,
+            "test_cost": r.test_cost,
+            "symmetry_broken": self.symmetry_broken,
+            "identical_layers_at_init": self.identical_at_init,
+            "identical_layers_after_training": self.identical_after,
+            "dead_units_after_training": self.dead_after,
+            "stopped": self.stopped,
+            "iterations_run": r.history.iterations_run,
+            "cost_iterations": list(r.history.iterations),
+            "cost_history": list(r.history.cost),
+        }
 
 
 @dataclass
@@ -111,13 +120,29 @@ class InitStudy:
         raise bad("scheme", scheme, f"one of the schemes studied: {', '.join(r.scheme for r in self.runs)}")
 
     def to_dict(self):
-        return {"dataset": self.dataset, **self.setup, "learning_rate": self.config.learning_rate,
-                "iterations": self.config.iterations, "chance_accuracy": self.chance,
-                "runs": [r.to_dict() for r in self.runs]}
+        return {
+            "dataset": self.dataset,
+            **self.setup,
+            "learning_rate": self.config.learning_rate,
+            "iterations": self.config.iterations,
+            "chance_accuracy": self.chance,
+            "runs": [r.to_dict() for r in self.runs],
+        }
 
 
-def compare_initializations(dataset, *, schemes=STUDIED, hidden=(20, 3), activation="relu", learning_rate=0.05,
-                            iterations=15000, scale=10.0, rng=0, record_every=None, callbacks_for=None):
+def compare_initializations(
+    dataset,
+    *,
+    schemes=STUDIED,
+    hidden=(20, 3),
+    activation="relu",
+    learning_rate=0.05,
+    iterations=15000,
+    scale=10.0,
+    rng=0,
+    record_every=None,
+    callbacks_for=None,
+):
     """Train the same network on ``dataset`` once per initialization scheme.
 
     Parameters
@@ -166,10 +191,22 @@ def compare_initializations(dataset, *, schemes=STUDIED, hidden=(20, 3), activat
                 stopped = history.stopped
             except TrainingDiverged as err:
                 history, stopped = err.history, "diverged"
-            result = score(RunResult(scheme, net, history, config,
-                                     {"dataset": dataset.name, "layer_sizes": sizes, "activation": net.hidden.name,
-                                      "output": net.output.name, "init": scheme}), dataset)
+            result = score(
+                RunResult(
+                    scheme,
+                    net,
+                    history,
+                    config,
+                    {
+                        "dataset": dataset.name,
+                        "layer_sizes": sizes,
+                        "activation": net.hidden.name,
+                        "output": net.output.name,
+                        "init": scheme,
+                    },
+                ),
+                dataset,
+            )
         runs.append(InitRun(scheme, result, at_init, identical_units(net), dead_units(net, dataset.train_X), stopped))
-    setup = {"layer_sizes": sizes, "activation": runs[0].result.network.hidden.name, "scale": float(scale),
-             "seed": rng}
+    setup = {"layer_sizes": sizes, "activation": runs[0].result.network.hidden.name, "scale": float(scale), "seed": rng}
     return InitStudy(dataset.name, runs, chance_accuracy(dataset), config, setup)

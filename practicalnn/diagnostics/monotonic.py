@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..core.dropout import keep_probs, uses_dropout
 from ..core.network import Network
 from ..core.random import streams as make_streams
 from ..errors import TrainingDiverged, bad
-from ..regularization.dropout import keep_probs, uses_dropout
+from ..training.run import hidden_sizes
 from ..training.trainer import TrainConfig, Trainer
-from ..workflow import hidden_sizes
 
 
 def first_rise(costs, rtol=0.0):
@@ -77,35 +77,51 @@ class MonotonicCheck:
         """The finding as lines of text (the CLI prints them)."""
         lines = []
         if self.monotonic:
-            lines.append(f"J (with penalty, keep_prob = 1) decreased monotonically over {len(self.cost)} "
-                         f"iterations: {self.cost[0]:.6g} -> {self.cost[-1]:.6g}")
+            lines.append(
+                f"J (with penalty, keep_prob = 1) decreased monotonically over {len(self.cost)} "
+                f"iterations: {self.cost[0]:.6g} -> {self.cost[-1]:.6g}"
+            )
         else:
             i = self.first_rise
-            lines.append(f"J (with penalty, keep_prob = 1) is NOT monotonic: it first rose at iteration "
-                         f"{self.iterations[i]} ({self.cost[i - 1]:.6g} -> {self.cost[i]:.6g}); it rose at "
-                         f"{self.rises} iteration(s), by at most {self.largest_rise:.3g}. Try a smaller learning "
-                         "rate; if that does not help, check the gradient (practicalnn gradcheck).")
+            lines.append(
+                f"J (with penalty, keep_prob = 1) is NOT monotonic: it first rose at iteration "
+                f"{self.iterations[i]} ({self.cost[i - 1]:.6g} -> {self.cost[i]:.6g}); it rose at "
+                f"{self.rises} iteration(s), by at most {self.largest_rise:.3g}. Try a smaller learning "
+                "rate; if that does not help, check the gradient (practicalnn gradcheck)."
+            )
         if self.penalized and self.unpenalized_first_rise is not None:
-            lines.append(f"J without the penalty first rose at iteration "
-                         f"{self.iterations[self.unpenalized_first_rise]}: expected, only the penalised J must "
-                         "fall (notes 6)")
+            lines.append(
+                f"J without the penalty first rose at iteration "
+                f"{self.iterations[self.unpenalized_first_rise]}: expected, only the penalised J must "
+                "fall (notes 6)"
+            )
         lines.extend(f"warning: {w}" for w in self.warnings or [])
         if self.dropout_cost is not None:
             rise = first_rise(self.dropout_cost)
-            lines.append("J recorded with dropout on " + ("never rose" if rise is None else
-                         f"first rose at iteration {self.dropout_iterations[rise]}") +
-                         f"; it ended at {self.dropout_cost[-1]:.6g} against {self.cost[-1]:.6g} with dropout off")
+            lines.append(
+                "J recorded with dropout on "
+                + ("never rose" if rise is None else f"first rose at iteration {self.dropout_iterations[rise]}")
+                + f"; it ended at {self.dropout_cost[-1]:.6g} against {self.cost[-1]:.6g} with dropout off"
+            )
         return lines
 
     def to_dict(self, every=1):
         """A JSON-ready summary; the curves keep every ``every``-th iteration."""
         every = max(1, int(every))
-        out = {"monotonic": self.monotonic, "first_rise": None if self.first_rise is None else
-               self.iterations[self.first_rise], "rises": self.rises, "largest_rise": self.largest_rise,
-               "unpenalized_first_rise": None if self.unpenalized_first_rise is None else
-               self.iterations[self.unpenalized_first_rise], "warnings": list(self.warnings or []),
-               "stopped": self.stopped, "iterations": self.iterations[::every], "cost": self.cost[::every],
-               "cost_unpenalized": self.cost_unpenalized[::every]}
+        out = {
+            "monotonic": self.monotonic,
+            "first_rise": None if self.first_rise is None else self.iterations[self.first_rise],
+            "rises": self.rises,
+            "largest_rise": self.largest_rise,
+            "unpenalized_first_rise": None
+            if self.unpenalized_first_rise is None
+            else self.iterations[self.unpenalized_first_rise],
+            "warnings": list(self.warnings or []),
+            "stopped": self.stopped,
+            "iterations": self.iterations[::every],
+            "cost": self.cost[::every],
+            "cost_unpenalized": self.cost_unpenalized[::every],
+        }
         if self.dropout_cost is not None:
             out["dropout_iterations"] = self.dropout_iterations[::every]
             out["dropout_cost"] = self.dropout_cost[::every]
@@ -155,29 +171,41 @@ def check_monotonic(network, X, Y, config=None, *, rng=None, rtol=0.0, callbacks
     finite = np.isfinite(cost)
     steps = np.diff(cost)[rises & finite[1:]] if cost.size > 1 else np.array([])
     warnings = []
-    result = MonotonicCheck(monotonic=not rises.any(), first_rise=first_rise(cost, rtol), rises=int(rises.sum()),
-                            largest_rise=float(steps.max()) if steps.size else 0.0,
-                            iterations=list(history.iterations), cost=list(history.cost),
-                            cost_unpenalized=list(history.cost_unpenalized),
-                            unpenalized_first_rise=first_rise(history.cost_unpenalized, rtol),
-                            penalized=bool(config.l2 or config.l1), warnings=warnings, stopped=stopped)
+    result = MonotonicCheck(
+        monotonic=not rises.any(),
+        first_rise=first_rise(cost, rtol),
+        rises=int(rises.sum()),
+        largest_rise=float(steps.max()) if steps.size else 0.0,
+        iterations=list(history.iterations),
+        cost=list(history.cost),
+        cost_unpenalized=list(history.cost_unpenalized),
+        unpenalized_first_rise=first_rise(history.cost_unpenalized, rtol),
+        penalized=bool(config.l2 or config.l1),
+        warnings=warnings,
+        stopped=stopped,
+    )
     if stopped == "diverged":
         warnings.append("training diverged (J became infinite or NaN): the learning rate is far too large")
     if config.batch_size:
-        warnings.append(f"mini-batches of {config.batch_size}: J is measured on a different batch each iteration, "
-                        "so it need not fall monotonically; check with full-batch gradient descent")
+        warnings.append(
+            f"mini-batches of {config.batch_size}: J is measured on a different batch each iteration, "
+            "so it need not fall monotonically; check with full-batch gradient descent"
+        )
     if dropout:
-        warnings.append(f"dropout is on (keep_prob={config.keep_prob}, input_keep_prob={config.input_keep_prob}): "
-                        "J is not well defined, the masks change at every iteration; the check ran with "
-                        "keep_prob = 1 (notes 8) and the cost with dropout on is shown alongside")
+        warnings.append(
+            f"dropout is on (keep_prob={config.keep_prob}, input_keep_prob={config.input_keep_prob}): "
+            "J is not well defined, the masks change at every iteration; the check ran with "
+            "keep_prob = 1 (notes 8) and the cost with dropout on is shown alongside"
+        )
         noisy = replace(config, record_every=1)
         dropped, _ = _train(network.copy(), X, Y, noisy, rng, ())
         result.dropout_iterations, result.dropout_cost = list(dropped.iterations), list(dropped.cost)
     return result
 
 
-def check_monotonic_dataset(dataset, *, hidden=(20, 3), activation="relu", init="notebook", rng="notebook",
-                            config=None, rtol=0.0, callbacks=()):
+def check_monotonic_dataset(
+    dataset, *, hidden=(20, 3), activation="relu", init="notebook", rng="notebook", config=None, rtol=0.0, callbacks=()
+):
     """``check_monotonic`` on a Dataset's training set, for the network ``fit_dataset`` would train
     with the same arguments (same layer sizes, initial weights and random streams)."""
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]

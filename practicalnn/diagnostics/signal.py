@@ -103,14 +103,22 @@ class SignalProfile:
         return describe_flags(self.flagged(kind))
 
     def to_dict(self):
-        return {"init": self.init, "activation": self.activation, "layer_sizes": self.layer_sizes,
-                "input_std": self.input_std, "activation_std": self.activation_std, "grad_norm": self.grad_norm,
-                "grad_ratio": self.grad_ratio, "grad_flags": self.grad_flags,
-                "activation_flags": self.activation_flags}
+        return {
+            "init": self.init,
+            "activation": self.activation,
+            "layer_sizes": self.layer_sizes,
+            "input_std": self.input_std,
+            "activation_std": self.activation_std,
+            "grad_norm": self.grad_norm,
+            "grad_ratio": self.grad_ratio,
+            "grad_flags": self.grad_flags,
+            "activation_flags": self.activation_flags,
+        }
 
 
-def signal_propagation(depth=50, width=100, init="he", activation="relu", *, examples=256, scale=10.0, rng=0,
-                       threshold=THRESHOLD):
+def signal_propagation(
+    depth=50, width=100, init="he", activation="relu", *, examples=256, scale=10.0, rng=0, threshold=THRESHOLD
+):
     """One forward and backward pass of a deep network on random input, measured layer by layer.
 
     Parameters
@@ -153,13 +161,31 @@ def signal_propagation(depth=50, width=100, init="he", activation="relu", *, exa
         last = norms[-1]
         ratios = [n / last if last and np.isfinite(last) else float("nan") for n in norms]
     input_std = float(np.std(X))
-    return SignalProfile(scheme.name, net.hidden.name, list(net.layer_sizes), input_std, stds, norms, ratios,
-                         [_flag(n, last, threshold) for n in norms],
-                         [_flag(s, input_std, threshold) for s in stds[:-1]] + [""])
+    return SignalProfile(
+        scheme.name,
+        net.hidden.name,
+        list(net.layer_sizes),
+        input_std,
+        stds,
+        norms,
+        ratios,
+        [_flag(n, last, threshold) for n in norms],
+        [_flag(s, input_std, threshold) for s in stds[:-1]] + [""],
+    )
 
 
-def signal_study(depth=50, width=100, inits=("normal", "xavier", "he"), activations=("relu", "tanh", "sigmoid"),
-                 *, examples=256, scale=10.0, rng=0, threshold=THRESHOLD, progress=None):
+def signal_study(
+    depth=50,
+    width=100,
+    inits=("normal", "xavier", "he"),
+    activations=("relu", "tanh", "sigmoid"),
+    *,
+    examples=256,
+    scale=10.0,
+    rng=0,
+    threshold=THRESHOLD,
+    progress=None,
+):
     """``signal_propagation`` for every (init, activation) pair, each from the same seed.
 
     ``progress(done, total)`` is called after each pair. Returns a list of SignalProfile."""
@@ -170,8 +196,11 @@ def signal_study(depth=50, width=100, inits=("normal", "xavier", "he"), activati
     profiles, total = [], len(inits) * len(activations)
     for activation in activations:
         for init in inits:
-            profiles.append(signal_propagation(depth, width, init, activation, examples=examples, scale=scale,
-                                               rng=rng, threshold=threshold))
+            profiles.append(
+                signal_propagation(
+                    depth, width, init, activation, examples=examples, scale=scale, rng=rng, threshold=threshold
+                )
+            )
             if progress is not None:
                 progress(len(profiles), total)
     return profiles
@@ -183,8 +212,8 @@ class LinearChain:
 
     factor: float
     width: int
-    values: list     # A[l][0, 0] for l = 1..depth, from the network's forward pass
-    expected: list   # factor ** l
+    values: list  # A[l][0, 0] for l = 1..depth, from the network's forward pass
+    expected: list  # factor ** l
 
     def to_dict(self):
         return {"factor": self.factor, "width": self.width, "values": self.values, "expected": self.expected}

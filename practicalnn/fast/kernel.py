@@ -33,8 +33,20 @@ import math
 import numba as nb
 import numpy as np
 
-from .codes import ADAM, COST_NOT_FINITE, GD, GRAD_NOT_FINITE, LEAKY_RELU, MOMENTUM, OK, OUT_SIGMOID, OUT_SOFTMAX, \
-    RELU, RMSPROP, TANH
+from .codes import (
+    ADAM,
+    COST_NOT_FINITE,
+    GD,
+    GRAD_NOT_FINITE,
+    LEAKY_RELU,
+    MOMENTUM,
+    OK,
+    OUT_SIGMOID,
+    OUT_SOFTMAX,
+    RELU,
+    RMSPROP,
+    TANH,
+)
 
 # reassoc lets the reductions (dW, db, the cost) use SIMD lanes; contract allows FMA. No nnan/ninf:
 # the kernel must see non-finite values to stop on divergence as the reference does.
@@ -298,7 +310,7 @@ def _record(rec_it, rec_J, rec_J0, n, it, J, J0):
     rec_it[n] = it
     rec_J[n] = J
     rec_J0[n] = J0
-    return _all_finite(rec_J[n:n + 1])
+    return _all_finite(rec_J[n : n + 1])
 
 
 @_jit
@@ -319,8 +331,8 @@ def _step(P, G, lr, opt, beta1, beta2, eps, v, s, t):
             s[q] += (1 - beta2) * (G[q] * G[q])
             P[q] -= lr * G[q] / (math.sqrt(s[q]) + eps)
     else:
-        c1 = 1 - beta1 ** t
-        c2 = 1 - beta2 ** t
+        c1 = 1 - beta1**t
+        c2 = 1 - beta2**t
         for q in range(size):
             v[q] *= beta1
             v[q] += (1 - beta1) * G[q]
@@ -330,8 +342,36 @@ def _step(P, G, lr, opt, beta1, beta2, eps, v, s, t):
 
 
 @_jit
-def train_chunk(params, sizes, X, Y, act, slope, out, lr0, decay, l2, l1, keep, masks, moff, fixed_masks,
-                opt, beta1, beta2, eps, v, s, t, start, stop, record_every, rec_it, rec_J, rec_J0):
+def train_chunk(
+    params,
+    sizes,
+    X,
+    Y,
+    act,
+    slope,
+    out,
+    lr0,
+    decay,
+    l2,
+    l1,
+    keep,
+    masks,
+    moff,
+    fixed_masks,
+    opt,
+    beta1,
+    beta2,
+    eps,
+    v,
+    s,
+    t,
+    start,
+    stop,
+    record_every,
+    rec_it,
+    rec_J,
+    rec_J0,
+):
     """Run iterations ``start .. stop-1`` of full-batch training, updating ``params`` in place.
 
     ``X`` (n_x * m) and ``Y`` (n_y * m) are flat C-order copies of the (n, m) arrays. ``keep[l]`` is

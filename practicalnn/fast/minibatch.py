@@ -24,7 +24,7 @@ _jit = nb.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 
 @_jit
 def _view(flat, offset, n, k):
-    return flat[offset:offset + n * k].reshape(n, k)
+    return flat[offset : offset + n * k].reshape(n, k)
 
 
 @nb.njit(cache=True)
@@ -52,8 +52,34 @@ def _offsets(sizes, b):
 
 
 @_jit
-def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, lr, l2, l1, opt, beta1, beta2, eps,
-                  v, s, t, start, stop, record_every, rec_it, rec_J, rec_J0):
+def train_batches(
+    params,
+    sizes,
+    X,
+    Y,
+    perm,
+    batch,
+    position,
+    act,
+    slope,
+    out,
+    lr,
+    l2,
+    l1,
+    opt,
+    beta1,
+    beta2,
+    eps,
+    v,
+    s,
+    t,
+    start,
+    stop,
+    record_every,
+    rec_it,
+    rec_J,
+    rec_J0,
+):
     """Run iterations ``start .. stop-1``, all within one epoch whose order is ``perm``; iteration
     ``start`` takes batch number ``position``. Returns ``(iterations_done, status, n_records, t)``
     as ``kernel.train_chunk`` does."""
@@ -89,7 +115,7 @@ def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, l
         for layer in range(1, L + 1):
             n, n_prev = sizes[layer], sizes[layer - 1]
             W = _view(params, woff[layer], n, n_prev)
-            bias = params[woff[layer] + n * n_prev:woff[layer] + n * n_prev + n]
+            bias = params[woff[layer] + n * n_prev : woff[layer] + n * n_prev + n]
             Zl = _view(Z, aoff[layer], n, b)
             Al = _view(A, aoff[layer], n, b)
             if layer == 1:
@@ -141,8 +167,20 @@ def train_batches(params, sizes, X, Y, perm, batch, position, act, slope, out, l
                         for i in range(b):
                             Al[j, i] = Zl[j, i]
         if it % record_every == 0:
-            J, J0 = _cost(params, sizes, woff.astype(np.uint64), aoff.astype(np.uint64), A, Z, Yb, out, l2, l1,
-                          np.uint64(b), np.uint64(b))
+            J, J0 = _cost(
+                params,
+                sizes,
+                woff.astype(np.uint64),
+                aoff.astype(np.uint64),
+                A,
+                Z,
+                Yb,
+                out,
+                l2,
+                l1,
+                np.uint64(b),
+                np.uint64(b),
+            )
             n_rec += 1
             if not _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0):
                 return it - start, COST_NOT_FINITE, n_rec, t

@@ -41,8 +41,19 @@ class EarlyStopping(Callback):
 
     reason = "early_stopping"
 
-    def __init__(self, X_dev, Y_dev, *, every=100, patience=10, min_delta=0.0, monitor="cost", restore_best=True,
-                 X_train=None, Y_train=None):
+    def __init__(
+        self,
+        X_dev,
+        Y_dev,
+        *,
+        every=100,
+        patience=10,
+        min_delta=0.0,
+        monitor="cost",
+        restore_best=True,
+        X_train=None,
+        Y_train=None,
+    ):
         for name, value in (("every", every), ("patience", patience)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise bad(name, value, "an integer >= 1")
@@ -103,8 +114,12 @@ class EarlyStopping(Callback):
 
     def state_dict(self):
         """What a resumed run needs: the best check so far and the checks since."""
-        return {"best_value": self.best_value, "best_iteration": self.best_iteration, "wait": self.wait,
-                "best_params": self.best_params}
+        return {
+            "best_value": self.best_value,
+            "best_iteration": self.best_iteration,
+            "wait": self.wait,
+            "best_params": self.best_params,
+        }
 
     def load_state_dict(self, state):
         self.best_value, self.best_iteration = state["best_value"], state["best_iteration"]

@@ -48,7 +48,7 @@ class Snapshots(Callback):
     def on_check(self, trainer, iteration):
         if iteration >= self.first and (not self.taken or self.taken[-1][0] != iteration):
             self.taken.append((iteration, trainer.network.params.copy()))
-            del self.taken[:-self.count]
+            del self.taken[: -self.count]
         return False
 
     def on_train_end(self, trainer):
@@ -65,8 +65,12 @@ class Member:
     detail: dict = field(default_factory=dict)
 
     def to_dict(self):
-        return {"name": self.name, "dev_accuracy": self.dev_accuracy, "test_accuracy": self.test_accuracy,
-                **self.detail}
+        return {
+            "name": self.name,
+            "dev_accuracy": self.dev_accuracy,
+            "test_accuracy": self.test_accuracy,
+            **self.detail,
+        }
 
 
 @dataclass
@@ -91,14 +95,20 @@ class EnsembleResult:
 
     def to_dict(self):
         accs = [m.dev_accuracy for m in self.members]
-        return {"kind": self.kind, "members": [m.to_dict() for m in self.members],
-                "ensemble_dev_accuracy": self.dev_accuracy, "ensemble_test_accuracy": self.test_accuracy,
-                "mean_member_dev_accuracy": float(np.mean(accs)), "best_member_dev_accuracy": float(max(accs)),
-                "standardizer": None if self.standardizer is None else self.standardizer.to_dict()}
+        return {
+            "kind": self.kind,
+            "members": [m.to_dict() for m in self.members],
+            "ensemble_dev_accuracy": self.dev_accuracy,
+            "ensemble_test_accuracy": self.test_accuracy,
+            "mean_member_dev_accuracy": float(np.mean(accs)),
+            "best_member_dev_accuracy": float(max(accs)),
+            "standardizer": None if self.standardizer is None else self.standardizer.to_dict(),
+        }
 
 
 def _prepare(dataset, normalize):
     from ..data.scaling import standardize_dataset
+
     if getattr(dataset, "dev_X", None) is None:
         raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
     if dataset.output == "identity":
@@ -117,8 +127,18 @@ def _score(net, dataset):
     return net.accuracy(dataset.dev_X, dataset.dev_Y), test
 
 
-def train_ensemble(dataset, k=5, *, seeds=None, hidden=(20, 3), activation="relu", init="he", config=None,
-                   normalize=False, callbacks_for=None):
+def train_ensemble(
+    dataset,
+    k=5,
+    *,
+    seeds=None,
+    hidden=(20, 3),
+    activation="relu",
+    init="he",
+    config=None,
+    normalize=False,
+    callbacks_for=None,
+):
     """Train ``k`` independent networks (seeds ``0..k-1`` unless given) and average their probabilities.
 
     Parameters
@@ -140,7 +160,7 @@ def train_ensemble(dataset, k=5, *, seeds=None, hidden=(20, 3), activation="relu
     -------
     EnsembleResult
     """
-    from ..workflow import fit_dataset
+    from ..training.run import fit_dataset
 
     seeds = list(range(k)) if seeds is None else list(seeds)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1 or len(seeds) != k:
@@ -149,15 +169,25 @@ def train_ensemble(dataset, k=5, *, seeds=None, hidden=(20, 3), activation="relu
     members = []
     for i, seed in enumerate(seeds):
         extra = callbacks_for(i) if callbacks_for else []
-        r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config,
-                        callbacks=extra)
+        r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=extra)
         dev, test = _score(r.network, data)
         members.append(Member(f"seed {seed}", r.network, dev, test, {"seed": seed}))
     return _finish("independent", members, data, scaler)
 
 
-def snapshot_ensemble(dataset, snapshots=5, *, start=0.5, seed=0, hidden=(20, 3), activation="relu", init="he",
-                      config=None, normalize=False, callbacks=()):
+def snapshot_ensemble(
+    dataset,
+    snapshots=5,
+    *,
+    start=0.5,
+    seed=0,
+    hidden=(20, 3),
+    activation="relu",
+    init="he",
+    config=None,
+    normalize=False,
+    callbacks=(),
+):
     """Train one network and average ``snapshots`` checkpoints taken over the last ``1 - start`` of the run.
 
     Returns
@@ -165,14 +195,15 @@ def snapshot_ensemble(dataset, snapshots=5, *, start=0.5, seed=0, hidden=(20, 3)
     EnsembleResult
         Members named by the iteration of their snapshot.
     """
+    from ..training.run import fit_dataset
     from ..training.trainer import TrainConfig
-    from ..workflow import fit_dataset
 
     config = config or TrainConfig()
     data, scaler = _prepare(dataset, normalize)
     snap = Snapshots(config.iterations, snapshots, start)
-    r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config,
-                    callbacks=[snap, *callbacks])
+    r = fit_dataset(
+        data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=[snap, *callbacks]
+    )
     members = []
     for iteration, params in snap.taken:
         net = r.network.copy()

@@ -35,11 +35,15 @@ class History:
         values.append(float(value))
 
     def to_dict(self):
-        return {"iterations": list(self.iterations), "cost_history": list(self.cost),
-                "cost_unpenalized_history": list(self.cost_unpenalized),
-                "curves": {k: {"iterations": list(i), "values": list(v)} for k, (i, v) in self.curves.items()},
-                "stopped": self.stopped, "iterations_run": self.iterations_run,
-                "best_iteration": self.best_iteration}
+        return {
+            "iterations": list(self.iterations),
+            "cost_history": list(self.cost),
+            "cost_unpenalized_history": list(self.cost_unpenalized),
+            "curves": {k: {"iterations": list(i), "values": list(v)} for k, (i, v) in self.curves.items()},
+            "stopped": self.stopped,
+            "iterations_run": self.iterations_run,
+            "best_iteration": self.best_iteration,
+        }
 
     @classmethod
     def from_dict(cls, d):

@@ -47,8 +47,10 @@ class Report:
         cells = []
         for name, fig, caption in items:
             self._figures.append((name, fig))
-            cells.append(f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
-                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            cells.append(
+                f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
         self._parts.append(f'<div class="figs{" wide" if wide else ""}">{"".join(cells)}</div>')
 
     def table(self, headers, rows, status_column=None):
@@ -72,9 +74,11 @@ class Report:
         out.mkdir(parents=True, exist_ok=True)
         for name, fig in self._figures:
             save(fig, out / name)
-        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
-                f"<style>{_STYLE}</style></head><body><h1>{html.escape(self.title)}</h1>"
-                f"<p class='sub'>{html.escape(self.subtitle)}</p>{''.join(self._parts)}</body></html>")
+        page = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h1>{html.escape(self.title)}</h1>"
+            f"<p class='sub'>{html.escape(self.subtitle)}</p>{''.join(self._parts)}</body></html>"
+        )
         fd, tmp = tempfile.mkstemp(dir=out, prefix=".index.", suffix=".html")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(page)

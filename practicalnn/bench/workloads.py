@@ -31,20 +31,25 @@ import warnings
 
 import numpy as np
 
-from . import fast
-from .core.network import Network
-from .data.datasets import load_moons
-from .training.trainer import TrainConfig, Trainer
+from .. import fast
+from ..core.network import Network
+from ..data.datasets import load_moons
+from ..training.trainer import TrainConfig, Trainer
 
 L2_GRID = [0.0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7]
 KEEP_GRID = [1.0, 0.95, 0.9, 0.86, 0.8, 0.7, 0.6, 0.5]
 #: The issue's goals, per (workload, row): ("speedup", x) the alternative takes at least x times as
 #: long; ("share", f) practicalnn reaches at least the fraction f of a rate; ("max_seconds", s) the
 #: row itself takes less than s seconds.
-GOALS = {("W1", "numpy baseline"): ("speedup", 10.0), ("W1", "scikit-learn MLPClassifier"): ("speedup", 20.0),
-         ("W2", "numpy baseline x 64"): ("speedup", 30.0), ("W3", "scikit-learn MLPClassifier"): ("speedup", 1.2),
-         ("W3", "bare matrix products"): ("share", 0.8), ("cold", "numpy baseline script"): ("speedup", 3.0),
-         ("cold", "practicalnn train, first run"): ("max_seconds", 10.0)}
+GOALS = {
+    ("W1", "numpy baseline"): ("speedup", 10.0),
+    ("W1", "scikit-learn MLPClassifier"): ("speedup", 20.0),
+    ("W2", "numpy baseline x 64"): ("speedup", 30.0),
+    ("W3", "scikit-learn MLPClassifier"): ("speedup", 1.2),
+    ("W3", "bare matrix products"): ("share", 0.8),
+    ("cold", "numpy baseline script"): ("speedup", 3.0),
+    ("cold", "practicalnn train, first run"): ("max_seconds", 10.0),
+}
 #: How many times each workload calls ``progress`` (one more for W1 and W3 when PyTorch is there).
 STEPS = {"w1": 2, "w2": 3, "w3": 2, "cold": 2}
 
@@ -82,26 +87,26 @@ def baseline_model(X, Y, learning_rate=0.3, num_iterations=30000, lambd=0.0, kee
         Z3 = np.dot(W3, A2) + b3
         A3 = 1 / (1 + np.exp(-Z3))
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
-        cost = 1. / m * np.nansum(logprobs)
+        cost = 1.0 / m * np.nansum(logprobs)
         if lambd != 0:
             cost = cost + lambd * (np.sum(np.square(W1)) + np.sum(np.square(W2)) + np.sum(np.square(W3))) / (2 * m)
         dZ3 = A3 - Y
-        dW3 = 1. / m * np.dot(dZ3, A2.T) + (lambd * W3) / m
-        db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
+        dW3 = 1.0 / m * np.dot(dZ3, A2.T) + (lambd * W3) / m
+        db3 = 1.0 / m * np.sum(dZ3, axis=1, keepdims=True)
         dA2 = np.dot(W3.T, dZ3)
         if keep_prob < 1:
             dA2 = dA2 * D2
             dA2 = dA2 / keep_prob
         dZ2 = np.multiply(dA2, np.int64(A2 > 0))
-        dW2 = 1. / m * np.dot(dZ2, A1.T) + (lambd * W2) / m
-        db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+        dW2 = 1.0 / m * np.dot(dZ2, A1.T) + (lambd * W2) / m
+        db2 = 1.0 / m * np.sum(dZ2, axis=1, keepdims=True)
         dA1 = np.dot(W2.T, dZ2)
         if keep_prob < 1:
             dA1 = dA1 * D1
             dA1 = dA1 / keep_prob
         dZ1 = np.multiply(dA1, np.int64(A1 > 0))
-        dW1 = 1. / m * np.dot(dZ1, X.T) + (lambd * W1) / m
-        db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+        dW1 = 1.0 / m * np.dot(dZ1, X.T) + (lambd * W1) / m
+        db1 = 1.0 / m * np.sum(dZ1, axis=1, keepdims=True)
         grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db3}
         for l in range(1, 4):
             parameters["W" + str(l)] = parameters["W" + str(l)] - learning_rate * grads["dW" + str(l)]
@@ -167,8 +172,18 @@ def _row(workload, implementation, seconds, times, ours, note="", unit_rate=None
         met = seconds < goal
     else:
         met = None if goal is None or ratio is None else ratio >= goal
-    return {"workload": workload, "implementation": implementation, "median_s": seconds, "runs": len(times),
-            "times_s": times, "ratio": ratio, "goal": goal, "met": met, "rate": unit_rate, "note": note}
+    return {
+        "workload": workload,
+        "implementation": implementation,
+        "median_s": seconds,
+        "runs": len(times),
+        "times_s": times,
+        "ratio": ratio,
+        "goal": goal,
+        "met": met,
+        "rate": unit_rate,
+        "note": note,
+    }
 
 
 def _torch():
@@ -195,10 +210,24 @@ def _practicalnn_w1(d, iterations):
 
 def _sklearn_mlp(hidden, iterations, batch_size, learning_rate, shuffle):
     from sklearn.neural_network import MLPClassifier
-    return MLPClassifier(hidden_layer_sizes=hidden, activation="relu", solver="sgd", alpha=0.0, batch_size=batch_size,
-                         learning_rate="constant", learning_rate_init=learning_rate, max_iter=iterations,
-                         shuffle=shuffle, momentum=0.0, nesterovs_momentum=False, early_stopping=False, tol=0.0,
-                         n_iter_no_change=iterations + 1, random_state=0)
+
+    return MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate="constant",
+        learning_rate_init=learning_rate,
+        max_iter=iterations,
+        shuffle=shuffle,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        early_stopping=False,
+        tol=0.0,
+        n_iter_no_change=iterations + 1,
+        random_state=0,
+    )
 
 
 def _sklearn_fit(model, X, y):
@@ -210,8 +239,9 @@ def _sklearn_fit(model, X, y):
 def _torch_w1(torch, d, iterations, initial):
     X = torch.from_numpy(np.ascontiguousarray(d.train_X.T))
     y = torch.from_numpy(np.ascontiguousarray(d.train_Y.T, dtype=np.float64))
-    model = torch.nn.Sequential(torch.nn.Linear(2, 20), torch.nn.ReLU(), torch.nn.Linear(20, 3), torch.nn.ReLU(),
-                                torch.nn.Linear(3, 1)).double()
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 20), torch.nn.ReLU(), torch.nn.Linear(20, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1)
+    ).double()
     with torch.no_grad():
         for layer, lin in zip((1, 2, 3), (model[0], model[2], model[4])):
             lin.weight.copy_(torch.from_numpy(initial[f"W{layer}"]))
@@ -240,20 +270,33 @@ def w1(repeats=3, iterations=30000, progress=None):
             return baseline_model(d.train_X, d.train_Y, num_iterations=iterations)
 
     step("W1 practicalnn, numpy baseline and scikit-learn, in turns")
-    timed = _timed_together({"ours": lambda: _practicalnn_w1(d, iterations), "baseline": baseline,
-                             "sklearn": lambda: _sklearn_fit(_sklearn_mlp((20, 3), iterations, 134, 0.3, False), X, y)},
-                            repeats)
+    timed = _timed_together(
+        {
+            "ours": lambda: _practicalnn_w1(d, iterations),
+            "baseline": baseline,
+            "sklearn": lambda: _sklearn_fit(_sklearn_mlp((20, 3), iterations, 134, 0.3, False), X, y),
+        },
+        repeats,
+    )
     ours, ours_times, (net, history) = timed["ours"]
     base_s, base_times, (base_params, base_costs) = timed["baseline"]
     sk_s, sk_times, sk = timed["sklearn"]
     step("W1 reference path")
     with fast.disabled():
         ref_s, ref_times, (ref_net, ref_history) = _timed(lambda: _practicalnn_w1(d, iterations), 1)
-    rows = [_row("W1", "practicalnn (fast path)", ours, ours_times, ours, f"{iterations / ours:,.0f} it/s"),
-            _row("W1", "practicalnn (reference path)", ref_s, ref_times, ours, "the same library, compiled kernel off"),
-            _row("W1", "numpy baseline", base_s, base_times, ours, "the notebook's loop"),
-            _row("W1", "scikit-learn MLPClassifier", sk_s, sk_times, ours,
-                 f"sgd, batch 134, momentum 0; train accuracy {sk.score(X, y):.4f}")]
+    rows = [
+        _row("W1", "practicalnn (fast path)", ours, ours_times, ours, f"{iterations / ours:,.0f} it/s"),
+        _row("W1", "practicalnn (reference path)", ref_s, ref_times, ours, "the same library, compiled kernel off"),
+        _row("W1", "numpy baseline", base_s, base_times, ours, "the notebook's loop"),
+        _row(
+            "W1",
+            "scikit-learn MLPClassifier",
+            sk_s,
+            sk_times,
+            ours,
+            f"sgd, batch 134, momentum 0; train accuracy {sk.score(X, y):.4f}",
+        ),
+    ]
     torch = _torch()
     if torch is not None:
         step("W1 pytorch")
@@ -261,8 +304,16 @@ def w1(repeats=3, iterations=30000, progress=None):
         initial = start.parameters()
         _torch_w1(torch, d, 20, initial)  # PyTorch's one-time start-up, outside the timing
         t_s, t_times, (t_loss, t_acc) = _timed(lambda: _torch_w1(torch, d, iterations, initial), repeats)
-        rows.append(_row("W1", "pytorch eager (cpu)", t_s, t_times, ours,
-                         f"float64, same initial weights; final loss {t_loss:.6g}, train accuracy {t_acc:.4f}"))
+        rows.append(
+            _row(
+                "W1",
+                "pytorch eager (cpu)",
+                t_s,
+                t_times,
+                ours,
+                f"float64, same initial weights; final loss {t_loss:.6g}, train accuracy {t_acc:.4f}",
+            )
+        )
     checks = {
         "costs_vs_reference_max_rel": _relative(history.cost, ref_history.cost),
         "costs_vs_baseline_max_rel": _relative(history.cost, base_costs),
@@ -274,9 +325,11 @@ def w1(repeats=3, iterations=30000, progress=None):
         "baseline_test_accuracy": baseline_accuracy(base_params, d.test_X, d.test_Y),
     }
     checks["same_results"] = bool(
-        checks["costs_vs_reference_max_rel"] <= 1e-9 and checks["costs_vs_baseline_max_rel"] <= 1e-9
+        checks["costs_vs_reference_max_rel"] <= 1e-9
+        and checks["costs_vs_baseline_max_rel"] <= 1e-9
         and checks["train_accuracy"] == checks["reference_train_accuracy"] == checks["baseline_train_accuracy"]
-        and checks["test_accuracy"] == checks["reference_test_accuracy"] == checks["baseline_test_accuracy"])
+        and checks["test_accuracy"] == checks["reference_test_accuracy"] == checks["baseline_test_accuracy"]
+    )
     memory = {"practicalnn": _peak_bytes(lambda: _practicalnn_w1(d, min(iterations, 2000)))}
     return {"rows": rows, "checks": checks, "peak_bytes": memory}
 
@@ -284,41 +337,67 @@ def w1(repeats=3, iterations=30000, progress=None):
 # -- W2 ------------------------------------------------------------------------------------------
 def w2(repeats=3, iterations=30000, l2=L2_GRID, keep=KEEP_GRID, workers=None, progress=None):
     """W2: a sweep of the W1 model over ``l2`` x ``keep``, against the baseline run once per cell."""
-    from .sweep import sweep
+    from ..experiments.sweep import sweep
+
     d = load_moons()
     step = progress or (lambda what: None)
     config = TrainConfig(learning_rate=0.3, iterations=iterations)
     step("W2 practicalnn sweep")
-    ours, ours_times, result = _timed(lambda: sweep(d, l2, keep, config=config, rng="notebook", init="notebook",
-                                                    workers=workers), repeats)
+    ours, ours_times, result = _timed(
+        lambda: sweep(d, l2, keep, config=config, rng="notebook", init="notebook", workers=workers), repeats
+    )
     step(f"W2 numpy baseline x {len(l2) * len(keep)}")
 
     def baseline_all():
-        return [(a, k, baseline_model(d.train_X, d.train_Y, num_iterations=iterations, lambd=a, keep_prob=k))
-                for k in keep for a in l2]
+        return [
+            (a, k, baseline_model(d.train_X, d.train_Y, num_iterations=iterations, lambd=a, keep_prob=k))
+            for k in keep
+            for a in l2
+        ]
 
     with np.errstate(divide="ignore", invalid="ignore"):
         base_s, base_times, runs = _timed(baseline_all, 1)
     same, differing = 0, []
     for a, k, (params, costs) in runs:
         cell = result.cell(a, k)
-        if (_relative([cell.final_cost], [costs[-1]]) <= 1e-9
-                and cell.train_accuracy == baseline_accuracy(params, d.train_X, d.train_Y)
-                and cell.dev_accuracy == baseline_accuracy(params, d.test_X, d.test_Y)):
+        if (
+            _relative([cell.final_cost], [costs[-1]]) <= 1e-9
+            and cell.train_accuracy == baseline_accuracy(params, d.train_X, d.train_Y)
+            and cell.dev_accuracy == baseline_accuracy(params, d.test_X, d.test_Y)
+        ):
             same += 1
         else:
             differing.append((a, k, costs[-1], cell))
     step(f"W2 sensitivity of the {len(differing)} differing cell(s)")
     chaotic = [_chaotic(d, a, k, iterations, base_cost, cell) for a, k, base_cost, cell in differing]
     n = len(l2) * len(keep)
-    rows = [_row("W2", "practicalnn sweep", ours, ours_times, ours, f"{n} models on {result.setup['workers']} worker(s)"),
-            _row("W2", f"numpy baseline x {n}", base_s, base_times, ours, f"sequential, timed once ({n} runs)")]
-    checks = {"cells": n, "cells_same": same, "cells_chaotic": [c for c in chaotic if c["chaotic"]],
-              "cells_differing_not_chaotic": [c for c in chaotic if not c["chaotic"]],
-              "same_results": all(c["chaotic"] for c in chaotic)}
-    return {"rows": rows, "checks": checks, "peak_bytes": {"practicalnn (parent process)": _peak_bytes(
-        lambda: sweep(d, l2[:2], keep[:1], config=TrainConfig(learning_rate=0.3, iterations=min(iterations, 1000)),
-                      rng="notebook", workers=1))}}
+    rows = [
+        _row("W2", "practicalnn sweep", ours, ours_times, ours, f"{n} models on {result.setup['workers']} worker(s)"),
+        _row("W2", f"numpy baseline x {n}", base_s, base_times, ours, f"sequential, timed once ({n} runs)"),
+    ]
+    checks = {
+        "cells": n,
+        "cells_same": same,
+        "cells_chaotic": [c for c in chaotic if c["chaotic"]],
+        "cells_differing_not_chaotic": [c for c in chaotic if not c["chaotic"]],
+        "same_results": all(c["chaotic"] for c in chaotic),
+    }
+    return {
+        "rows": rows,
+        "checks": checks,
+        "peak_bytes": {
+            "practicalnn (parent process)": _peak_bytes(
+                lambda: sweep(
+                    d,
+                    l2[:2],
+                    keep[:1],
+                    config=TrainConfig(learning_rate=0.3, iterations=min(iterations, 1000)),
+                    rng="notebook",
+                    workers=1,
+                )
+            )
+        },
+    }
 
 
 #: A cell is sensitive when nudging its initial weights by 1e-15 (relative) moves the reference path's
@@ -336,8 +415,13 @@ def _chaotic(d, l2, keep, iterations, base_cost, cell):
     with fast.disabled():
         history = trainer.fit(d.train_X, d.train_Y)
     moved = _relative([history.cost[-1]], [base_cost])
-    return {"l2": l2, "keep_prob": keep, "fast_vs_baseline_rel": _relative([cell.final_cost], [base_cost]),
-            "perturbed_reference_vs_baseline_rel": moved, "chaotic": moved > SENSITIVE}
+    return {
+        "l2": l2,
+        "keep_prob": keep,
+        "fast_vs_baseline_rel": _relative([cell.final_cost], [base_cost]),
+        "perturbed_reference_vs_baseline_rel": moved,
+        "chaotic": moved > SENSITIVE,
+    }
 
 
 # -- W3 ------------------------------------------------------------------------------------------
@@ -360,8 +444,9 @@ def w3_data(m=60000, seed=0):
 
 def _practicalnn_w3(X, y, batch=256):
     net = Network(W3_SIZES, "relu", "softmax", np.float32)
-    trainer = Trainer(net, TrainConfig(learning_rate=0.01, iterations=math.ceil(X.shape[0] / batch), batch_size=batch),
-                      rng=0)
+    trainer = Trainer(
+        net, TrainConfig(learning_rate=0.01, iterations=math.ceil(X.shape[0] / batch), batch_size=batch), rng=0
+    )
     net.initialize("he", trainer.streams.init)
     history = trainer.fit(X.T, y.reshape(1, -1))  # X.T: the notes' (n_x, m) layout, a view, no copy
     return net, history
@@ -389,13 +474,14 @@ def _bare_products(X, batch=256, seed=0):
 def _torch_w3(torch, X, y, batch=256):
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 10))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+    )
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = torch.nn.CrossEntropyLoss()
     order = torch.randperm(Xt.shape[0], generator=torch.Generator().manual_seed(0))
     for start in range(0, Xt.shape[0], batch):
-        idx = order[start:start + batch]
+        idx = order[start : start + batch]
         opt.zero_grad()
         loss = loss_fn(model(Xt[idx]), yt[idx])
         loss.backward()
@@ -410,16 +496,23 @@ def w3(repeats=3, m=60000, progress=None):
     flops = w3_flops_per_example() * m
     _practicalnn_w3(X[:2048], y[:2048])
     step("W3 practicalnn, bare matrix products and scikit-learn, in turns")
-    timed = _timed_together({"ours": lambda: _practicalnn_w3(X, y), "bare": lambda: _bare_products(X),
-                             "sklearn": lambda: _sklearn_fit(_sklearn_mlp((256, 128), 1, 256, 0.01, True), X, y)},
-                            repeats)
+    timed = _timed_together(
+        {
+            "ours": lambda: _practicalnn_w3(X, y),
+            "bare": lambda: _bare_products(X),
+            "sklearn": lambda: _sklearn_fit(_sklearn_mlp((256, 128), 1, 256, 0.01, True), X, y),
+        },
+        repeats,
+    )
     ours, ours_times, (net, history) = timed["ours"]
     bare, bare_times, _ = timed["bare"]
     sk_s, sk_times, _ = timed["sklearn"]
     rate = lambda s: f"{m / s:,.0f} examples/s, {flops / s / 1e9:.1f} GFLOP/s"
-    rows = [_row("W3", "practicalnn", ours, ours_times, ours, rate(ours), flops / ours / 1e9),
-            _row("W3", "bare matrix products", bare, bare_times, ours, rate(bare), flops / bare / 1e9),
-            _row("W3", "scikit-learn MLPClassifier", sk_s, sk_times, ours, rate(sk_s), flops / sk_s / 1e9)]
+    rows = [
+        _row("W3", "practicalnn", ours, ours_times, ours, rate(ours), flops / ours / 1e9),
+        _row("W3", "bare matrix products", bare, bare_times, ours, rate(bare), flops / bare / 1e9),
+        _row("W3", "scikit-learn MLPClassifier", sk_s, sk_times, ours, rate(sk_s), flops / sk_s / 1e9),
+    ]
     torch = _torch()
     if torch is not None:
         step("W3 pytorch")
@@ -437,8 +530,12 @@ def w3(repeats=3, m=60000, progress=None):
     data = m * W3_SIZES[0] * 4 + m * 8
     params = sum(W3_SIZES[l] * (W3_SIZES[l - 1] + 1) for l in range(1, len(W3_SIZES))) * 4
     finite = bool(np.isfinite(history.cost).all())  # random labels: a finite cost is all there is to check
-    checks = {"cost_finite": finite, "gflops": flops / ours / 1e9, "bare_gflops": flops / bare / 1e9,
-              "same_results": finite}
+    checks = {
+        "cost_finite": finite,
+        "gflops": flops / ours / 1e9,
+        "bare_gflops": flops / bare / 1e9,
+        "same_results": finite,
+    }
     memory = {"practicalnn": peak, "dataset_plus_parameters": data + params, "ratio": peak / (data + params)}
     return {"rows": rows, "checks": checks, "peak_bytes": memory}
 
@@ -446,12 +543,15 @@ def w3(repeats=3, m=60000, progress=None):
 # -- cold start ------------------------------------------------------------------------------------
 def baseline_script(iterations=30000):
     """A standalone script that loads the moons and runs ``baseline_model``, as a learner would."""
-    return ("import numpy as np\nimport sklearn.datasets\nfrom sklearn.model_selection import train_test_split\n\n"
-            + inspect.getsource(baseline_model) + "\n\n"
-            "X, Y = sklearn.datasets.make_moons(200, noise=0.20, random_state=0)\n"
-            "train_X, test_X, train_Y, test_Y = train_test_split(X, Y.reshape(-1, 1), test_size=0.33, random_state=42)\n"
-            f"parameters, costs = baseline_model(train_X.T, train_Y.T, num_iterations={iterations})\n"
-            "print(costs[-1])\n")
+    return (
+        "import numpy as np\nimport sklearn.datasets\nfrom sklearn.model_selection import train_test_split\n\n"
+        + inspect.getsource(baseline_model)
+        + "\n\n"
+        "X, Y = sklearn.datasets.make_moons(200, noise=0.20, random_state=0)\n"
+        "train_X, test_X, train_Y, test_Y = train_test_split(X, Y.reshape(-1, 1), test_size=0.33, random_state=42)\n"
+        f"parameters, costs = baseline_model(train_X.T, train_Y.T, num_iterations={iterations})\n"
+        "print(costs[-1])\n"
+    )
 
 
 def _process_seconds(argv, env):
@@ -480,15 +580,21 @@ def cold_start(repeats=3, iterations=30000, threads=None, progress=None):
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
             fh.write(baseline_script(iterations))
         try:
-            timed = _timed_together({"warm": lambda: _process_seconds(train, env),
-                                     "baseline": lambda: _process_seconds([sys.executable, fh.name], env)}, repeats)
+            timed = _timed_together(
+                {
+                    "warm": lambda: _process_seconds(train, env),
+                    "baseline": lambda: _process_seconds([sys.executable, fh.name], env),
+                },
+                repeats,
+            )
         finally:
             os.unlink(fh.name)
     (warm, warm_times, _), (base, base_times, _) = timed["warm"], timed["baseline"]  # whole processes, in turns
-    rows = [_row("cold", "practicalnn train, warm cache", warm, warm_times, warm, "whole process, imports included"),
-            _row("cold", "numpy baseline script", base, base_times, warm, "whole process, imports included"),
-            _row("cold", "practicalnn train, first run", cold, [cold], None,
-                 "empty compile cache: compilation included")]
+    rows = [
+        _row("cold", "practicalnn train, warm cache", warm, warm_times, warm, "whole process, imports included"),
+        _row("cold", "numpy baseline script", base, base_times, warm, "whole process, imports included"),
+        _row("cold", "practicalnn train, first run", cold, [cold], None, "empty compile cache: compilation included"),
+    ]
     return {"rows": rows, "checks": {"first_run_s": cold, "same_results": True}, "peak_bytes": {}}
 
 
@@ -504,6 +610,7 @@ def run(*, quick=False, repeats=3, threads=None, only=WORKLOADS, progress=None):
     workers alike. ``progress(done, total, what)`` is called before each measured step."""
     threads = threads or os.cpu_count() or 1
     from threadpoolctl import threadpool_limits
+
     torch = _torch()
     total = sum(STEPS[w] + (torch is not None and w in ("w1", "w3")) for w in only)
     done = [0]
@@ -517,14 +624,24 @@ def run(*, quick=False, repeats=3, threads=None, only=WORKLOADS, progress=None):
         torch.set_num_threads(threads)
     try:
         import numba
+
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     except ImportError:
         pass
     its = 500 if quick else 30000
-    out = {"setup": {"quick": quick, "repeats": repeats, "threads": threads, "cpu_count": os.cpu_count(),
-                     "numpy": np.__version__, "python": sys.version.split()[0],
-                     "torch": None if torch is None else torch.__version__,
-                     "fast_path": fast.enabled()}, "workloads": {}}
+    out = {
+        "setup": {
+            "quick": quick,
+            "repeats": repeats,
+            "threads": threads,
+            "cpu_count": os.cpu_count(),
+            "numpy": np.__version__,
+            "python": sys.version.split()[0],
+            "torch": None if torch is None else torch.__version__,
+            "fast_path": fast.enabled(),
+        },
+        "workloads": {},
+    }
     with threadpool_limits(threads):
         if "w1" in only:
             out["workloads"]["W1"] = w1(repeats, its, step)

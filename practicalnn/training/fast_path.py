@@ -14,16 +14,14 @@ the reference would leave them in, so ``Trainer.state_dict()`` resumes bit-ident
 
 from __future__ import annotations
 
-import contextlib
-import os
-
 import numpy as np
 
+from .. import fast
 from ..core.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from ..core.dropout import FreshMasks, NotebookMasks
 from ..core.losses import IdentityMeanSquaredError, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
-from ..core.random import FreshMasks, NotebookMasks
-from ..training.optimizers import Adam, GradientDescent, Momentum, RMSprop
-from . import codes
+from ..fast import codes
+from .optimizers import Adam, GradientDescent, Momentum, RMSprop
 
 #: Largest network (multiply-adds per example over all layers) the kernel takes; larger ones run
 #: faster on BLAS. Measured by ``practicalnn bench`` (see docs/performance.md).
@@ -34,41 +32,19 @@ CHUNK = 5000
 MASK_BUDGET = 1 << 20
 
 _HIDDEN = {ReLU: codes.RELU, LeakyReLU: codes.LEAKY_RELU, Tanh: codes.TANH, Sigmoid: codes.SIGMOID}
-_OUTPUT = {SigmoidBinaryCrossEntropy: codes.OUT_SIGMOID, SoftmaxCrossEntropy: codes.OUT_SOFTMAX,
-           IdentityMeanSquaredError: codes.OUT_IDENTITY}
+_OUTPUT = {
+    SigmoidBinaryCrossEntropy: codes.OUT_SIGMOID,
+    SoftmaxCrossEntropy: codes.OUT_SOFTMAX,
+    IdentityMeanSquaredError: codes.OUT_IDENTITY,
+}
 _OPTIMIZER = {GradientDescent: codes.GD, Momentum: codes.MOMENTUM, RMSprop: codes.RMSPROP, Adam: codes.ADAM}
-_switch = {"on": os.environ.get("PRACTICALNN_FAST", "1") not in ("0", "off", "false", "no")}
 
 
-def enabled():
-    """Whether trainers may use the compiled kernel (the default; ``PRACTICALNN_FAST=0`` turns it off)."""
-    return _switch["on"]
-
-
-@contextlib.contextmanager
-def disabled():
-    """Within this block every trainer runs the reference NumPy path."""
-    before = _switch["on"]
-    _switch["on"] = False
-    try:
-        yield
-    finally:
-        _switch["on"] = before
-
-
-def _kernel():
-    try:
-        from . import kernel
-    except ImportError:  # numba missing or broken: the reference path serves
-        return None
-    return kernel
-
-
-def _common(trainer):
+def _unsupported(trainer):
     """The reason no compiled path serves ``trainer``, whatever its batching; None if one may."""
     net = trainer.network
-    if not enabled():
-        return _switch.get("error", "the fast path is disabled")
+    if not fast.enabled():
+        return fast.disabled_reason()
     if trainer.augment is not None:
         return "data augmentation"
     if type(net.hidden) not in _HIDDEN:
@@ -81,7 +57,7 @@ def _common(trainer):
 
 
 def _mini_batches(trainer):
-    plan = trainer._batches
+    plan = trainer.batch_plan
     if plan is None:
         return trainer.config.batch_size is not None
     return plan.size is not None
@@ -93,7 +69,7 @@ def why_not(trainer):
     Full-batch runs of small float64 networks go to the fused kernel; mini-batch runs without
     dropout (float32 or float64, any size) to the mini-batch kernel."""
     net = trainer.network
-    reason = _common(trainer)
+    reason = _unsupported(trainer)
     if reason:
         return reason
     dropout = any(p < 1 for p in trainer.keep)
@@ -109,44 +85,33 @@ def why_not(trainer):
             return f"a large network ({macs} multiply-adds per example > {MAX_MACS}; BLAS is faster) with full batches"
         if dropout and type(trainer.streams.masks) not in (FreshMasks, NotebookMasks):
             return f"mask stream {type(trainer.streams.masks).__name__}"
-    if _kernel() is None:
+    if fast.kernels() is None:
         return "numba is not installed"
     return None
 
 
-def _optimizer_state(opt, params):
-    v = getattr(opt, "v", None)
-    s = getattr(opt, "s", None)
-    v = np.zeros_like(params) if v is None else v
-    s = np.zeros_like(params) if s is None else s
-    beta1 = float(getattr(opt, "beta", getattr(opt, "beta1", 0.0)))
-    return v, s, int(getattr(opt, "t", 0)), beta1, float(getattr(opt, "beta2", 0.0)), float(getattr(opt, "epsilon", 0.0))
+def _optimizer_arrays(trainer):
+    """The optimizer's moments as the kernels take them: arrays (a zero-length one for a moment the
+    optimizer does not keep), updated in place."""
+    state, empty = trainer.optimizer_state, np.zeros(0, trainer.network.params.dtype)
+    return (empty if state.v is None else state.v), (empty if state.s is None else state.s)
 
 
-def _keep_optimizer_state(opt, code, done, v, s, t):
-    if done and code in (codes.MOMENTUM, codes.ADAM):
-        opt.v = v
-    if done and code in (codes.RMSPROP, codes.ADAM):
-        opt.s = s
-    if code == codes.ADAM:
-        opt.t = t
-
-
-def _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t):
+def _finish_chunk(trainer, it, done, n_rec, records, t):
     """What every kernel call ends with: its recorded costs into the history, the optimizer's state
     back into the optimizer, and the trainer's iteration advanced past the updates it made."""
     rec_it, rec_J, rec_J0 = records
     for r in range(n_rec):
         trainer.history.record(rec_it[r], rec_J[r], rec_J0[r])
-    _keep_optimizer_state(trainer.optimizer, code, done, v, s, t)
+    trainer.optimizer_state.t = t
     trainer.iteration = it + done
 
 
 def _diverged(trainer, status, failed, records, n_rec):
     """Raise the reference path's divergence error for a kernel call that stopped at ``failed``."""
     if status == codes.COST_NOT_FINITE:
-        trainer._diverged(failed, f"the cost is {float(records[1][n_rec - 1])}")
-    trainer._diverged(failed, "the gradient is not finite")
+        trainer.diverged(failed, f"the cost is {float(records[1][n_rec - 1])}")
+    trainer.diverged(failed, "the gradient is not finite")
 
 
 def _records(start, end, every):
@@ -157,11 +122,11 @@ def _records(start, end, every):
 def _run_batches(trainer, X, Y, start, stop, interrupted):
     """Mini-batch iterations on the mini-batch kernel, one epoch's order at a time, drawn exactly
     where the reference draws it (at the first batch of each epoch)."""
-    from .minibatch import train_batches
-    net, cfg, opt, plan = trainer.network, trainer.config, trainer.optimizer, trainer._batches
+    train_batches = fast.kernels()[1].train_batches
+    net, cfg, opt, plan = trainer.network, trainer.config, trainer.optimizer, trainer.batch_plan
     sizes = np.asarray(net.layer_sizes, np.int64)
     code = _OPTIMIZER[type(opt)]
-    v, s, t, beta1, beta2, eps = _optimizer_state(opt, net.params)
+    (v, s), t = _optimizer_arrays(trainer), trainer.optimizer_state.t
     slope = float(getattr(net.hidden, "slope", 0.0))
     it = start
     while it < stop:
@@ -172,10 +137,32 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
         lr = cfg.rate(epoch)
         records = _records(it, end, cfg.record_every)
         done, status, n_rec, t = train_batches(
-            net.params, sizes, X, Y, plan.perm, plan.size, position, _HIDDEN[type(net.hidden)], slope,
-            _OUTPUT[type(net.output)], lr, trainer.penalty.l2, trainer.penalty.l1, code, beta1, beta2, eps, v, s, t,
-            it, end, cfg.record_every, *records)
-        _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t)
+            net.params,
+            sizes,
+            X,
+            Y,
+            plan.perm,
+            plan.size,
+            position,
+            _HIDDEN[type(net.hidden)],
+            slope,
+            _OUTPUT[type(net.output)],
+            lr,
+            trainer.penalty.l2,
+            trainer.penalty.l1,
+            code,
+            opt.beta1,
+            opt.beta2,
+            opt.epsilon,
+            v,
+            s,
+            t,
+            it,
+            end,
+            cfg.record_every,
+            *records,
+        )
+        _finish_chunk(trainer, it, done, n_rec, records, t)
         if status != codes.OK:
             _diverged(trainer, status, it + done, records, n_rec)
         it = end
@@ -189,20 +176,26 @@ def run(trainer, X, Y, start, stop, interrupted):
     if why_not(trainer) is not None:
         return False
     from numba.core.errors import NumbaError
+
     try:
-        return _run(trainer, X, Y, start, stop, interrupted)
+        return _run_chunks(trainer, X, Y, start, stop, interrupted)
     except NumbaError as err:
         if trainer.iteration != start:  # pragma: no cover - compilation happens before any iteration
             raise
-        _switch["on"] = False
-        _switch["error"] = f"numba could not compile the kernel ({type(err).__name__})"
+        fast.turn_off(f"numba could not compile the kernel ({type(err).__name__})")
         return False
 
 
-def _run(trainer, X, Y, start, stop, interrupted):
-    if trainer._batches.size is not None:
+def _run_chunks(trainer, X, Y, start, stop, interrupted):
+    if trainer.batch_plan.size is not None:
         return _run_batches(trainer, X, Y, start, stop, interrupted)
-    K = _kernel()
+    return _run_full_batch(trainer, X, Y, start, stop, interrupted)
+
+
+def _run_full_batch(trainer, X, Y, start, stop, interrupted):
+    """Full-batch iterations on the fused kernel, in chunks; the dropout masks drawn ahead for each
+    chunk from the trainer's mask stream (or once, for the notebook's fixed masks)."""
+    K = fast.kernels()[0]
     net, cfg, opt = trainer.network, trainer.config, trainer.optimizer
     Xc, Yc = np.ascontiguousarray(X), np.ascontiguousarray(Y)
     m = Xc.shape[1]
@@ -217,15 +210,17 @@ def _run(trainer, X, Y, start, stop, interrupted):
     masks = trainer.streams.masks
     fixed = per_pass == 0 or type(masks) is NotebookMasks
     chunk = CHUNK if fixed else max(1, min(CHUNK, MASK_BUDGET // per_pass))
-    threshold = np.repeat(keep[:len(trainer.keep)], [int(sizes[l]) * m if keep[l] < 1 else 0
-                                                      for l in range(len(trainer.keep))])
+    threshold = np.repeat(
+        keep[: len(trainer.keep)], [int(sizes[l]) * m if keep[l] < 1 else 0 for l in range(len(trainer.keep))]
+    )
     D = np.zeros((1, max(per_pass, 1)), np.uint8)
     if per_pass and fixed:
         masks.begin_pass()
-        D = np.concatenate([masks.draw((int(sizes[l]), m), keep[l]).ravel()
-                            for l in range(len(trainer.keep)) if keep[l] < 1]).view(np.uint8)[None, :]
+        D = np.concatenate(
+            [masks.draw((int(sizes[l]), m), keep[l]).ravel() for l in range(len(trainer.keep)) if keep[l] < 1]
+        ).view(np.uint8)[None, :]
     code = _OPTIMIZER[type(opt)]
-    v, s, t, beta1, beta2, eps = _optimizer_state(opt, net.params)
+    (v, s), t = _optimizer_arrays(trainer), trainer.optimizer_state.t
     slope = float(getattr(net.hidden, "slope", 0.0))
     it = start
     while it < stop:
@@ -237,10 +232,34 @@ def _run(trainer, X, Y, start, stop, interrupted):
             D = (masks.rng.random((end - it, per_pass)) < threshold).view(np.uint8)
         records = _records(it, end, cfg.record_every)
         done, status, n_rec, t = K.train_chunk(
-            net.params, sizes, Xc.ravel(), Yc.ravel(), _HIDDEN[type(net.hidden)], slope, _OUTPUT[type(net.output)],
-            cfg.learning_rate, float(cfg.decay_rate), trainer.penalty.l2, trainer.penalty.l1, keep, D, moff, fixed,
-            code, beta1, beta2, eps, v, s, t, it, end, cfg.record_every, *records)
-        _finish_chunk(trainer, it, done, n_rec, records, code, v, s, t)
+            net.params,
+            sizes,
+            Xc.ravel(),
+            Yc.ravel(),
+            _HIDDEN[type(net.hidden)],
+            slope,
+            _OUTPUT[type(net.output)],
+            cfg.learning_rate,
+            float(cfg.decay_rate),
+            trainer.penalty.l2,
+            trainer.penalty.l1,
+            keep,
+            D,
+            moff,
+            fixed,
+            code,
+            opt.beta1,
+            opt.beta2,
+            opt.epsilon,
+            v,
+            s,
+            t,
+            it,
+            end,
+            cfg.record_every,
+            *records,
+        )
+        _finish_chunk(trainer, it, done, n_rec, records, t)
         if status != codes.OK:
             if not fixed:  # leave the mask stream where the reference would: after this pass's draws
                 masks.rng.bit_generator.state = saved

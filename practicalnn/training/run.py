@@ -6,11 +6,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .core.initializers import initializer
-from .core.network import Network
-from .data.datasets import Dataset
-from .errors import DataError, bad
-from .training.trainer import TrainConfig, train
+from ..core.initializers import initializer
+from ..core.network import Network
+from ..data.datasets import Dataset
+from ..errors import DataError, bad
+from .trainer import TrainConfig, train
 
 
 @dataclass
@@ -29,13 +29,20 @@ class RunResult:
     extra: dict = field(default_factory=dict)
 
     def to_dict(self):
-        out = {"name": self.name, **self.setup, **self.config.to_dict(),
-               "cost_history": list(self.history.cost),
-               "cost_unpenalized_history": list(self.history.cost_unpenalized),
-               "cost_iterations": list(self.history.iterations),
-               "stopped": self.history.stopped, "iterations_run": self.history.iterations_run,
-               "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy,
-               "train_cost": self.train_cost, "test_cost": self.test_cost}
+        out = {
+            "name": self.name,
+            **self.setup,
+            **self.config.to_dict(),
+            "cost_history": list(self.history.cost),
+            "cost_unpenalized_history": list(self.history.cost_unpenalized),
+            "cost_iterations": list(self.history.iterations),
+            "stopped": self.history.stopped,
+            "iterations_run": self.history.iterations_run,
+            "train_accuracy": self.train_accuracy,
+            "test_accuracy": self.test_accuracy,
+            "train_cost": self.train_cost,
+            "test_cost": self.test_cost,
+        }
         out.update(self.extra)
         return out
 
@@ -67,12 +74,27 @@ def with_output(dataset: Dataset, output="auto"):
     if output == "sigmoid" and classification and n_classes == 2:
         return replace(dataset, output="sigmoid")
     kind = f"{n_classes} classes" if classification else "real-valued targets"
-    raise bad("output", output, f"an output that fits the labels of {dataset.name} ({kind}): "
-              f"{'softmax' + (' or sigmoid' if n_classes == 2 else '') if classification else 'identity'}", DataError)
+    raise bad(
+        "output",
+        output,
+        f"an output that fits the labels of {dataset.name} ({kind}): "
+        f"{'softmax' + (' or sigmoid' if n_classes == 2 else '') if classification else 'identity'}",
+        DataError,
+    )
 
 
-def fit_dataset(dataset: Dataset, *, hidden=(20, 3), activation="relu", init="notebook", rng="notebook",
-                config=None, callbacks=(), name=None, dtype=np.float64):
+def fit_dataset(
+    dataset: Dataset,
+    *,
+    hidden=(20, 3),
+    activation="relu",
+    init="notebook",
+    rng="notebook",
+    config=None,
+    callbacks=(),
+    name=None,
+    dtype=np.float64,
+):
     """Build a network for ``dataset``, initialize it from the run's init stream, train it, score it.
 
     The defaults are the notebook's model: hidden layers [20, 3], relu, the notebook's
@@ -83,11 +105,23 @@ def fit_dataset(dataset: Dataset, *, hidden=(20, 3), activation="relu", init="no
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
     net = Network(sizes, activation, dataset.output, dtype)
     history = train(net, dataset.train_X, dataset.train_Y, config, rng=rng, init=init, callbacks=callbacks)
-    return score(RunResult(name or dataset.name, net, history, config,
-                           {"dataset": dataset.name, "layer_sizes": sizes, "activation": net.hidden.name,
-                            "output": net.output.name, "init": getattr(init, "name", init),
-                            "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator"}),
-                 dataset)
+    return score(
+        RunResult(
+            name or dataset.name,
+            net,
+            history,
+            config,
+            {
+                "dataset": dataset.name,
+                "layer_sizes": sizes,
+                "activation": net.hidden.name,
+                "output": net.output.name,
+                "init": getattr(init, "name", init),
+                "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
+            },
+        ),
+        dataset,
+    )
 
 
 def score(result: RunResult, dataset: Dataset):

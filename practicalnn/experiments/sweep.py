@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import TrainingDiverged, bad
-from .training.trainer import TrainConfig
-from .workflow import fit_dataset, hidden_sizes
+from ..errors import TrainingDiverged, bad
+from ..training.run import fit_dataset, hidden_sizes
+from ..training.trainer import TrainConfig
 
 
 @dataclass
@@ -64,8 +64,13 @@ class SweepResult:
 
     def to_dict(self):
         best = self.best()
-        return {**self.setup, "l2_values": list(self.l2_values), "keep_prob_values": list(self.keep_values),
-                "cells": [c.to_dict() for c in self.cells], "best": None if best is None else best.to_dict()}
+        return {
+            **self.setup,
+            "l2_values": list(self.l2_values),
+            "keep_prob_values": list(self.keep_values),
+            "cells": [c.to_dict() for c in self.cells],
+            "best": None if best is None else best.to_dict(),
+        }
 
 
 def _values(name, values, low, high, low_open):
@@ -91,6 +96,7 @@ def _init_worker(job):
     _JOB.update(job)
     try:  # one BLAS thread per worker: the workers already use every core
         from threadpoolctl import threadpool_limits
+
         _JOB["limits"] = threadpool_limits(1)
     except ImportError:  # pragma: no cover
         pass
@@ -101,16 +107,25 @@ def _run_cell(l2, keep):
     config = TrainConfig(**{**job["config"], "l2": l2, "keep_prob": keep})
     dataset = job["dataset"]
     try:
-        result = fit_dataset(dataset, hidden=job["hidden"], activation=job["activation"], init=job["init"],
-                             rng=job["rng"], config=config)
+        result = fit_dataset(
+            dataset, hidden=job["hidden"], activation=job["activation"], init=job["init"], rng=job["rng"], config=config
+        )
     except TrainingDiverged as err:
         return SweepCell(l2, keep, None, None, None, None, None, "diverged", err.iteration)
     net = result.network
     dev_X, dev_Y = job["dev"]
     dev_acc, dev_cost = net.evaluate(dev_X, dev_Y)
-    return SweepCell(l2, keep, result.train_accuracy, dev_acc, result.train_cost, dev_cost,
-                     result.history.cost[-1] if result.history.cost else None, result.history.stopped,
-                     result.history.iterations_run)
+    return SweepCell(
+        l2,
+        keep,
+        result.train_accuracy,
+        dev_acc,
+        result.train_cost,
+        dev_cost,
+        result.history.cost[-1] if result.history.cost else None,
+        result.history.stopped,
+        result.history.iterations_run,
+    )
 
 
 @contextlib.contextmanager
@@ -133,8 +148,19 @@ def _warm_up(job):
         _run_cell(0.0, 1.0)
 
 
-def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden=(20, 3), activation="relu",
-          init="notebook", rng="notebook", config=None, workers=None, progress=None):
+def sweep(
+    dataset,
+    l2=(0.0, 0.1, 0.3, 0.7),
+    keep_prob=(1.0, 0.9, 0.8),
+    *,
+    hidden=(20, 3),
+    activation="relu",
+    init="notebook",
+    rng="notebook",
+    config=None,
+    workers=None,
+    progress=None,
+):
     """Train one model per (l2, keep_prob) pair on ``dataset`` and score it on train and dev.
 
     Parameters
@@ -166,8 +192,15 @@ def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden
         dev = (dataset.dev_X, dataset.dev_Y)
     else:
         dev = (dataset.test_X, dataset.test_Y)
-    job = {"dataset": dataset, "dev": dev, "hidden": hidden_sizes(hidden), "activation": activation,
-           "init": init, "rng": rng, "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")}}
+    job = {
+        "dataset": dataset,
+        "dev": dev,
+        "hidden": hidden_sizes(hidden),
+        "activation": activation,
+        "init": init,
+        "rng": rng,
+        "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")},
+    }
     grid = [(a, k) for k in keep_values for a in l2_values]
     cells = [None] * len(grid)
     done = 0
@@ -192,10 +225,17 @@ def sweep(dataset, l2=(0.0, 0.1, 0.3, 0.7), keep_prob=(1.0, 0.9, 0.8), *, hidden
                 done += 1
                 if progress:
                     progress(done, len(grid))
-    setup = {"dataset": dataset.name, "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
-             "activation": activation, "init": getattr(init, "name", init),
-             "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
-             "dev_set": "dev" if dataset.dev_X is not None else "test", "m_train": int(dataset.train_X.shape[1]),
-             "m_dev": int(dev[0].shape[1]), "workers": workers,
-             "learning_rate": config.learning_rate, "iterations": config.iterations}
+    setup = {
+        "dataset": dataset.name,
+        "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
+        "activation": activation,
+        "init": getattr(init, "name", init),
+        "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
+        "dev_set": "dev" if dataset.dev_X is not None else "test",
+        "m_train": int(dataset.train_X.shape[1]),
+        "m_dev": int(dev[0].shape[1]),
+        "workers": workers,
+        "learning_rate": config.learning_rate,
+        "iterations": config.iterations,
+    }
     return SweepResult(l2_values, keep_values, cells, setup)

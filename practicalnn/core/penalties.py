@@ -1,7 +1,7 @@
 """Weight penalties: L2 (formula (2) of the notebook) and L1 (notes 5). Biases are not penalised.
 
-    L2:  J + lambda/(2m) * sum_l ||W[l]||_F^2      dW[l] += lambda/m * W[l]
-    L1:  J + lambda/(2m) * sum_l sum |W[l]|         dW[l] += lambda/(2m) * sign(W[l])
+L2:  J + lambda/(2m) * sum_l ||W[l]||_F^2      dW[l] += lambda/m * W[l]
+L1:  J + lambda/(2m) * sum_l sum |W[l]|         dW[l] += lambda/(2m) * sign(W[l])
 """
 
 from __future__ import annotations

@@ -3,40 +3,57 @@ normalization comparison, the diagnosis, the recipe's path and ensembles."""
 
 from __future__ import annotations
 
+from .html import Report
 from .plots import plot_costs
-from .report import Report
-from .reporting import boundary_figures, cost_figure
+from .reproduce import boundary_figures, cost_figure
 
 
 def _curves_figure(history, name="curves.png"):
     """Training and dev cost at the same checks, the chosen (best) iteration marked."""
-    series = {label: history.curves[key] for key, label in (("train_cost", "train cost"), ("dev_cost", "dev cost"))
-              if key in history.curves}
-    marks = {} if history.best_iteration is None else {f"best dev check ({history.best_iteration})":
-                                                       history.best_iteration}
-    return (name, plot_costs(series, title="Early stopping: train and dev cost", marks=marks, log=False),
-            "train and dev cost (unpenalized, no dropout) at every check")
+    series = {
+        label: history.curves[key]
+        for key, label in (("train_cost", "train cost"), ("dev_cost", "dev cost"))
+        if key in history.curves
+    }
+    marks = (
+        {} if history.best_iteration is None else {f"best dev check ({history.best_iteration})": history.best_iteration}
+    )
+    return (
+        name,
+        plot_costs(series, title="Early stopping: train and dev cost", marks=marks, log=False),
+        "train and dev cost (unpenalized, no dropout) at every check",
+    )
 
 
 def _normalization_figure(effect, name="normalization.png"):
-    series = {f"{side} inputs": (effect[side]["curve"]["iterations"], effect[side]["curve"]["cost"])
-              for side in ("raw", "normalized")}
+    series = {
+        f"{side} inputs": (effect[side]["curve"]["iterations"], effect[side]["curve"]["cost"])
+        for side in ("raw", "normalized")
+    }
     fig = plot_costs(series, title=f"Iterations to cost <= {effect['target_cost']:g}")
     fig.axes[0].axhline(effect["target_cost"], color="grey", linestyle=":", linewidth=1)
     return name, fig, "training cost with raw and with standardized inputs"
 
 
 def _diagnosis_rows(d):
-    return [["train error", d["train_error"]], ["dev error", d["dev_error"]], ["Bayes error", d["bayes_error"]],
-            ["avoidable bias", d["avoidable_bias"]], ["variance", d["variance"]], ["verdict", d["verdict"]]]
+    return [
+        ["train error", d["train_error"]],
+        ["dev error", d["dev_error"]],
+        ["Bayes error", d["bayes_error"]],
+        ["avoidable bias", d["avoidable_bias"]],
+        ["variance", d["variance"]],
+        ["verdict", d["verdict"]],
+    ]
 
 
 def generalization_report(result, dataset, directory, extras):
     """``practicalnn train``'s report when a dev set, normalization or early stopping is in play."""
-    rep = Report(f"practicalnn train: {dataset.name}",
-                 f"layers {result.setup['layer_sizes']}, {result.setup['activation']}, learning rate "
-                 f"{result.config.learning_rate}, {result.config.optimizer}, {result.history.iterations_run} iterations, "
-                 f"l2 {result.config.l2}, keep_prob {result.config.keep_prob}")
+    rep = Report(
+        f"practicalnn train: {dataset.name}",
+        f"layers {result.setup['layer_sizes']}, {result.setup['activation']}, learning rate "
+        f"{result.config.learning_rate}, {result.config.optimizer}, {result.history.iterations_run} iterations, "
+        f"l2 {result.config.l2}, keep_prob {result.config.keep_prob}",
+    )
     rep.section("Results")
     rows = [["train", result.train_accuracy, result.train_cost]]
     if "dev_accuracy" in extras:
@@ -57,9 +74,13 @@ def generalization_report(result, dataset, directory, extras):
     if "normalization" in extras:
         effect = extras["normalization"]
         rep.section("Normalizing inputs")
-        rep.table(["inputs", "iterations to target", "last cost", "diverged at"],
-                  [[side, effect[side]["iterations_to_target"], effect[side]["final_cost"], effect[side]["diverged_at"]]
-                   for side in ("raw", "normalized")])
+        rep.table(
+            ["inputs", "iterations to target", "last cost", "diverged at"],
+            [
+                [side, effect[side]["iterations_to_target"], effect[side]["final_cost"], effect[side]["diverged_at"]]
+                for side in ("raw", "normalized")
+            ],
+        )
         rep.figures([_normalization_figure(effect)])
     return rep.write(directory)
 
@@ -68,16 +89,20 @@ def recipe_report(recipe, directory):
     """The basic recipe's path: one row per run, and the dev error along the way."""
     import matplotlib.pyplot as plt
 
-    rep = Report("practicalnn recipe: the basic recipe, run", f"stopped: {recipe.stopped}; best run: "
-                 f"step {recipe.best.index} ({recipe.best.settings.describe()})")
+    rep = Report(
+        "practicalnn recipe: the basic recipe, run",
+        f"stopped: {recipe.stopped}; best run: step {recipe.best.index} ({recipe.best.settings.describe()})",
+    )
     rep.section("Path")
-    rep.table(["step", "change", "from step", "train error", "dev error", "verdict"],
-              [[s.index, s.change, s.based_on, s.train_error, s.dev_error, s.verdict] for s in recipe.steps])
+    rep.table(
+        ["step", "change", "from step", "train error", "dev error", "verdict"],
+        [[s.index, s.change, s.based_on, s.train_error, s.dev_error, s.verdict] for s in recipe.steps],
+    )
     fig, ax = plt.subplots(figsize=(6.5, 4))
     idx = [s.index for s in recipe.steps]
     ax.plot(idx, [s.train_error for s in recipe.steps], "o-", label="train error")
     ax.plot(idx, [s.dev_error for s in recipe.steps], "s-", label="dev error")
-    best = [min(s.dev_error for s in recipe.steps[:i + 1]) for i in range(len(recipe.steps))]
+    best = [min(s.dev_error for s in recipe.steps[: i + 1]) for i in range(len(recipe.steps))]
     ax.step(idx, best, where="post", color="black", linewidth=1, label="best dev error so far")
     if recipe.target_dev_error is not None:
         ax.axhline(recipe.target_dev_error, color="grey", linestyle=":", label="target dev error")
@@ -103,8 +128,11 @@ def ensemble_report(result, directory):
     rep.table(["model", "dev accuracy", "test accuracy"], rows)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     names = [m.name for m in result.members] + ["ensemble"]
-    ax.bar(range(len(names)), [m.dev_accuracy for m in result.members] + [result.dev_accuracy],
-           color=["#8aa"] * len(result.members) + ["#c63"])
+    ax.bar(
+        range(len(names)),
+        [m.dev_accuracy for m in result.members] + [result.dev_accuracy],
+        color=["#8aa"] * len(result.members) + ["#c63"],
+    )
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
     low = min(m.dev_accuracy for m in result.members)
     ax.set_ylim(max(0.0, min(low, result.dev_accuracy) - 0.05), 1.0)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import matplotlib
 
-if not matplotlib.get_backend() or matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+if not matplotlib.get_backend() or matplotlib.get_backend().lower() not in (
+    "agg",
+    "module://matplotlib_inline.backend_inline",
+):
     import os
 
     if not os.environ.get("DISPLAY"):
         matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def _axes(ax, figsize=(5.0, 4.0)):
@@ -34,8 +37,9 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, title=None, xlim=None, yli
     # one colour per class, fixed by the class index, so a constant prediction keeps its class's colour
     top = max(1, int(np.nanmax(Z)), int(np.max(Y)))
     ax.contourf(xx, yy, Z, levels=np.arange(-0.5, top + 1), cmap=plt.cm.Spectral, vmin=0, vmax=top, alpha=0.55)
-    ax.scatter(X[0], X[1], c=np.squeeze(Y), cmap=plt.cm.Spectral, vmin=0, vmax=top, s=25, edgecolors="k",
-               linewidths=0.4)
+    ax.scatter(
+        X[0], X[1], c=np.squeeze(Y), cmap=plt.cm.Spectral, vmin=0, vmax=top, s=25, edgecolors="k", linewidths=0.4
+    )
     if xlim:
         ax.set_xlim(*xlim)
     if ylim:
@@ -65,8 +69,15 @@ def plot_costs(series, *, ax=None, title="Cost", log=None, xlabel="iteration", m
             spans.append((finite.min(), finite.max()))
     for label, it in (marks or {}).items():
         ax.axvline(it, color="grey", linestyle="--", linewidth=1)
-        ax.annotate(label, (it, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                    textcoords="offset points", fontsize=8, color="grey")
+        ax.annotate(
+            label,
+            (it, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize=8,
+            color="grey",
+        )
     if log is None and spans:
         log = max(s[1] for s in spans) / min(s[0] for s in spans) > 100
     if log:

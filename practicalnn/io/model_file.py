@@ -31,17 +31,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFileError, PracticalNNError, bad
+from ..errors import ModelFileError, PracticalNNError, bad
 
 FORMAT = "practicalnn"
 FORMAT_VERSION = 1
 MODEL_KINDS = ("network", "NeuralNetClassifier", "NeuralNetRegressor")
 _DTYPES = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4"), "I64": np.dtype("<i8")}
 _MAX_HEADER = 64 * 2**20
-_SIGNATURES = [(b"\x80", "a pickle file (practicalnn never loads pickles: they can run code)"),
-               (b"PK\x03\x04", "a zip archive (an .npz, a PyTorch or a Keras file?), not a practicalnn model"),
-               (b"\x93NUMPY", "a NumPy .npy file, not a practicalnn model"),
-               (b"\x89HDF", "an HDF5 file, not a practicalnn model")]
+_SIGNATURES = [
+    (b"\x80", "a pickle file (practicalnn never loads pickles: they can run code)"),
+    (b"PK\x03\x04", "a zip archive (an .npz, a PyTorch or a Keras file?), not a practicalnn model"),
+    (b"\x93NUMPY", "a NumPy .npy file, not a practicalnn model"),
+    (b"\x89HDF", "an HDF5 file, not a practicalnn model"),
+]
 
 
 # -- the container ---------------------------------------------------------------------------------
@@ -106,6 +108,7 @@ def _json(obj):
         if isinstance(o, np.ndarray):
             return o.tolist()
         raise TypeError(f"{type(o).__name__} cannot go into a model file header")
+
     return json.dumps(obj, sort_keys=True, default=default)
 
 
@@ -118,8 +121,13 @@ def write_file(path, tensors, header, kind):
         if a.dtype.newbyteorder("<") not in _DTYPES.values():
             raise bad(name, f"array of dtype {a.dtype}", "float64, float32 or int64")
     header_json = _json(header)
-    meta = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "kind": kind,
-            "header": header_json, "sha256": _digest(header_json, tensors)}
+    meta = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "kind": kind,
+        "header": header_json,
+        "sha256": _digest(header_json, tensors),
+    }
     atomic_write(path, safetensors.numpy.save(tensors, metadata=meta))
 
 
@@ -146,6 +154,7 @@ def read_file(path, kinds, argument="path"):
         raise fail(f"it holds a {kind!r}")
     _check_layout(raw, len(data) - 8 - int.from_bytes(data[:8], "little"), fail)
     import safetensors.numpy
+
     try:
         tensors = safetensors.numpy.load(data)
     except Exception as err:  # safetensors' own error type differs between versions
@@ -169,7 +178,7 @@ def _safetensors_header(data, fail):
         if len(data) < 8 or n < 2 or n > _MAX_HEADER or 8 + n > len(data):
             raise ValueError("its first 8 bytes are not a safetensors header length (truncated or not safetensors)")
         try:
-            return json.loads(data[8:8 + n].decode("utf-8"))
+            return json.loads(data[8 : 8 + n].decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise ValueError("its header is not JSON (not a safetensors file, or damaged)") from None
     except ValueError as err:
@@ -185,11 +194,18 @@ def _check_layout(entries, data_size, fail):
     spans = []
     for name, entry in entries.items():
         if not isinstance(entry, dict) or entry.get("dtype") not in _DTYPES:
-            raise fail(f"tensor {name!r} has dtype {entry.get('dtype') if isinstance(entry, dict) else entry!r}; "
-                       f"expected {', '.join(_DTYPES)}")
+            raise fail(
+                f"tensor {name!r} has dtype {entry.get('dtype') if isinstance(entry, dict) else entry!r}; "
+                f"expected {', '.join(_DTYPES)}"
+            )
         shape, offsets = entry.get("shape"), entry.get("data_offsets")
-        if not (isinstance(shape, list) and all(isinstance(s, int) and s >= 0 for s in shape)
-                and isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)):
+        if not (
+            isinstance(shape, list)
+            and all(isinstance(s, int) and s >= 0 for s in shape)
+            and isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(isinstance(o, int) for o in offsets)
+        ):
             raise fail(f"tensor {name!r} has a malformed shape or offsets")
         if offsets[1] - offsets[0] != int(np.prod(shape)) * _DTYPES[entry["dtype"]].itemsize:
             raise fail(f"tensor {name!r}: its byte range does not fit its shape")
@@ -241,8 +257,8 @@ def classes_from_json(d, fail):
 
 def network_from(header, tensors, fail):
     """The Network described by ``header["network"]`` with parameters ``tensors["params"]``."""
-    from .core.network import Network
-    from .core.params import ParamLayout
+    from ..core.network import Network
+    from ..core.params import ParamLayout
 
     spec = header.get("network")
     if not isinstance(spec, dict) or set(spec) != {"layer_sizes", "activation", "output", "dtype"}:
@@ -251,8 +267,10 @@ def network_from(header, tensors, fail):
     try:
         size = ParamLayout(spec["layer_sizes"]).size  # before allocating: a header may announce anything
         if params is None or params.size != size:
-            raise fail(f"tensor 'params' holds {None if params is None else params.size} numbers; "
-                       f"layers {spec['layer_sizes']} need {size}")
+            raise fail(
+                f"tensor 'params' holds {None if params is None else params.size} numbers; "
+                f"layers {spec['layer_sizes']} need {size}"
+            )
         net = Network(spec["layer_sizes"], spec["activation"], spec["output"], spec["dtype"])
     except ModelFileError:
         raise
@@ -267,8 +285,11 @@ def network_from(header, tensors, fail):
     return net
 
 
-_HISTORY_SERIES = {"iterations": ("history.iterations", np.int64), "cost_history": ("history.cost", np.float64),
-                   "cost_unpenalized_history": ("history.cost_unpenalized", np.float64)}
+_HISTORY_SERIES = {
+    "iterations": ("history.iterations", np.int64),
+    "cost_history": ("history.cost", np.float64),
+    "cost_unpenalized_history": ("history.cost_unpenalized", np.float64),
+}
 
 
 def history_to_parts(history):
@@ -279,7 +300,8 @@ def history_to_parts(history):
 
 
 def history_from_parts(d, tensors, fail):
-    from .training.history import History
+    from ..training.history import History
+
     if not isinstance(d, dict):
         raise fail("its history is missing or malformed")
     d = dict(d)
@@ -305,7 +327,8 @@ def standardizer_to_json(standardizer):
 def standardizer_from_json(d, n_x, fail):
     if d is None:
         return None
-    from .data.scaling import Standardizer
+    from ..data.scaling import Standardizer
+
     try:
         s = Standardizer.from_dict(d)
     except (PracticalNNError, AttributeError, TypeError) as err:
@@ -352,10 +375,14 @@ def _network_parts(model):
             raise bad("classes", list(model.classes), f"{n} labels for a {net.output.name} output")
     if model.feature_names is not None and len(model.feature_names) != net.layer_sizes[0]:
         raise bad("feature_names", list(model.feature_names), f"{net.layer_sizes[0]} names, one per input")
-    header = {"network": net.config(), "classes": classes_to_json(model.classes),
-              "standardizer": standardizer_to_json(model.standardizer),
-              "feature_names": None if model.feature_names is None else [str(f) for f in model.feature_names],
-              "target": model.target, "info": model.info}
+    header = {
+        "network": net.config(),
+        "classes": classes_to_json(model.classes),
+        "standardizer": standardizer_to_json(model.standardizer),
+        "feature_names": None if model.feature_names is None else [str(f) for f in model.feature_names],
+        "target": model.target,
+        "info": model.info,
+    }
     return header, {"params": net.params}
 
 
@@ -364,8 +391,9 @@ def _network_from_parts(header, tensors, fail):
         raise fail(f"it holds tensors {sorted(tensors)}; a network file holds only 'params'")
     net = network_from(header, tensors, fail)
     names = header.get("feature_names")
-    if names is not None and (not isinstance(names, list) or len(names) != net.layer_sizes[0]
-                              or not all(isinstance(n, str) for n in names)):
+    if names is not None and (
+        not isinstance(names, list) or len(names) != net.layer_sizes[0] or not all(isinstance(n, str) for n in names)
+    ):
         raise fail("its feature names are malformed")
     classes = classes_from_json(header.get("classes"), fail)
     if classes is not None and net.output.name != "identity":
@@ -376,8 +404,9 @@ def _network_from_parts(header, tensors, fail):
     target = header.get("target")
     if not isinstance(info, dict) or not (target is None or isinstance(target, str)):
         raise fail("its info or target is malformed")
-    return SavedNetwork(net, standardizer_from_json(header.get("standardizer"), net.layer_sizes[0], fail),
-                        classes, names, target, info)
+    return SavedNetwork(
+        net, standardizer_from_json(header.get("standardizer"), net.layer_sizes[0], fail), classes, names, target, info
+    )
 
 
 # -- the public pair -------------------------------------------------------------------------------
@@ -400,22 +429,28 @@ def save(model, path, *, standardizer=None, classes=None, feature_names=None, ta
     Path
         The path written.
     """
-    from .core.network import Network
+    from ..core.network import Network
 
-    extras = dict(standardizer=standardizer, classes=classes, feature_names=feature_names, target=target,
-                  info=dict(info or {}))
+    extras = dict(
+        standardizer=standardizer, classes=classes, feature_names=feature_names, target=target, info=dict(info or {})
+    )
     if isinstance(model, Network):
         model = SavedNetwork(model, **extras)
     elif any(v for k, v in extras.items() if k != "classes") or classes is not None:
-        raise bad("model", type(model).__name__, "a Network when standardizer, classes, feature_names, "
-                  "target or info are given (an estimator or SavedNetwork carries its own)")
+        raise bad(
+            "model",
+            type(model).__name__,
+            "a Network when standardizer, classes, feature_names, "
+            "target or info are given (an estimator or SavedNetwork carries its own)",
+        )
     if isinstance(model, SavedNetwork):
         kind, (header, tensors) = "network", _network_parts(model)
     elif hasattr(model, "_file_parts") and type(model).__name__ in MODEL_KINDS:
         kind, (header, tensors) = type(model).__name__, model._file_parts()
     else:
         raise bad("model", type(model).__name__, "a Network, SavedNetwork, NeuralNetClassifier or NeuralNetRegressor")
-    from . import __version__
+    from .._version import __version__
+
     header = {**header, "library": "practicalnn", "library_version": __version__}
     write_file(path, tensors, header, kind)
     return Path(path)
@@ -448,8 +483,9 @@ def read_model(path, argument="path"):
 
     if kind == "network":
         return _network_from_parts(header, tensors, fail)
-    from . import estimators
+    from .. import estimators
+
     return getattr(estimators, kind)._from_file_parts(header, tensors, fail)
 
 
-__all__ = ["SavedNetwork", "save", "load", "FORMAT_VERSION"]
+__all__ = ["FORMAT_VERSION", "SavedNetwork", "load", "save"]

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from .data.datasets import load_moons
-from .training.trainer import TrainConfig
-from .workflow import fit_dataset
+from ..data.datasets import load_moons
+from ..training.run import fit_dataset
+from ..training.trainer import TrainConfig
 
 #: What the notebook printed (costs at iterations 0, 10000, 20000, and accuracies), copied from
 #: its published outputs. The tests check these against the independent reference file too.
 PUBLISHED = {
     "no_regularization": {
         "cost": {0: 1.030668564098119, 10000: 0.0013096475336283563, 20000: 0.00045300271498517185},
-        "train_accuracy": 1.0, "test_accuracy": 0.9242424242424242},
+        "train_accuracy": 1.0,
+        "test_accuracy": 0.9242424242424242,
+    },
     "l2": {
         "cost": {0: 1.0963418369311082, 10000: 0.15812776244188406, 20000: 0.15796526408237627},
-        "train_accuracy": 0.9925373134328358, "test_accuracy": 0.9393939393939394},
+        "train_accuracy": 0.9925373134328358,
+        "test_accuracy": 0.9393939393939394,
+    },
     "dropout": {
         "cost": {0: 1.087298398064148, 10000: 0.039881393279895795, 20000: 0.02647010624682434},
-        "train_accuracy": 0.9925373134328358, "test_accuracy": 0.9090909090909091},
+        "train_accuracy": 0.9925373134328358,
+        "test_accuracy": 0.9090909090909091,
+    },
 }
 
 EXPERIMENTS = {
@@ -33,9 +39,15 @@ def run_experiment(name, callbacks=()):
     """Train one of the notebook's experiments exactly as it did: layers [2, 20, 3, 1], learning
     rate 0.3, 30000 iterations, the notebook's random streams."""
     title, overrides = EXPERIMENTS[name]
-    result = fit_dataset(load_moons(), hidden=(20, 3), init="notebook", rng="notebook",
-                         config=TrainConfig(learning_rate=0.3, iterations=30000, **overrides),
-                         callbacks=callbacks, name=name)
+    result = fit_dataset(
+        load_moons(),
+        hidden=(20, 3),
+        init="notebook",
+        rng="notebook",
+        config=TrainConfig(learning_rate=0.3, iterations=30000, **overrides),
+        callbacks=callbacks,
+        name=name,
+    )
     result.extra["title"] = title
     result.extra["comparison"] = compare(name, result)
     return result
@@ -49,11 +61,24 @@ def compare(name, result):
     for it, expected in published["cost"].items():
         ours = costs.get(it)
         rel = None if ours is None else abs(ours - expected) / abs(expected)
-        rows.append({"figure": f"cost after iteration {it}", "published": expected, "ours": ours,
-                     "relative_difference": rel, "match": rel is not None and rel <= COST_TOLERANCE})
+        rows.append(
+            {
+                "figure": f"cost after iteration {it}",
+                "published": expected,
+                "ours": ours,
+                "relative_difference": rel,
+                "match": rel is not None and rel <= COST_TOLERANCE,
+            }
+        )
     for key in ("train_accuracy", "test_accuracy"):
         ours = getattr(result, key)
-        rows.append({"figure": key.replace("_", " "), "published": published[key], "ours": ours,
-                     "relative_difference": abs(ours - published[key]) / published[key],
-                     "match": ours == published[key]})
+        rows.append(
+            {
+                "figure": key.replace("_", " "),
+                "published": published[key],
+                "ours": ours,
+                "relative_difference": abs(ours - published[key]) / published[key],
+                "match": ours == published[key],
+            }
+        )
     return rows

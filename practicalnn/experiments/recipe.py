@@ -20,12 +20,12 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from .data.scaling import standardize_dataset
-from .diagnostics.bias_variance import diagnose
-from .errors import bad
-from .regularization.augmentation import augmentation_from
-from .training.trainer import TrainConfig
-from .workflow import fit_dataset
+from ..data.scaling import standardize_dataset
+from ..diagnostics.bias_variance import diagnose
+from ..errors import bad
+from ..regularization.augmentation import augmentation_from
+from ..training.run import fit_dataset
+from ..training.trainer import TrainConfig
 
 
 # -- one run, evaluated on train and dev ----------------------------------------------------------
@@ -53,11 +53,19 @@ class RunEvaluation:
 
     def to_dict(self):
         r = self.result
-        return {"layer_sizes": r.setup["layer_sizes"], "train_accuracy": r.train_accuracy,
-                "dev_accuracy": self.dev_accuracy, "test_accuracy": r.test_accuracy, "train_cost": r.train_cost,
-                "dev_cost": self.dev_cost, "test_cost": r.test_cost, "iterations_run": r.history.iterations_run,
-                "stopped": r.history.stopped, "diagnosis": self.diagnosis.to_dict(),
-                "standardizer": None if self.standardizer is None else self.standardizer.to_dict()}
+        return {
+            "layer_sizes": r.setup["layer_sizes"],
+            "train_accuracy": r.train_accuracy,
+            "dev_accuracy": self.dev_accuracy,
+            "test_accuracy": r.test_accuracy,
+            "train_cost": r.train_cost,
+            "dev_cost": self.dev_cost,
+            "test_cost": r.test_cost,
+            "iterations_run": r.history.iterations_run,
+            "stopped": r.history.stopped,
+            "diagnosis": self.diagnosis.to_dict(),
+            "standardizer": None if self.standardizer is None else self.standardizer.to_dict(),
+        }
 
 
 def diagnose_on_dev(result, dataset, bayes_error=0.0, thresholds=None):
@@ -69,8 +77,21 @@ def diagnose_on_dev(result, dataset, bayes_error=0.0, thresholds=None):
     return acc, cost, diagnose(1 - result.train_accuracy, 1 - acc, bayes_error, **(thresholds or {}))
 
 
-def evaluate_run(dataset, *, hidden=(20, 3), activation="relu", init="he", rng=0, config=None, normalize=False,
-                 augmentation=None, callbacks=(), bayes_error=0.0, thresholds=None, name=None):
+def evaluate_run(
+    dataset,
+    *,
+    hidden=(20, 3),
+    activation="relu",
+    init="he",
+    rng=0,
+    config=None,
+    normalize=False,
+    augmentation=None,
+    callbacks=(),
+    bayes_error=0.0,
+    thresholds=None,
+    name=None,
+):
     """Train one network on ``dataset`` (which must have a dev set) and diagnose it.
 
     Parameters
@@ -98,8 +119,16 @@ def evaluate_run(dataset, *, hidden=(20, 3), activation="relu", init="he", rng=0
     if normalize:
         dataset, scaler = standardize_dataset(dataset)
     extra = [augmentation] if augmentation is not None else []
-    result = fit_dataset(dataset, hidden=hidden, activation=activation, init=init, rng=rng, config=config,
-                         callbacks=[*extra, *callbacks], name=name)
+    result = fit_dataset(
+        dataset,
+        hidden=hidden,
+        activation=activation,
+        init=init,
+        rng=rng,
+        config=config,
+        callbacks=[*extra, *callbacks],
+        name=name,
+    )
     dev_acc, dev_cost, d = diagnose_on_dev(result, dataset, bayes_error, thresholds)
     if scaler is not None:
         result.extra["standardizer"] = scaler.to_dict()
@@ -122,8 +151,11 @@ class Settings:
     shift: int = 0
 
     def describe(self):
-        parts = [f"hidden {','.join(map(str, self.hidden)) or 'none'}", f"{self.iterations} it",
-                 f"{self.optimizer} lr {self.learning_rate:g}"]
+        parts = [
+            f"hidden {','.join(map(str, self.hidden)) or 'none'}",
+            f"{self.iterations} it",
+            f"{self.optimizer} lr {self.learning_rate:g}",
+        ]
         if self.l2:
             parts.append(f"L2 {self.l2:g}")
         if self.keep_prob < 1:
@@ -157,7 +189,9 @@ def _deeper(s, dataset):
 def _longer(s, dataset):
     if s.iterations >= 200_000:
         return None
-    return dataclasses.replace(s, iterations=2 * s.iterations), f"train longer: {s.iterations} -> {2 * s.iterations} iterations"
+    return dataclasses.replace(
+        s, iterations=2 * s.iterations
+    ), f"train longer: {s.iterations} -> {2 * s.iterations} iterations"
 
 
 def _adam(s, dataset):
@@ -234,10 +268,18 @@ class Step:
 
     def to_dict(self):
         d = self.evaluation.diagnosis
-        return {"step": self.index, "change": self.change, "based_on": self.based_on,
-                "settings": self.settings.to_dict(), "train_error": d.train_error, "dev_error": d.dev_error,
-                "avoidable_bias": d.avoidable_bias, "variance": d.variance, "verdict": d.verdict,
-                "test_error": 1 - self.evaluation.result.test_accuracy}
+        return {
+            "step": self.index,
+            "change": self.change,
+            "based_on": self.based_on,
+            "settings": self.settings.to_dict(),
+            "train_error": d.train_error,
+            "dev_error": d.dev_error,
+            "avoidable_bias": d.avoidable_bias,
+            "variance": d.variance,
+            "verdict": d.verdict,
+            "test_error": 1 - self.evaluation.result.test_accuracy,
+        }
 
 
 @dataclass
@@ -253,9 +295,15 @@ class RecipeResult:
         return self.target_dev_error is not None and self.best.dev_error <= self.target_dev_error
 
     def to_dict(self):
-        return {"steps": [s.to_dict() for s in self.steps], "best_step": self.best.index,
-                "best": self.best.to_dict(), "target_dev_error": self.target_dev_error,
-                "reached_target": self.reached, "stopped": self.stopped, "notes": list(self.notes)}
+        return {
+            "steps": [s.to_dict() for s in self.steps],
+            "best_step": self.best.index,
+            "best": self.best.to_dict(),
+            "target_dev_error": self.target_dev_error,
+            "reached_target": self.reached,
+            "stopped": self.stopped,
+            "notes": list(self.notes),
+        }
 
 
 def _done(step, target):
@@ -290,9 +338,23 @@ def _joined(first, second):
     return f"{head} -> {end}" if start and end else second
 
 
-def basic_recipe(dataset, *, settings=None, target_dev_error=None, max_runs=8, activation="relu", init="he",
-                 seed=0, normalize=True, bayes_error=0.0, thresholds=None, batch_size=None, record_every=None,
-                 on_step=None, callbacks_for=None):
+def basic_recipe(
+    dataset,
+    *,
+    settings=None,
+    target_dev_error=None,
+    max_runs=8,
+    activation="relu",
+    init="he",
+    seed=0,
+    normalize=True,
+    bayes_error=0.0,
+    thresholds=None,
+    batch_size=None,
+    record_every=None,
+    on_step=None,
+    callbacks_for=None,
+):
     """Run the basic recipe until the dev error meets ``target_dev_error`` or ``max_runs`` runs are spent.
 
     Parameters
@@ -324,8 +386,9 @@ def basic_recipe(dataset, *, settings=None, target_dev_error=None, max_runs=8, a
     settings = settings or Settings()
     if isinstance(max_runs, bool) or not isinstance(max_runs, int) or max_runs < 1:
         raise bad("max_runs", max_runs, "an integer >= 1")
-    if target_dev_error is not None and (not isinstance(target_dev_error, (int, float))
-                                         or not 0 <= target_dev_error <= 1):
+    if target_dev_error is not None and (
+        not isinstance(target_dev_error, (int, float)) or not 0 <= target_dev_error <= 1
+    ):
         raise bad("target_dev_error", target_dev_error, "an error rate in [0, 1], or None")
     steps, best = [], None
     change, based_on = "start", None
@@ -335,8 +398,19 @@ def basic_recipe(dataset, *, settings=None, target_dev_error=None, max_runs=8, a
     current = settings
     tried = {settings}
     while True:
-        evaluation = _run(dataset, current, activation, init, seed, normalize, bayes_error, thresholds, batch_size,
-                          record_every, callbacks_for)
+        evaluation = _run(
+            dataset,
+            current,
+            activation,
+            init,
+            seed,
+            normalize,
+            bayes_error,
+            thresholds,
+            batch_size,
+            record_every,
+            callbacks_for,
+        )
         step = Step(len(steps) + 1, change, based_on, current, evaluation)
         steps.append(step)
         if on_step is not None:
@@ -376,14 +450,32 @@ def basic_recipe(dataset, *, settings=None, target_dev_error=None, max_runs=8, a
     return RecipeResult(steps, best, target_dev_error, stopped, notes)
 
 
-def _run(dataset, s, activation, init, seed, normalize, bayes_error, thresholds, batch_size, record_every,
-         callbacks_for):
-    config = TrainConfig(learning_rate=s.learning_rate, iterations=s.iterations, l2=s.l2, keep_prob=s.keep_prob,
-                         optimizer=s.optimizer, batch_size=batch_size,
-                         record_every=record_every or max(1, s.iterations // 20))
-    augmentation = augmentation_from(jitter=s.jitter, shift=s.shift, image_shape=getattr(dataset, "image_shape", None),
-                                     seed=seed)
+def _run(
+    dataset, s, activation, init, seed, normalize, bayes_error, thresholds, batch_size, record_every, callbacks_for
+):
+    config = TrainConfig(
+        learning_rate=s.learning_rate,
+        iterations=s.iterations,
+        l2=s.l2,
+        keep_prob=s.keep_prob,
+        optimizer=s.optimizer,
+        batch_size=batch_size,
+        record_every=record_every or max(1, s.iterations // 20),
+    )
+    augmentation = augmentation_from(
+        jitter=s.jitter, shift=s.shift, image_shape=getattr(dataset, "image_shape", None), seed=seed
+    )
     callbacks = callbacks_for(s) if callbacks_for is not None else []
-    return evaluate_run(dataset, hidden=list(s.hidden), activation=activation, init=init, rng=seed, config=config,
-                        normalize=normalize, augmentation=augmentation, callbacks=callbacks,
-                        bayes_error=bayes_error, thresholds=thresholds)
+    return evaluate_run(
+        dataset,
+        hidden=list(s.hidden),
+        activation=activation,
+        init=init,
+        rng=seed,
+        config=config,
+        normalize=normalize,
+        augmentation=augmentation,
+        callbacks=callbacks,
+        bayes_error=bayes_error,
+        thresholds=thresholds,
+    )

@@ -21,9 +21,9 @@ import numbers
 
 import numpy as np
 
-from .errors import ConfigError, ModelFileError, PracticalNNError, bad
-from .io import read_file, write_file
-from .training.callbacks import Callback, ProgressCallback, stateful
+from ..errors import ConfigError, ModelFileError, PracticalNNError, bad
+from ..training.callbacks import Callback, ProgressCallback, stateful
+from .model_file import read_file, write_file
 
 
 def data_digest(*arrays):
@@ -67,9 +67,15 @@ def save_checkpoint(path, trainer, run=None):
             else:
                 plain[key] = value
         callbacks.append({"type": entry["type"], "state": plain})
-    header = {"iteration": state["iteration"], "optimizer": optimizer, "masks": state["masks"],
-              "shuffle": state["shuffle"], "history": state["history"], "callbacks": callbacks,
-              "run": run if run is not None else describe(trainer)}
+    header = {
+        "iteration": state["iteration"],
+        "optimizer": optimizer,
+        "masks": state["masks"],
+        "shuffle": state["shuffle"],
+        "history": state["history"],
+        "callbacks": callbacks,
+        "run": run if run is not None else describe(trainer),
+    }
     write_file(path, tensors, header, "checkpoint")
 
 
@@ -100,7 +106,8 @@ def load_checkpoint(path, argument="resume"):
     optimizer = dict(optimizer)
     callbacks = header.get("callbacks", [])
     if not isinstance(callbacks, list) or not all(
-            isinstance(c, dict) and isinstance(c.get("type"), str) and isinstance(c.get("state"), dict) for c in callbacks):
+        isinstance(c, dict) and isinstance(c.get("type"), str) and isinstance(c.get("state"), dict) for c in callbacks
+    ):
         raise fail("its callbacks' states are malformed")
     callbacks = [{"type": c["type"], "state": dict(c["state"])} for c in callbacks]
     for name, value in tensors.items():
@@ -114,10 +121,11 @@ def load_checkpoint(path, argument="resume"):
             continue
         if not name.startswith("optimizer.") or value.shape != params.shape or value.dtype != params.dtype:
             raise fail(f"tensor {name!r} is not an optimizer state of the parameters' shape")
-        optimizer[name[len("optimizer."):]] = value
+        optimizer[name[len("optimizer.") :]] = value
     perm = tensors.get("perm")
-    if perm is not None and (perm.ndim != 1 or perm.dtype != np.int64 or
-                             not np.array_equal(np.sort(perm), np.arange(perm.size))):
+    if perm is not None and (
+        perm.ndim != 1 or perm.dtype != np.int64 or not np.array_equal(np.sort(perm), np.arange(perm.size))
+    ):
         raise fail("tensor 'perm' is not a permutation")
     iteration = header.get("iteration")
     if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
@@ -125,8 +133,16 @@ def load_checkpoint(path, argument="resume"):
     for key in ("history", "run", "shuffle"):
         if not isinstance(header.get(key), dict):
             raise fail(f"its {key} is missing or malformed")
-    state = {"iteration": iteration, "params": params, "optimizer": optimizer, "masks": header.get("masks"),
-             "shuffle": header["shuffle"], "perm": perm, "history": header["history"], "callbacks": callbacks}
+    state = {
+        "iteration": iteration,
+        "params": params,
+        "optimizer": optimizer,
+        "masks": header.get("masks"),
+        "shuffle": header["shuffle"],
+        "perm": perm,
+        "history": header["history"],
+        "callbacks": callbacks,
+    }
     return Checkpoint(str(path), state, header["run"])
 
 
@@ -193,9 +209,14 @@ class Resume(Callback):
     def on_train_begin(self, trainer):
         for cb in trainer.callbacks:
             if not (isinstance(cb, STATELESS) or stateful(cb)):
-                raise bad("resume", self.checkpoint.path, f"a run whose callbacks can save their state; "
-                          f"{type(cb).__name__} keeps state of its own and defines no state_dict/load_state_dict, "
-                          "so the resumed run would not be the uninterrupted one", ConfigError)
+                raise bad(
+                    "resume",
+                    self.checkpoint.path,
+                    f"a run whose callbacks can save their state; "
+                    f"{type(cb).__name__} keeps state of its own and defines no state_dict/load_state_dict, "
+                    "so the resumed run would not be the uninterrupted one",
+                    ConfigError,
+                )
         restore(trainer, self.checkpoint, describe(trainer, **self.extra))
 
 

@@ -1,0 +1,195 @@
+"""Reports of the diagnostics: the initialization study, the signal over depth and the linear chain. Built from results with ``plots`` and ``report``; nothing is computed here."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .html import Report
+from .plots import network_boundary, plot_costs
+from .reproduce import MOONS_LIMITS
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def init_study_report(study, dataset, directory):
+    """Table, the cost curves of every scheme on one plot, and the decision boundaries side by side."""
+    s = study.setup
+    rep = Report(
+        f"Initialization study: {dataset.name}",
+        f"layers {s['layer_sizes']}, {s['activation']}, learning rate {study.config.learning_rate}, "
+        f"{study.config.iterations} iterations, seed {s['seed']} for every scheme "
+        f"(normal: standard deviation {s['scale']})",
+    )
+    rep.section("Results")
+    rep.table(
+        [
+            "init",
+            "first cost",
+            "final cost",
+            "train accuracy",
+            "test accuracy",
+            "symmetry broken",
+            "layers with identical units",
+            "dead units per hidden layer",
+            "stopped",
+        ],
+        [
+            [
+                r.scheme,
+                r.initial_cost,
+                r.final_cost,
+                r.result.train_accuracy,
+                r.result.test_accuracy,
+                "yes" if r.symmetry_broken else "no",
+                ", ".join(map(str, r.identical_after)) or "-",
+                " ".join(map(str, r.dead_after)) or "-",
+                r.stopped,
+            ]
+            for r in study.runs
+        ],
+    )
+    rep.text(
+        f"Chance (always the most frequent training class): train {study.chance['train']:.4f}, test "
+        f"{study.chance['test']:.4f}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "
+        "W (and entries of b) are all equal has units that all compute the same function (notes 15)."
+    )
+    rep.section("Cost curves")
+    rep.figures(
+        [
+            (
+                "init_costs.png",
+                plot_costs(
+                    {r.scheme: (r.result.history.iterations, r.result.history.cost) for r in study.runs},
+                    title="J during training, one curve per initialization",
+                    log=True,
+                ),
+                "cost (log scale) every few iterations",
+            )
+        ]
+    )
+    if dataset.n_x == 2 and dataset.output == "sigmoid":
+        limits = MOONS_LIMITS if dataset.name == "moons" else {}
+        rep.section("Decision boundaries (training points)")
+        rep.figures(
+            [
+                (
+                    f"init_{r.scheme}_boundary.png",
+                    network_boundary(
+                        r.result.network,
+                        dataset.train_X,
+                        dataset.train_Y,
+                        title=f"{r.scheme}: train {r.result.train_accuracy:.3f}, test {r.result.test_accuracy:.3f}",
+                        **limits,
+                    ),
+                    r.scheme,
+                )
+                for r in study.runs
+            ]
+        )
+    return rep.write(directory)
+
+
+def depth_figure(profiles, quantity, title):
+    """One panel per activation, one line per initializer: ``quantity`` ("activation_std" or
+    "grad_norm") over depth on a log scale; zero and non-finite values are left out."""
+    plt = _plt()
+    activations = list(dict.fromkeys(p.activation for p in profiles))
+    fig, axes = plt.subplots(1, len(activations), figsize=(4.6 * len(activations), 3.8), squeeze=False)
+    for ax, activation in zip(axes[0], activations):
+        for p in profiles:
+            if p.activation != activation:
+                continue
+            values = np.asarray(getattr(p, quantity), dtype=float)
+            layers = np.arange(1, len(values) + 1)
+            shown = np.isfinite(values) & (values > 0)
+            ax.plot(layers[shown], values[shown], marker=".", markersize=3, label=p.init)
+        ax.set_yscale("log")
+        ax.set_xlabel("layer l")
+        ax.set_title(f"{activation}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0][0].set_ylabel(title)
+    fig.tight_layout()
+    return fig
+
+
+def linear_figure(chains):
+    """The notes' linear demonstration: output of layer l for W = factor * I, log scale."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.5, 4.0))
+    for c in chains:
+        layers = np.arange(1, len(c.values) + 1)
+        ax.plot(layers, c.values, marker="o", markersize=3, label=f"W = {c.factor} I")
+    ax.axhline(1.0, color="grey", linewidth=1, linestyle="--")
+    ax.set_yscale("log")
+    ax.set_xlabel("layer l")
+    ax.set_ylabel("output of layer l (x = ones)")
+    ax.set_title("Linear network, b = 0: the output is factor^l")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def signal_report(profiles, chains, directory, *, setup):
+    """Summary table, activation spread and gradient norm over depth, and the linear chain."""
+    rep = Report(
+        "Vanishing and exploding signals",
+        f"{setup['depth']} hidden layers of {setup['width']} units, one forward and backward pass on "
+        f"{setup['examples']} random examples, seed {setup['seed']}; normal has standard deviation "
+        f"{setup['scale']}",
+    )
+    if profiles:
+        rep.section("Summary")
+        rep.table(
+            [
+                "init",
+                "activation",
+                "std A[1]",
+                f"std A[{len(profiles[0].activation_std) - 1}]",
+                "||dW[1]||",
+                "||dW[L]||",
+                "gradient flags",
+                "activation flags",
+            ],
+            [
+                [
+                    p.init,
+                    p.activation,
+                    p.activation_std[0],
+                    p.activation_std[-2],
+                    p.grad_norm[0],
+                    p.grad_norm[-1],
+                    p.describe_flags("grad"),
+                    p.describe_flags("activation"),
+                ]
+                for p in profiles
+            ],
+        )
+        rep.text(
+            f"A layer is flagged when ||dW[l]|| is below 1/{setup['threshold']:g} or above "
+            f"{setup['threshold']:g} times the last layer's (gradient flags), or when the spread of its "
+            "activations is that far from the input's (activation flags)."
+        )
+        rep.section("Over depth")
+        rep.figures(
+            [
+                (
+                    "signal_activation_std.png",
+                    depth_figure(profiles, "activation_std", "std of A[l]"),
+                    "standard deviation of the activations per layer",
+                ),
+                (
+                    "signal_grad_norm.png",
+                    depth_figure(profiles, "grad_norm", "||dW[l]||"),
+                    "norm of the weight gradient per layer",
+                ),
+            ]
+        )
+    if chains:
+        rep.section("The notes' linear demonstration")
+        rep.figures([("linear_chain.png", linear_figure(chains), "W[l] = factor * I, no activation")])
+    return rep.write(directory)

@@ -1,0 +1,120 @@
+"""The reports the CLI writes, built from results with ``plots`` and ``report``."""
+
+from __future__ import annotations
+
+from .html import Report
+from .plots import network_boundary, plot_costs
+
+#: The notebook's axes for the moons plots.
+MOONS_LIMITS = {"xlim": (-2.0, 2.3), "ylim": (-1.5, 2.2)}
+
+
+def _limits(dataset):
+    return MOONS_LIMITS if dataset.name == "moons" else {}
+
+
+def boundary_figures(result, dataset, prefix):
+    """Decision boundaries over the train and the test points (2-feature classification only)."""
+    if dataset.n_x != 2 or result.network.output.name != "sigmoid":
+        return []
+    title = result.extra.get("title", result.name)
+    return [
+        (
+            f"{prefix}_train.png",
+            network_boundary(
+                result.network, dataset.train_X, dataset.train_Y, title=f"{title}\ntrain points", **_limits(dataset)
+            ),
+            "decision boundary, train set",
+        ),
+        (
+            f"{prefix}_test.png",
+            network_boundary(
+                result.network, dataset.test_X, dataset.test_Y, title=f"{title}\ntest points", **_limits(dataset)
+            ),
+            "decision boundary, test set",
+        ),
+    ]
+
+
+def cost_figure(result, prefix, curves=True):
+    """J over the recorded iterations; with ``curves``, the history's other cost curves beside it."""
+    h = result.history
+    series = {"J (with penalty)": (h.iterations, h.cost)}
+    if h.cost_unpenalized != h.cost:
+        series["J without penalty"] = (h.iterations, h.cost_unpenalized)
+    for name, (its, values) in h.curves.items() if curves else ():
+        if name.endswith("cost"):  # accuracies and other curves do not belong on a cost axis
+            series[name.replace("_", " ")] = (its, values)
+    lr = result.config.learning_rate
+    return (
+        f"{prefix}_cost.png",
+        plot_costs(series, title=f"{result.extra.get('title', result.name)}\nlearning rate = {lr}"),
+        f"cost every {result.config.record_every} iterations",
+    )
+
+
+def reproduce_report(results, directory):
+    from ..data.datasets import load_moons
+
+    moons = load_moons()
+    rep = Report(
+        "The regularization notebook, reproduced",
+        "Layers [2, 20, 3, 1], relu, sigmoid output, learning rate 0.3, 30000 iterations of full-batch "
+        "gradient descent, the notebook's random streams (weights from seed 3, dropout masks from seed 1).",
+    )
+    rep.section("Results beside the notebook's published figures")
+    rows = []
+    for r in results:
+        for row in r.extra["comparison"]:
+            rows.append(
+                [
+                    r.extra["title"],
+                    row["figure"],
+                    repr(row["published"]),
+                    repr(row["ours"]),
+                    f"{row['relative_difference']:.1e}",
+                    row["match"],
+                ]
+            )
+    rep.table(
+        ["experiment", "figure", "notebook", "practicalnn", "relative difference", "status"], rows, status_column=5
+    )
+    rep.text(
+        "Costs must agree within 1e-9 relative and accuracies exactly. Regularization lowers training "
+        "accuracy and, with L2, raises test accuracy: it stops the network from fitting the noise."
+    )
+    rep.section("Cost curves")
+    rep.figures(
+        [
+            (
+                "costs_all.png",
+                plot_costs(
+                    {r.extra["title"]: (r.history.iterations, r.history.cost) for r in results},
+                    title="J (with penalty) every 1000 iterations",
+                ),
+                "all three models",
+            )
+        ],
+        wide=True,
+    )
+    for r in results:
+        rep.section(r.extra["title"])
+        rep.figures(boundary_figures(r, moons, r.name) + [cost_figure(r, r.name)])
+    return rep.write(directory)
+
+
+def train_report(result, dataset, directory):
+    rep = Report(
+        f"practicalnn train: {dataset.name}",
+        f"layers {result.setup['layer_sizes']}, {result.setup['activation']}, init {result.setup['init']}, "
+        f"learning rate {result.config.learning_rate}, {result.history.iterations_run} iterations, "
+        f"l2 {result.config.l2}, l1 {result.config.l1}, keep_prob {result.config.keep_prob}",
+    )
+    rep.section("Results")
+    rep.table(
+        ["set", "accuracy", "cost (without penalty)"],
+        [["train", result.train_accuracy, result.train_cost], ["test", result.test_accuracy, result.test_cost]],
+    )
+    rep.section("Figures")
+    rep.figures(boundary_figures(result, dataset, "model") + [cost_figure(result, "model")])
+    return rep.write(directory)
