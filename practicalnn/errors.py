@@ -41,3 +41,18 @@ class TrainingDiverged(PracticalNNError, ArithmeticError):
 def bad(argument, value, expected, error=ConfigError):
     """Build an error whose message reads: ``argument=value: expected ...``."""
     return error(f"{argument}={value!r}: expected {expected}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a function that trains several runs (a recipe, a sweep, an ensemble, a study).
+
+    It is a KeyboardInterrupt, so code that does not expect it stops as Ctrl-C always does; code that
+    does (the CLI) finds in ``partial`` what had finished before the interruption (the same type the
+    function would have returned, holding only completed runs, or None when nothing had), and
+    ``message`` says what was interrupted. Nothing half-finished is in ``partial``.
+    """
+
+    def __init__(self, message="interrupted", partial=None):
+        super().__init__(message)
+        self.message = message
+        self.partial = partial

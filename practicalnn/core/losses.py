@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataError, bad
-from .activations import Identity, Sigmoid, Softmax
+from .activations import Activation, Identity, Sigmoid, Softmax
 
 
 class Output:
     """An output activation, its loss, and how labels map onto it."""
 
     name = ""
-    activation = None
+    activation: Activation
 
     def encode(self, Y, n_out):
         """Check labels ``Y`` against an output layer of ``n_out`` units; return them as (n_out, m)."""

@@ -88,7 +88,7 @@ def _values(name, values, low, high, low_open):
 
 
 # The worker's job, set once per process (inherited through fork, or passed to the initializer).
-_JOB = {}
+_JOB: dict = {}
 
 
 def _init_worker(job):

@@ -30,7 +30,7 @@ class Optimizer:
     """Base: the constants every optimizer of the course takes, and which moments it keeps."""
 
     name = ""
-    moments = ()  # which of "v", "s" the state holds
+    moments: tuple[str, ...] = ()  # which of "v", "s" the state holds
 
     def __init__(self, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.beta1 = check("beta1", beta1, Interval(Real, 0, 1, closed="left"))
