@@ -1,0 +1,136 @@
+"""ONNX and PyTorch export: the exported graph, run by onnxruntime / torch (independent implementations of
+the same operators), gives practicalnn's predictions; probabilities within 1e-5 in float32 ONNX, outputs
+within 1e-12 in float64 torch."""
+
+import numpy as np
+import pytest
+
+import practicalnn as pnn
+from practicalnn.core.network import Network
+from practicalnn.data.scaling import Standardizer
+from practicalnn.errors import ConfigError
+from practicalnn.io.model_file import SavedNetwork
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+
+def _session(proto):
+    return ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def _trained(dataset, hidden, activation="relu", iterations=300, normalize=True):
+    data = pnn.load_dataset(dataset)
+    scaler = Standardizer().fit(data.train_X) if normalize else None
+    X = scaler.transform(data.train_X) if scaler else data.train_X
+    classes = np.unique(data.train_Y)
+    output = "sigmoid" if len(classes) == 2 else "softmax"
+    n_y = 1 if output == "sigmoid" else len(classes)
+    net = Network([X.shape[0], *hidden, n_y], activation=activation, output=output)
+    pnn.train(net, X, data.train_Y, rng=0, init="he", iterations=iterations, learning_rate=0.1, record_every=100)
+    return SavedNetwork(net, scaler, classes=classes), data
+
+
+@pytest.mark.parametrize(
+    "dataset,hidden,activation",
+    [("moons", (20, 3), "relu"), ("digits", (32,), "tanh"), ("breast_cancer", (16, 8), "leaky_relu")],
+)
+def test_onnx_predictions_equal_practicalnns_on_the_test_set(dataset, hidden, activation):
+    model, data = _trained(dataset, hidden, activation)
+    from practicalnn.io.onnx_export import to_onnx
+
+    proto = to_onnx(model)
+    onnx.checker.check_model(proto, full_check=True)
+    X_rows = np.ascontiguousarray(data.test_X.T, dtype=np.float32)
+    probabilities, label = _session(proto).run(["probabilities", "label"], {"X": X_rows})
+    ours = model.predict_proba(data.test_X)
+    ours = np.vstack([1 - ours, ours]) if ours.shape[0] == 1 else ours
+    np.testing.assert_allclose(probabilities, ours.T, atol=1e-5)
+    np.testing.assert_array_equal(label, model.predict(data.test_X).ravel())
+
+
+def test_onnx_inputs_are_named_after_the_features_and_string_labels_survive():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 60))
+    Y = (X[0] + X[1] > 0).astype(int).reshape(1, -1)
+    net = Network([3, 4, 1])
+    pnn.train(net, X, Y, rng=0, init="he", iterations=200, learning_rate=0.1)
+    model = SavedNetwork(net, classes=np.array(["no", "yes"], dtype=object), feature_names=["age", "dose", "weight"])
+    from practicalnn.io.onnx_export import to_onnx
+
+    session = _session(to_onnx(model))
+    assert [i.name for i in session.get_inputs()] == ["age", "dose", "weight"]
+    feeds = {name: X[i].astype(np.float32).reshape(-1, 1) for i, name in enumerate(["age", "dose", "weight"])}
+    (label,) = session.run(["label"], feeds)
+    assert [s if isinstance(s, str) else s.decode() for s in label] == model.predict(X).ravel().tolist()
+
+
+def test_regression_exports_its_values():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(2, 50))
+    net = Network([2, 5, 1], activation="tanh", output="identity")
+    net.initialize("he", rng)
+    from practicalnn.io.onnx_export import to_onnx
+
+    (values,) = _session(to_onnx(net)).run(["predictions"], {"X": X.T.astype(np.float32)})
+    np.testing.assert_allclose(values, net.predict_proba(X).T, rtol=1e-5, atol=1e-6)
+
+
+def test_a_failed_export_writes_nothing(tmp_path):
+    net = Network([2, 3, 2], output="sigmoid")
+    from practicalnn.io.onnx_export import to_onnx
+
+    with pytest.raises(ConfigError, match="one sigmoid unit"):
+        to_onnx(net, tmp_path / "out.onnx")
+    assert list(tmp_path.iterdir()) == []
+    to_onnx(Network([2, 3, 1]), tmp_path / "ok.onnx")
+    assert [p.name for p in tmp_path.iterdir()] == ["ok.onnx"]
+
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize(
+    "activation,output,n_y",
+    [("relu", "sigmoid", 1), ("tanh", "softmax", 3), ("leaky_relu", "identity", 2), ("sigmoid", "sigmoid", 1)],
+)
+def test_to_torch_outputs_equal_the_engines_to_1e_12(activation, output, n_y):
+    from practicalnn.io.torch_bridge import to_torch
+
+    rng = np.random.default_rng(2)
+    net = Network([4, 6, 5, n_y], activation=activation, output=output)
+    net.initialize("he", rng)
+    X = rng.normal(size=(4, 30))
+    scaler = Standardizer().fit(X * 3 + 1)
+    model = SavedNetwork(net, scaler)
+    out = to_torch(model)(torch.tensor(X.T)).detach().numpy()
+    np.testing.assert_allclose(out, model.predict_proba(X).T, rtol=1e-12, atol=1e-12)
+
+
+def test_from_torch_round_trips_and_passes_the_gradient_check():
+    from practicalnn.io.torch_bridge import from_torch, to_torch
+
+    torch.manual_seed(0)
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 1), torch.nn.Sigmoid())
+    seq = seq.double()
+    net = from_torch(seq)
+    assert list(net.layer_sizes) == [3, 5, 1] and net.hidden.name == "tanh" and net.output.name == "sigmoid"
+    X = np.random.default_rng(3).normal(size=(3, 20))
+    np.testing.assert_allclose(net.predict_proba(X).T, seq(torch.tensor(X.T)).detach().numpy(), rtol=1e-12)
+    back = to_torch(net)
+    np.testing.assert_allclose(back(torch.tensor(X.T)).detach().numpy(), net.predict_proba(X).T, rtol=1e-12)
+    Y = (X[0] > 0).astype(float).reshape(1, -1)
+    check = pnn.check_network_gradients(net, X, Y)
+    assert check.verdict == "correct" and check.difference < 1e-7
+
+
+def test_from_torch_refuses_what_it_cannot_express():
+    from practicalnn.io.torch_bridge import from_torch
+
+    mixed = torch.nn.Sequential(
+        torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)
+    )
+    with pytest.raises(ConfigError, match="same hidden activation"):
+        from_torch(mixed)
+    with pytest.raises(ConfigError, match="Linear layers"):
+        from_torch(torch.nn.Sequential(torch.nn.Conv1d(1, 1, 1)))
