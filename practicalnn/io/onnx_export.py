@@ -86,7 +86,7 @@ def build(model):
     network, standardizer, classes, feature_names = _parts(model)
     if network.hidden.name not in _ACTIVATIONS:
         raise bad("model", f"hidden activation {network.hidden.name}", f"one of {', '.join(_ACTIVATIONS)}")
-    n_x, n_y = network.layer_sizes[0], network.layer_sizes[-1]
+    n_x = network.layer_sizes[0]
     nodes, inits, inputs = [], [], []
     names = _input_names(feature_names, n_x)
     if names is None:
