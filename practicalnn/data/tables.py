@@ -2,8 +2,9 @@
 
 ``TablePreprocessor`` is what a careful user writes with scikit-learn, fitted on the training rows only:
 
-    numeric columns      SimpleImputer(strategy="median") -> StandardScaler()
-    string/categorical   SimpleImputer(strategy="constant", fill_value="missing") -> OneHotEncoder(handle_unknown="ignore")
+    numeric columns   SimpleImputer(strategy="median") -> StandardScaler()
+    string columns    SimpleImputer(strategy="constant", fill_value="missing")
+                      -> OneHotEncoder(handle_unknown="ignore")
 
 scikit-learn fits it (a ``ColumnTransformer``). What the fit learned (each numeric column's median, mean and
 scale; each categorical column's categories) is kept as plain numbers and strings, so a model file can carry
