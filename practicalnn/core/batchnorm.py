@@ -1,0 +1,125 @@
+"""Batch normalization, as the course defines it, forward and backward side by side.
+
+Per hidden layer l, before the activation, over the m examples (columns) of the mini-batch:
+
+    mu      = 1/m * sum_i Z(i)
+    sigma^2 = 1/m * sum_i (Z(i) - mu)^2
+    Z_norm  = (Z - mu) / sqrt(sigma^2 + epsilon)
+    Z_tilde = gamma * Z_norm + beta              (gamma, beta: (n_l, 1), learned; b[l] is dropped)
+
+Backward, with dZ_tilde = dJ/dZ_tilde scaled as the rest of the engine scales it (the 1/m of the cost is
+applied where dW is formed, so these are m times the derivative of J):
+
+    dgamma = 1/m * sum_i dZ_tilde * Z_norm
+    dbeta  = 1/m * sum_i dZ_tilde
+    dZ     = gamma / sqrt(sigma^2 + epsilon) * (dZ_tilde - mean_i(dZ_tilde) - Z_norm * mean_i(dZ_tilde * Z_norm))
+
+At test time mu and sigma^2 are the exponentially weighted averages over the training mini-batches,
+``running = decay * running + (1 - decay) * batch`` (the course's estimate), which ``RunningStats`` keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DataError, bad
+from ..validation import Interval, Real, check
+
+EPSILON = 1e-8
+DECAY = 0.9
+
+
+def check_epsilon(epsilon):
+    return check("bn_epsilon", epsilon, Interval(Real, 0, None, closed="neither"))
+
+
+def check_decay(decay):
+    return check("bn_decay", decay, Interval(Real, 0, 1, closed="left"))
+
+
+@dataclass
+class BatchCache:
+    """What the forward pass of one normalized layer keeps for its backward pass."""
+
+    Z_norm: np.ndarray
+    inv_std: np.ndarray  # 1 / sqrt(sigma^2 + epsilon), (n, 1)
+    mu: np.ndarray
+    var: np.ndarray
+
+
+def normalize(Z, gamma, beta, epsilon=EPSILON):
+    """Training mode: ``(Z_tilde, BatchCache)`` from the batch's own mean and variance."""
+    m = Z.shape[1]
+    if m < 2:
+        raise bad(
+            "batch_size",
+            m,
+            "at least 2 examples per batch with batch normalization (sigma^2 of one "
+            "example is 0: the batch would be normalized by epsilon alone)",
+            DataError,
+        )
+    mu = np.mean(Z, axis=1, keepdims=True)
+    var = np.mean(np.square(Z - mu), axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + epsilon)
+    Z_norm = (Z - mu) * inv_std
+    return gamma * Z_norm + beta, BatchCache(Z_norm, inv_std, mu, var)
+
+
+def normalize_inference(Z, gamma, beta, mean, var, epsilon=EPSILON):
+    """Test mode: normalize with the running estimates of mu and sigma^2."""
+    return gamma * ((Z - mean) / np.sqrt(var + epsilon)) + beta
+
+
+def normalize_backward(dZ_tilde, gamma, cache):
+    """``(dZ, dgamma, dbeta)`` from dZ_tilde (see the module doc for the scaling)."""
+    m = dZ_tilde.shape[1]
+    dgamma = np.sum(dZ_tilde * cache.Z_norm, axis=1, keepdims=True) / m
+    dbeta = np.sum(dZ_tilde, axis=1, keepdims=True) / m
+    d_norm = dZ_tilde * gamma
+    dZ = cache.inv_std * (
+        d_norm
+        - np.mean(d_norm, axis=1, keepdims=True)
+        - cache.Z_norm * np.mean(d_norm * cache.Z_norm, axis=1, keepdims=True)
+    )
+    return dZ, dgamma, dbeta
+
+
+class RunningStats:
+    """The exponentially weighted averages of each normalized layer's mu and sigma^2 (non-trainable state).
+
+    ``layers`` are the normalized layer numbers; mean starts at 0 and variance at 1, so a network that was
+    never trained normalizes as the identity would."""
+
+    def __init__(self, sizes, decay=DECAY):
+        self.decay = check_decay(decay)
+        self.mean = {layer: np.zeros((n, 1)) for layer, n in sizes.items()}
+        self.var = {layer: np.ones((n, 1)) for layer, n in sizes.items()}
+
+    def update(self, layer, cache):
+        d = self.decay
+        self.mean[layer] = d * self.mean[layer] + (1 - d) * cache.mu
+        self.var[layer] = d * self.var[layer] + (1 - d) * cache.var
+
+    def state(self):
+        return {
+            "decay": self.decay,
+            "mean": {str(k): v.copy() for k, v in self.mean.items()},
+            "var": {str(k): v.copy() for k, v in self.var.items()},
+        }
+
+    def load(self, state):
+        self.decay = check_decay(state["decay"])
+        for layer in self.mean:
+            mean, var = np.asarray(state["mean"][str(layer)], float), np.asarray(state["var"][str(layer)], float)
+            if mean.shape != self.mean[layer].shape or var.shape != self.var[layer].shape:
+                raise bad(
+                    "batch_norm_state",
+                    f"layer {layer} of shape {mean.shape}",
+                    f"shape {self.mean[layer].shape}",
+                    DataError,
+                )
+            if not (np.isfinite(mean).all() and np.isfinite(var).all() and (var >= 0).all()):
+                raise bad("batch_norm_state", f"layer {layer}", "finite means and variances >= 0", DataError)
+            self.mean[layer], self.var[layer] = mean, var
