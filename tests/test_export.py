@@ -134,3 +134,40 @@ def test_from_torch_refuses_what_it_cannot_express():
         from_torch(mixed)
     with pytest.raises(ConfigError, match="Linear layers"):
         from_torch(torch.nn.Sequential(torch.nn.Conv1d(1, 1, 1)))
+
+
+def test_cli_export_writes_graphs_that_reproduce_predict(tmp_path, capsys):
+    from practicalnn.cli import main
+
+    model_path = tmp_path / "m.pnn"
+    assert main(["train", "--iterations", "300", "--save", str(model_path)]) == 0
+    assert main(["export", str(model_path), "--onnx", str(tmp_path / "m.onnx"), "--torch", str(tmp_path / "m.pt")]) == 0
+    assert "inputs: x1, x2" in capsys.readouterr().out
+    model, data = pnn.load(model_path), pnn.load_moons()
+    feeds = {"x1": data.test_X[:1].T.astype(np.float32), "x2": data.test_X[1:].T.astype(np.float32)}
+    (label,) = ort.InferenceSession(str(tmp_path / "m.onnx")).run(["label"], feeds)
+    np.testing.assert_array_equal(label, model.predict(data.test_X).ravel())
+    module = torch.export.load(str(tmp_path / "m.pt")).module()
+    out = module(torch.tensor(data.test_X.T)).detach().numpy()
+    np.testing.assert_allclose(out, model.predict_proba(data.test_X).T, rtol=1e-12, atol=1e-15)
+    one = module(torch.tensor(data.test_X[:, :1].T)).detach().numpy()  # any batch size, one example too
+    np.testing.assert_allclose(one, model.predict_proba(data.test_X[:, :1]).T, rtol=1e-12, atol=1e-15)
+    assert main(["export", str(model_path)]) == 2
+    assert "--onnx" in capsys.readouterr().err
+
+
+def test_a_missing_extra_names_what_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_onnx(name, *args, **kwargs):
+        if name == "onnx" or name.startswith("onnx."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_onnx)
+    from practicalnn.io.onnx_export import to_onnx
+
+    with pytest.raises(ConfigError, match=r"practicalnn\[onnx\]"):
+        to_onnx(Network([2, 3, 1]))
