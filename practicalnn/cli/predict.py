@@ -8,7 +8,8 @@ import numpy as np
 
 from ..data.datasets import numeric_columns, read_table
 from ..errors import DataError, bad
-from ..io.model_file import SavedNetwork, read_model
+from ..estimators.files import read as read_model
+from ..io.model_file import SavedNetwork
 from .common import print_json, table
 
 

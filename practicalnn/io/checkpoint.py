@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelFileError, PracticalNNError, bad
 from ..training.callbacks import Callback, ProgressCallback, stateful
-from .model_file import read_file, write_file
+from .container import read_file, write_file
 
 
 def data_digest(*arrays):
