@@ -221,9 +221,9 @@ def history_from_json(d, fail):
     stopped, run, best = d.get("stopped", "completed"), d.get("iterations_run", 0), d.get("best_iteration")
     if stopped not in _STOPPED:
         problem = problem or f"history.stopped is {stopped!r}; expected one of {', '.join(_STOPPED)}"
-    if not _is_int(run) or run < 0 or (its and its[-1] > run):
+    if not _is_int(run) or run < 0:
         problem = problem or f"history.iterations_run is {run!r}"
-    if best is not None and (not _is_int(best) or not 0 <= best <= run):
+    if best is not None and (not _is_int(best) or best < 0):
         problem = problem or f"history.best_iteration is {best!r}"
     if problem:
         raise fail(f"its history is malformed ({problem})")

@@ -27,7 +27,7 @@ def check_output_path(argument, path):
     target = Path(os.path.realpath(path))
     try:
         mode = os.stat(target).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         mode = None
     except OSError as err:
         raise bad(argument, given, f"a path that can be written ({err.strerror})") from None
