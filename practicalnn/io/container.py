@@ -126,7 +126,11 @@ def read_file(path, kinds, argument="path"):
             size = os.fstat(fh.fileno()).st_size
             head = fh.read(8)
             n = _header_length(head, size, fail)
-            raw = parse_json(fh.read(n), fail, "safetensors header")
+            try:
+                raw = parse_json(fh.read(n), fail, "safetensors header")
+            except ModelFileError:
+                _refuse_known_formats(head, fail)
+                raise
             meta = _metadata(raw, fail, kinds)
             _check_layout(raw, size - 8 - n, fail)
             fh.seek(0)
@@ -150,17 +154,21 @@ def read_file(path, kinds, argument="path"):
 
 def _header_length(head, size, fail):
     """N from the first 8 bytes, checked against the file's size and the limit; else what the bytes look like."""
+    n = int.from_bytes(head, "little") if len(head) == 8 else 0
+    if len(head) == 8 and 2 <= n <= MAX_HEADER_BYTES and 8 + n <= size:
+        return n
+    _refuse_known_formats(head, fail)
+    if len(head) < 8:
+        raise fail(f"it is {len(head)} bytes long, too short for a safetensors file (truncated?)")
+    if n > MAX_HEADER_BYTES and 8 + n <= size:
+        raise fail(f"its header announces {n} bytes; practicalnn reads headers of at most {MAX_HEADER_BYTES}")
+    raise fail("its first 8 bytes are not a safetensors header length (truncated or not safetensors)")
+
+
+def _refuse_known_formats(head, fail):
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
             raise fail(f"this is {what}")
-    if len(head) < 8:
-        raise fail(f"it is {len(head)} bytes long, too short for a safetensors file (truncated?)")
-    n = int.from_bytes(head, "little")
-    if n > MAX_HEADER_BYTES and 8 + n <= size:
-        raise fail(f"its header announces {n} bytes; practicalnn reads headers of at most {MAX_HEADER_BYTES}")
-    if n < 2 or 8 + n > size:
-        raise fail("its first 8 bytes are not a safetensors header length (truncated or not safetensors)")
-    return n
 
 
 def _metadata(raw, fail, kinds):

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..core.network import Network
-from ..errors import PracticalNNError
+from ..errors import PracticalNNError, bad
 
 #: Bounds on what a header may announce, checked before anything is allocated for it.
 MAX_LAYERS = 1000
@@ -30,8 +30,6 @@ def _is_number(v):
 # -- classes ---------------------------------------------------------------------------------------
 def classes_to_json(classes):
     """Classes as ``{"dtype": ..., "values": [...]}``: numbers, booleans or strings only."""
-    from ..errors import bad
-
     if classes is None:
         return None
     arr = np.asarray(classes)
