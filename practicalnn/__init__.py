@@ -66,8 +66,8 @@ _LAZY = {
     # scikit-learn, model files, checkpoints
     "NeuralNetClassifier": ".estimators",
     "NeuralNetRegressor": ".estimators",
-    "save": ".io.model_file",
-    "load": ".io.model_file",
+    "save": ".estimators.files",
+    "load": ".estimators.files",
     "SavedNetwork": ".io.model_file",
     "CheckpointWriter": ".io.checkpoint",
     "Resume": ".io.checkpoint",

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from practicalnn import load
 from practicalnn.core.network import Network
 from practicalnn.errors import ConfigError, ModelFileError, TrainingDiverged
 from practicalnn.estimators import NeuralNetRegressor
 from practicalnn.io.checkpoint import CheckpointWriter, Resume, load_checkpoint
-from practicalnn.io.model_file import load
 from practicalnn.training.trainer import TrainConfig, Trainer
 
 CLI = [sys.executable, "-m", "practicalnn"]

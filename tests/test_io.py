@@ -14,11 +14,13 @@ import pytest
 import safetensors.numpy
 from sklearn.datasets import make_blobs, make_regression
 
+from practicalnn import load, save
 from practicalnn.core.network import Network
 from practicalnn.data.scaling import Standardizer
 from practicalnn.errors import ModelFileError
 from practicalnn.estimators import NeuralNetClassifier, NeuralNetRegressor
-from practicalnn.io.model_file import FORMAT_VERSION, SavedNetwork, load, save
+from practicalnn.io.container import FORMAT_VERSION
+from practicalnn.io.model_file import SavedNetwork
 
 
 def trained_net():
@@ -132,7 +134,7 @@ def test_rejects_tampering_in_data_and_header(tmp_path):
 def _rewrite(tmp_path, tensors, meta_changes=(), header_changes=()):
     """A file like a good one, with its digest recomputed after the change (an honest writer's
     file of another shape or version): what is checked then is the content, not the checksum."""
-    from practicalnn.io.model_file import _digest
+    from practicalnn.io.container import digest as _digest
 
     good = tmp_path / "good.pnn"
     save(trained_net(), good)

@@ -1,17 +1,20 @@
 """What ``practicalnn train`` does for --save, --checkpoint, --checkpoint-every, --resume and Ctrl-C.
 
-Every path is checked before training starts, so a mistake costs nothing and changes nothing on
-disk. The model file is written once training ends, also when it ends by Ctrl-C (then the command
-exits 130); checkpoints are written along the way and once more on Ctrl-C.
+Every path is checked before training starts (``practicalnn.io.paths.check_output_path``), so a
+mistake costs nothing and changes nothing on disk. The model file is written once training ends,
+also when it ends by Ctrl-C (then the command exits 130); checkpoints are written along the way and
+once more on Ctrl-C. A checkpoint that cannot be written (a full disk) is one warning line on
+stderr and training goes on: it never costs the --save.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
 from ..errors import bad
 from ..io.checkpoint import CheckpointWriter, Resume, data_digest, load_checkpoint
 from ..io.model_file import SavedNetwork, save
+from ..io.paths import check_output_path
 
 INTERRUPTED_EXIT = 130
 
@@ -40,13 +43,11 @@ def add_args(parser):
     )
 
 
-def _writable(flag, path):
-    p = Path(path)
-    if p.is_dir():
-        raise bad(flag, str(p), "a file path, not a directory")
-    if not p.parent.is_dir():
-        raise bad(flag, str(p), f"a path in an existing directory ({p.parent} does not exist)")
-    return p
+def _checkpoint_failed(err):
+    print(
+        f"practicalnn train: warning: checkpoint not written ({err.strerror}: {err.filename}); training continues",
+        file=sys.stderr,
+    )
 
 
 class Persist:
@@ -54,8 +55,8 @@ class Persist:
 
     def __init__(self, args):
         self.args = args
-        self.save_path = None if args.save is None else _writable("save", args.save)
-        self.checkpoint_path = None if args.checkpoint is None else _writable("checkpoint", args.checkpoint)
+        self.save_path = None if args.save is None else check_output_path("save", args.save)
+        self.checkpoint_path = None if args.checkpoint is None else check_output_path("checkpoint", args.checkpoint)
         if args.checkpoint_every is not None and args.checkpoint is None:
             raise bad("checkpoint_every", args.checkpoint_every, "to be given with --checkpoint PATH")
         every = 1000 if args.checkpoint_every is None else args.checkpoint_every
@@ -84,7 +85,7 @@ class Persist:
             out.append(Resume(self.resumed, run))
         out.extend(others)
         if self.checkpoint_path is not None:
-            out.append(CheckpointWriter(self.checkpoint_path, self.every, run))
+            out.append(CheckpointWriter(self.args.checkpoint, self.every, run, on_error=_checkpoint_failed))
         return out
 
     def finish(self, result, dataset, standardizer=None):
@@ -102,11 +103,12 @@ class Persist:
             }
             names = list(dataset.feature_names)
             names = names if len(names) == result.network.layer_sizes[0] else None
-            save(SavedNetwork(result.network, standardizer, classes, names, self.args.target, info), self.save_path)
-            self.saved = str(self.save_path)
+            model = SavedNetwork(result.network, standardizer, classes, names, self.args.target, info)
+            save(model, self.args.save, argument="save")
+            self.saved = str(self.args.save)
         return {
             "saved": self.saved,
-            "checkpoint": None if self.checkpoint_path is None else str(self.checkpoint_path),
+            "checkpoint": self.args.checkpoint,
             "resumed_from": None
             if self.resumed is None
             else {"path": self.resumed.path, "iteration": self.resumed.iteration},
@@ -123,7 +125,8 @@ class Persist:
         if self.saved:
             lines.append(f"model saved to {self.saved}")
         if self.interrupted(result) and self.checkpoint_path is not None:
-            lines.append(f"checkpoint at {self.checkpoint_path}: add --resume {self.checkpoint_path} to continue")
+            path = self.args.checkpoint
+            lines.append(f"checkpoint at {path}: add --resume {path} to continue")
         return lines
 
     def exit_code(self, result):

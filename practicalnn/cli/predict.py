@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..data.datasets import numeric_columns, read_table
 from ..errors import DataError, bad
-from ..io.model_file import SavedNetwork, read_model
+from ..estimators.files import read as read_model
+from ..io.model_file import SavedNetwork
 from .common import print_json, table
 
 
@@ -45,6 +48,17 @@ def _features(model, header, target):
             "data", f"{len(columns)} feature columns {columns}", f"{n_x}, the model's number of inputs", DataError
         )
     return columns
+
+
+def _predict_once_warned(model, X):
+    """``_predict``, each distinct warning (scikit-learn's about feature names, say: predict and
+    predict_proba both give it) printed once, as one line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = _predict(model, X)
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        print(f"practicalnn predict: warning: {message}", file=sys.stderr)
+    return out
 
 
 def _predict(model, X):
@@ -96,7 +110,7 @@ def run(args):
         raise bad("target", args.target, f"a column of {Path(args.data).name}: {', '.join(header)}", DataError)
     columns = _features(model, header, target)
     X = numeric_columns(args.data, header, rows, columns)
-    predicted, proba = _predict(model, X)
+    predicted, proba = _predict_once_warned(model, X)
     classes = _classes(model)
     metric, value = _score(classes, predicted, header, rows, target, args.data)
     if args.json:

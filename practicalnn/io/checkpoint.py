@@ -18,12 +18,16 @@ from __future__ import annotations
 import hashlib
 import math
 import numbers
+import warnings
 
 import numpy as np
 
 from ..errors import ConfigError, ModelFileError, PracticalNNError, bad
 from ..training.callbacks import Callback, ProgressCallback, stateful
-from .model_file import read_file, write_file
+from . import checkpoint_state
+from .container import read_file, write_file
+from .fields import history_from_json
+from .paths import check_output_path
 
 
 def data_digest(*arrays):
@@ -44,10 +48,11 @@ def describe(trainer, **extra):
     return {"network": trainer.network.config(), "config": config, **extra}
 
 
-def save_checkpoint(path, trainer, run=None):
+def save_checkpoint(path, trainer, run=None, argument="checkpoint"):
     """Write the state of ``trainer`` (``Trainer.state_dict()``) to ``path`` atomically.
 
-    ``run`` is a JSON-able description of the run (``describe(trainer)`` when None)."""
+    ``run`` is a JSON-able description of the run (``describe(trainer)`` when None); errors name
+    ``argument``."""
     state = trainer.state_dict()
     tensors = {"params": state["params"]}
     optimizer = {}
@@ -76,7 +81,7 @@ def save_checkpoint(path, trainer, run=None):
         "callbacks": callbacks,
         "run": run if run is not None else describe(trainer),
     }
-    write_file(path, tensors, header, "checkpoint")
+    write_file(path, tensors, header, "checkpoint", argument)
 
 
 class Checkpoint:
@@ -130,9 +135,16 @@ def load_checkpoint(path, argument="resume"):
     iteration = header.get("iteration")
     if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
         raise fail(f"its iteration is {iteration!r}")
-    for key in ("history", "run", "shuffle"):
-        if not isinstance(header.get(key), dict):
-            raise fail(f"its {key} is missing or malformed")
+    if not isinstance(header.get("run"), dict):
+        raise fail("its run is missing or malformed")
+    history = history_from_json(header.get("history"), fail)
+    if history.iterations and history.iterations[-1] > iteration:
+        raise fail(f"its history records iteration {history.iterations[-1]}, past its iteration {iteration}")
+    checkpoint_state.check_optimizer(optimizer, header["run"], params, fail)
+    checkpoint_state.check_generator_state(header.get("shuffle"), fail, "shuffle")
+    if header.get("masks") is not None:
+        checkpoint_state.check_generator_state(header["masks"], fail, "masks")
+    checkpoint_state.check_callbacks(callbacks, params, fail)
     state = {
         "iteration": iteration,
         "params": params,
@@ -161,7 +173,16 @@ def _first_difference(saved, current, where=""):
 
 
 def restore(trainer, checkpoint, run=None):
-    """Put ``checkpoint``'s state into ``trainer`` after checking that it describes the same run."""
+    """Put ``checkpoint``'s state into ``trainer`` after checking that it describes the same run,
+    and that it is not past the iterations the trainer is asked for."""
+    if checkpoint.iteration > trainer.config.iterations:
+        raise bad(
+            "iterations",
+            trainer.config.iterations,
+            f"at least the {checkpoint.iteration} iterations the checkpoint {checkpoint.path} has already run "
+            "(a resume continues a run; it cannot take it back)",
+            ConfigError,
+        )
     current = run if run is not None else describe(trainer)
     diff = _first_difference(checkpoint.run, current)
     if diff:
@@ -170,23 +191,35 @@ def restore(trainer, checkpoint, run=None):
         trainer.load_state_dict(checkpoint.state)
     except PracticalNNError:
         raise
-    except (ValueError, TypeError, KeyError) as err:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as err:
         raise bad("resume", checkpoint.path, f"a checkpoint this trainer can load ({err})", ModelFileError) from None
 
 
 class CheckpointWriter(Callback):
     """Write a checkpoint to ``path`` every ``every`` iterations, and once more if training is
-    interrupted (Ctrl-C), so that nothing done is lost. Put it last among the callbacks. ``extra`` (JSON-able) joins the run's
-    description (``describe``): the dataset, the seed, a digest of the data."""
+    interrupted (Ctrl-C), so that nothing done is lost. Put it last among the callbacks. ``extra``
+    (JSON-able) joins the run's description (``describe``): the dataset, the seed, a digest of the data.
 
-    def __init__(self, path, every=1000, extra=None):
+    The path is checked at once (``check_output_path``). A write that fails later (a full disk)
+    does not stop training: ``on_error(err)`` is called with the OSError, naming the path (by
+    default a ``RuntimeWarning``), and the next check tries again."""
+
+    def __init__(self, path, every=1000, extra=None, on_error=None):
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
             raise bad("checkpoint_every", every, "an integer >= 1")
+        check_output_path("checkpoint", path)
         self.path, self.every, self.extra = path, int(every), dict(extra or {})
+        self.on_error = on_error if on_error is not None else _warn
         self.written = None  # the iteration of the last checkpoint written
+        self.failed = None  # the OSError of the last write that failed, if any
 
     def _write(self, trainer):
-        save_checkpoint(self.path, trainer, describe(trainer, **self.extra))
+        try:
+            save_checkpoint(self.path, trainer, describe(trainer, **self.extra))
+        except OSError as err:
+            self.failed = err
+            self.on_error(err)
+            return
         self.written = trainer.iteration
 
     def on_check(self, trainer, iteration):
@@ -196,6 +229,10 @@ class CheckpointWriter(Callback):
     def on_train_end(self, trainer):
         if trainer.history.stopped == "interrupted" and self.written != trainer.iteration:
             self._write(trainer)
+
+
+def _warn(err):
+    warnings.warn(f"{err.strerror}: {err.filename}; training continues", RuntimeWarning, stacklevel=2)
 
 
 class Resume(Callback):

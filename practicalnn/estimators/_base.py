@@ -1,0 +1,252 @@
+"""What the classifier and the regressor share: parameters and their constraints, fitting, predicting."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import NotFittedError as _SklearnNotFitted
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..core.activations import HIDDEN
+from ..core.initializers import SCHEMES, Initializer
+from ..core.network import Network
+from ..errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, bad
+from ..training.callbacks import Callback
+from ..training.optimizers import OPTIMIZERS
+from ..training.trainer import TrainConfig, train
+
+log = logging.getLogger("practicalnn.estimators")
+
+#: Iterations between two looks at the validation cost when ``early_stopping=True``;
+#: ``n_iter_no_change`` counts such looks.
+CHECK_EVERY = 10
+
+
+class NotFittedError(PracticalNNError, _SklearnNotFitted):
+    """A prediction was asked of an estimator that has not been fitted."""
+
+
+def _validated(estimator, call, **kwargs):
+    """``validate_data`` with its errors turned into the library's own, prefixed by the call."""
+    try:
+        return validate_data(estimator, **kwargs)
+    except PracticalNNError:
+        raise
+    except TypeError as err:
+        raise DataTypeError(f"{call}: {' '.join(str(err).split())}") from None
+    except ValueError as err:
+        raise DataError(f"{call}: {' '.join(str(err).split())}") from None
+
+
+_INVALID = re.compile(r"^The '(\w+)' parameter of \w+ must be (.*)\. Got .* instead\.$", re.S)
+
+
+class _NeuralNet(BaseEstimator):
+    """What the classifier and the regressor share: parameters, validation, training, files."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        init="he",
+        l2=0.0,
+        l1=0.0,
+        keep_prob=1.0,
+        solver="adam",
+        learning_rate=0.001,
+        max_iter=2000,
+        batch_size=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        normalize=True,
+        random_state=None,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.init = init
+        self.l2 = l2
+        self.l1 = l1
+        self.keep_prob = keep_prob
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.normalize = normalize
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- parameters ---------------------------------------------------------------------------
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN))],
+        "init": [StrOptions(set(SCHEMES)), Initializer],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
+        "solver": [StrOptions(set(OPTIMIZERS))],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "normalize": ["boolean"],
+        "random_state": [None, Interval(Integral, 0, None, closed="left"), np.random.Generator, np.random.RandomState],
+        "verbose": ["verbose"],
+    }
+
+    def _validate_params(self):
+        """scikit-learn's check of ``_parameter_constraints``, its error as the library's ConfigError."""
+        try:
+            super()._validate_params()
+        except InvalidParameterError as err:
+            match = _INVALID.match(str(err))
+            if match is None:
+                raise bad(type(self).__name__, self.get_params(deep=False), str(err)) from None
+            name, expected = match.groups()
+            raise bad(name, getattr(self, name), expected) from None
+        self._hidden()
+
+    def _hidden(self):
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in sizes):
+            raise bad("hidden_layer_sizes", self.hidden_layer_sizes, "positive integers, like (100,) or (20, 3)")
+        return tuple(int(n) for n in sizes)
+
+    def _config(self):
+        """``(hidden sizes, TrainConfig)`` from parameters checked by ``_validate_params``."""
+        config = TrainConfig(
+            learning_rate=self.learning_rate,
+            iterations=int(self.max_iter),
+            l2=self.l2,
+            l1=self.l1,
+            keep_prob=self.keep_prob,
+            optimizer=self.solver,
+            batch_size=self.batch_size,
+            record_every=1,
+        )
+        return self._hidden(), config
+
+    def _seeds(self):
+        """Two independent generators from ``random_state``: the validation split, the training run.
+        A Generator or RandomState given by the caller is drawn from (so each fit differs)."""
+        rs = self.random_state
+        if isinstance(rs, np.random.RandomState):
+            rs = int(rs.randint(np.iinfo(np.int32).max))
+        root = rs if isinstance(rs, np.random.Generator) else np.random.default_rng(rs)
+        return root.spawn(2)
+
+    # -- fitting ------------------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train a new network on X (n_samples, n_features) and targets y.
+
+        Returns
+        -------
+        self
+            Fitted. On divergence ``TrainingDiverged`` is raised after the fitted attributes are
+            set to the last finite parameters and the history so far; on Ctrl-C ``fit`` returns
+            with ``history_.stopped == "interrupted"``.
+        """
+        hidden, config = self._config()
+        X, Y = self._fit_data(X, y)
+        split_rng, train_rng = self._seeds()
+        X, Y, X_dev, Y_dev = self._split(X, Y, split_rng)
+        X = X.T
+        self.standardizer_ = None
+        if self.normalize:
+            from ..data.scaling import Standardizer
+
+            self.standardizer_ = Standardizer().fit(X)
+            X = self.standardizer_.transform(X)
+        net = Network(
+            [X.shape[0], *hidden, Y.shape[0] if self._output != "softmax" else self._n_classes()],
+            self.activation,
+            self._output,
+        )
+        self.network_ = net
+        try:
+            history = train(
+                net, X, Y, config, rng=train_rng, init=self.init, callbacks=self._callbacks(X_dev, Y_dev, config)
+            )
+        except TrainingDiverged as err:
+            self._record(err.history)
+            raise
+        self._record(history)
+        return self
+
+    def _record(self, history):
+        self.history_ = history
+        self.n_iter_ = history.iterations_run
+        self.loss_curve_ = list(history.cost)
+
+    def _split(self, X, Y, rng):
+        """Hold out ``validation_fraction`` of the examples when early stopping; else none."""
+        if not self.early_stopping:
+            return X, Y, None, None
+        m = X.shape[0]
+        n_dev = int(math.ceil(self.validation_fraction * m))
+        if n_dev < 1 or m - n_dev < 1:
+            raise bad(
+                "validation_fraction",
+                self.validation_fraction,
+                f"a fraction leaving examples on both sides of {m} (early_stopping)",
+                DataError,
+            )
+        order = rng.permutation(m)
+        dev, train = order[:n_dev], order[n_dev:]
+        return X[train], Y[:, train], X[dev], Y[:, dev]
+
+    def _callbacks(self, X_dev, Y_dev, config):
+        callbacks = []
+        if X_dev is not None:
+            from ..regularization.early_stopping import EarlyStopping
+
+            X_dev = X_dev.T if self.standardizer_ is None else self.standardizer_.transform(X_dev.T)
+            callbacks.append(
+                EarlyStopping(X_dev, Y_dev, every=CHECK_EVERY, patience=int(self.n_iter_no_change), restore_best=True)
+            )
+        if self.verbose:
+            callbacks.append(_LogCost(max(1, config.iterations // 10)))
+        return callbacks
+
+    # -- predicting ---------------------------------------------------------------------------
+    def _check_fitted(self):
+        try:
+            check_is_fitted(self, "network_")
+        except _SklearnNotFitted as err:
+            raise NotFittedError(str(err)) from None
+
+    def _inputs(self, X, call):
+        """X (n_samples, n_features) checked against the fit, as the network's (n_x, m) input."""
+        self._check_fitted()
+        X = _validated(self, call, X=X, reset=False, dtype=np.float64).T
+        return X if self.standardizer_ is None else self.standardizer_.transform(X)
+
+    def _output_of(self, X, call):
+        X = self._inputs(X, call)  # checks the estimator is fitted first
+        return self.network_.forward_checked(X, f"{call}: X")
+
+
+class _LogCost(Callback):
+    """``verbose``: the cost, ten times over a run, on the ``practicalnn.estimators`` logger."""
+
+    def __init__(self, every):
+        self.every = every
+
+    def on_check(self, trainer, iteration):
+        log.info("iteration %d: cost %.6g", iteration, trainer.history.cost[-1])
+        return False

@@ -1,0 +1,88 @@
+"""What a checkpoint's fields must mean, checked when it is read (``practicalnn.io.checkpoint``).
+
+A checkpoint is edited as easily as any file and its digest recomputed; whatever it holds must be
+a state that training can continue from, or the reader says which field is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..training.optimizers import OPTIMIZERS, Adam
+
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
+
+
+def check_generator_state(state, fail, field):
+    """A NumPy bit generator's ``state`` dict, as ``bit_generator.state`` gives it back."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise fail(f"its {field} is not the state of a NumPy bit generator ({', '.join(_BIT_GENERATORS)})")
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = state
+        same = bit_generator.state == state
+    except Exception:  # OverflowError, ValueError, TypeError, KeyError: NumPy's own checks
+        same = False
+    if not same:
+        raise fail(f"its {field} is not a valid {name} state")
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_optimizer(optimizer, run, params, fail):
+    """The optimizer's moments (arrays like ``params``) and Adam's step count: exactly those the
+    run's optimizer keeps."""
+    config = run.get("config") if isinstance(run, dict) else None
+    name = config.get("optimizer") if isinstance(config, dict) else None
+    if name not in OPTIMIZERS:
+        raise fail(f"its run names optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")
+    cls = OPTIMIZERS[name]
+    expected = set(cls.moments) | ({"t"} if issubclass(cls, Adam) else set())
+    if set(optimizer) != expected:
+        raise fail(f"its {name} optimizer state holds {sorted(optimizer)}; expected {sorted(expected)}")
+    for key in cls.moments:
+        value = optimizer[key]
+        if not isinstance(value, np.ndarray) or value.shape != params.shape or not np.isfinite(value).all():
+            raise fail(f"its optimizer moment {key!r} is not a finite array of the parameters' shape")
+    if "t" in optimizer and (not _is_int(optimizer["t"]) or optimizer["t"] < 0):
+        raise fail(f"its optimizer step count t is {optimizer['t']!r}")
+
+
+def _early_stopping_problem(state, params):
+    value, best, wait = state.get("best_value"), state.get("best_iteration"), state.get("wait")
+    if set(state) != {"best_value", "best_iteration", "wait", "best_params"}:
+        return f"holds {sorted(state)}"
+    if not (
+        value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value))
+    ):
+        return f"best_value is {value!r}, not a number"
+    if not (best is None or (_is_int(best) and best >= 0)) or not (_is_int(wait) and wait >= 0):
+        return f"best_iteration={best!r} or wait={wait!r} is not an integer >= 0"
+    kept = state["best_params"]
+    if kept is not None and (
+        not isinstance(kept, np.ndarray) or kept.shape != params.shape or kept.dtype != params.dtype
+    ):
+        return f"best_params is not an array of the parameters' shape {params.shape} and dtype {params.dtype}"
+    if (value is None) != (best is None):
+        return "best_value and best_iteration are not both set"
+    return None
+
+
+def check_callbacks(callbacks, params, fail):
+    """The states of the callbacks practicalnn knows (early stopping, augmentation); others are
+    their own to check when they load them."""
+    for i, entry in enumerate(callbacks):
+        state = entry["state"]
+        if entry["type"] == "EarlyStopping":
+            problem = _early_stopping_problem(state, params)
+            if problem:
+                raise fail(f"its callbacks.{i} (EarlyStopping) state is malformed: {problem}")
+        elif entry["type"] == "Augmentation":
+            if set(state) != {"rng"}:
+                raise fail(f"its callbacks.{i} (Augmentation) state holds {sorted(state)}; expected ['rng']")
+            check_generator_state(state["rng"], fail, f"callbacks.{i}.rng")
