@@ -171,3 +171,14 @@ def test_a_missing_extra_names_what_to_install(monkeypatch):
 
     with pytest.raises(ConfigError, match=r"practicalnn\[onnx\]"):
         to_onnx(Network([2, 3, 1]))
+
+
+def test_estimators_export_their_whole_inference():
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    clf = pnn.NeuralNetClassifier((8,), max_iter=200, normalize=True, random_state=0).fit(X, y)
+    (proba,) = _session(clf.to_onnx()).run(["probabilities"], {"X": X.astype(np.float32)})
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+    out = clf.to_torch()(torch.tensor(X)).detach().numpy()
+    np.testing.assert_allclose(out.ravel(), clf.predict_proba(X)[:, 1], rtol=1e-12, atol=1e-15)

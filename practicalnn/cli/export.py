@@ -32,9 +32,9 @@ def run(args):
 
     if not args.onnx and not args.torch:
         raise ConfigError("export: give --onnx PATH, --torch PATH or both")
-    import practicalnn
+    from ..estimators.files import read
 
-    model = practicalnn.load(args.model)
+    model = read(args.model, "model")
     saved = model.saved_network() if hasattr(model, "saved_network") else model
     if args.onnx:
         proto = to_onnx(saved, args.onnx)
@@ -45,14 +45,14 @@ def run(args):
         torch = require_torch()
         import io as _io
 
-        from ..io.model_file import atomic_write
+        from ..io.paths import atomic_write
 
         buffer = _io.BytesIO()
         module = to_torch(saved)
         example = torch.zeros(2, saved.network.layer_sizes[0], dtype=torch.float64)
         program = torch.export.export(module, (example,), dynamic_shapes=({0: torch.export.Dim("batch")},))
         torch.export.save(program, buffer)
-        atomic_write(args.torch, buffer.getvalue())
+        atomic_write(args.torch, buffer.getvalue(), "torch")
         print(f"torch program written to {args.torch} (load with torch.export.load(path).module())")
     sys.stdout.flush()
     return 0

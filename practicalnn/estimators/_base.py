@@ -240,6 +240,34 @@ class _NeuralNet(BaseEstimator):
         X = self._inputs(X, call)  # checks the estimator is fitted first
         return self.network_.forward_checked(X, f"{call}: X")
 
+    # -- leaving practicalnn ------------------------------------------------------------------
+    def saved_network(self):
+        """The fitted network with what prediction needs (standardizer, classes, feature names)."""
+        from ..io.model_file import SavedNetwork
+
+        self._check_fitted()
+        names = getattr(self, "feature_names_in_", None)
+        return SavedNetwork(
+            self.network_,
+            self.standardizer_,
+            getattr(self, "classes_", None),
+            None if names is None else [str(n) for n in names],
+        )
+
+    def to_onnx(self, path=None):
+        """The whole inference graph as an ONNX model (``practicalnn.io.onnx_export``), written to ``path``
+        when given; needs the ``onnx`` extra."""
+        from ..io.onnx_export import to_onnx
+
+        return to_onnx(self.saved_network(), path)
+
+    def to_torch(self):
+        """A ``torch.nn.Sequential`` (float64) computing ``predict_proba`` (classifiers) or ``predict``
+        (regressors) from rows of inputs; needs the ``torch`` extra."""
+        from ..io.torch_bridge import to_torch
+
+        return to_torch(self.saved_network())
+
 
 class _LogCost(Callback):
     """``verbose``: the cost, ten times over a run, on the ``practicalnn.estimators`` logger."""

@@ -174,7 +174,7 @@ def to_onnx(model, path=None):
     """
     proto = build(model)
     if path is not None:
-        from .model_file import atomic_write
+        from .paths import atomic_write
 
-        atomic_write(Path(path), proto.SerializeToString())
+        atomic_write(Path(path), proto.SerializeToString(), "onnx")
     return proto
