@@ -1,44 +1,33 @@
-"""What the subcommands share: the network flags of ``train``, progress bars, tables, JSON."""
+"""What the subcommands share: the network flags of ``train``, progress bars, tables, JSON, Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES
 from ..data.datasets import load_dataset
-from ..errors import bad
-from ..training.callbacks import ProgressCallback
+from ..errors import Interrupted, bad
 from ..training.run import hidden_sizes
 from ..training.trainer import TrainConfig
-
-
-def comma_list(text):
-    """The stripped, non-empty parts of a comma-separated flag value ("a, b,,c" -> [a, b, c])."""
-    return [p.strip() for p in str(text).split(",") if p.strip()]
-
-
-def keep_prob_value(text):
-    """--keep-prob: a float or a comma list, one per hidden layer."""
-    try:
-        values = [float(p) for p in comma_list(text)]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1] or a comma list of them")
-    if not values:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1]")
-    return values[0] if len(values) == 1 else values
+from ._progress import Progress as Progress
+from ._types import comma_list as comma_list
+from ._types import hidden_value, keep_prob_value
 
 
 def add_data_args(parser):
     parser.add_argument(
         "--dataset",
         default="moons",
-        help="moons (default, the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
+        help="moons (the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
     )
     parser.add_argument("--target", help="label column of a CSV dataset")
     parser.add_argument(
@@ -49,50 +38,109 @@ def add_data_args(parser):
     )
 
 
-def add_network_args(parser, *, iterations=30000):
-    """The flags that describe a network and its training; defaults are the notebook's model."""
+def _network_flags(iterations):
+    """``train``'s network flags: name -> (flag, keywords of add_argument). No help text states a
+    default: the parser's formatter appends the real one, per command (see ``cli._HelpFormatter``)."""
+    return {
+        "hidden": (
+            "--hidden",
+            dict(type=hidden_value, default="20,3", help="hidden layer sizes, comma-separated ('' for none)"),
+        ),
+        "activation": ("--activation", dict(default="relu", help=f"hidden activation: {', '.join(HIDDEN)}")),
+        "init": ("--init", dict(default="notebook", help=f"initialization: {', '.join(SCHEMES)}")),
+        "learning_rate": ("--learning-rate", dict(type=float, default=0.3, help="learning rate")),
+        "iterations": ("--iterations", dict(type=int, default=iterations, help="gradient steps")),
+        "l2": ("--l2", dict(type=float, default=0.0, help="L2 penalty lambda")),
+        "l1": ("--l1", dict(type=float, default=0.0, help="L1 penalty lambda")),
+        "keep_prob": (
+            "--keep-prob",
+            dict(
+                type=keep_prob_value,
+                default=1.0,
+                help="dropout keep probability of hidden layers: one value or one per layer",
+            ),
+        ),
+        "input_keep_prob": (
+            "--input-keep-prob",
+            dict(type=float, default=1.0, help="dropout keep probability of inputs"),
+        ),
+        "seed": ("--seed", dict(type=int, default=0, help="seed of the random streams")),
+        "rng": (
+            "--rng",
+            dict(
+                choices=["default", "notebook"],
+                default="default",
+                help="default: seeded generators, fresh dropout masks every iteration; "
+                "notebook: replay the notebook's draws bit for bit",
+            ),
+        ),
+        "record_every": ("--record-every", dict(type=int, default=1000, help="record the cost every N iterations")),
+        "optimizer": (
+            "--optimizer",
+            dict(default="gd", help="gd (full-batch gradient descent, as the notebook), momentum, rmsprop or adam"),
+        ),
+        "batch_size": (
+            "--batch-size",
+            dict(type=int, default=None, help="mini-batch size, reshuffled every epoch (omitted: full batch)"),
+        ),
+        "decay_rate": (
+            "--decay-rate",
+            dict(
+                type=float,
+                default=0.0,
+                help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch)",
+            ),
+        ),
+        "beta1": ("--beta1", dict(type=float, default=0.9, help="momentum / Adam beta1")),
+        "beta2": ("--beta2", dict(type=float, default=0.999, help="RMSprop / Adam beta2")),
+    }
+
+
+NETWORK_FLAGS = tuple(_network_flags(0))
+
+
+class _NotTaken(argparse.Action):
+    """A flag of ``train`` that this command does not take: giving it is an error that says why and
+    which of ``train``'s flags the command does take (instead of argparse's 'unrecognized arguments')."""
+
+    def __init__(self, option_strings, dest, *, reason, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.reason = reason
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} is not taken by this command: {self.reason}")
+
+
+def add_network_args(parser, *, iterations=30000, only=None, own=(), why=None):
+    """``train``'s flags that describe a network and its training (defaults: the notebook's model).
+
+    ``only`` limits them to those the command's library function can honour, ``own`` names those the
+    command defines itself (a grid instead of one value); every other one is refused with ``why``, in
+    the help's epilog and in the error a user gets for giving it. Per-command defaults: ``set_defaults``.
+    """
     add_data_args(parser)
-    parser.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
-    parser.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
-    parser.add_argument("--init", default="notebook", help=f"initialization: {', '.join(SCHEMES)} (default notebook)")
-    parser.add_argument("--learning-rate", type=float, default=0.3, help="learning rate (default 0.3)")
-    parser.add_argument("--iterations", type=int, default=iterations, help=f"gradient steps (default {iterations})")
-    parser.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
-    parser.add_argument("--l1", type=float, default=0.0, help="L1 penalty lambda (default 0)")
-    parser.add_argument(
-        "--keep-prob",
-        type=keep_prob_value,
-        default=1.0,
-        help="dropout keep probability of hidden layers: one value or one per layer (default 1)",
+    flags = _network_flags(iterations)
+    taken = [n for n in (only if only is not None else flags) if n not in own]
+    for name in taken:
+        flag, keywords = flags[name]
+        parser.add_argument(flag, **keywords)
+    refused = [n for n in flags if n not in taken and n not in own]
+    if not refused:
+        return
+    takes = ", ".join(flags[n][0] for n in [*taken, *own])
+    reason = f"{why}. Of train's network flags it takes {takes}"
+    for name in refused:
+        parser.add_argument(
+            flags[name][0],
+            nargs="?",
+            action=_NotTaken,
+            reason=reason,
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
+    parser.epilog = (
+        f"Of train's network flags, this command takes {takes}; not {', '.join(flags[n][0] for n in refused)}: {why}."
     )
-    parser.add_argument(
-        "--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs (default 1)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the default random streams (default 0)")
-    parser.add_argument(
-        "--rng",
-        choices=["default", "notebook"],
-        default="default",
-        help="default: seeded generators, fresh dropout masks every iteration; "
-        "notebook: replay the notebook's draws bit for bit",
-    )
-    parser.add_argument(
-        "--record-every", type=int, default=1000, help="record the cost every N iterations (default 1000)"
-    )
-    parser.add_argument(
-        "--optimizer", default="gd", help="gd (default, full-batch as the notebook), momentum, rmsprop or adam"
-    )
-    parser.add_argument(
-        "--batch-size", type=int, default=None, help="mini-batch size, reshuffled every epoch (default: full batch)"
-    )
-    parser.add_argument(
-        "--decay-rate",
-        type=float,
-        default=0.0,
-        help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch) (default 0)",
-    )
-    parser.add_argument("--beta1", type=float, default=0.9, help="momentum / Adam beta1 (default 0.9)")
-    parser.add_argument("--beta2", type=float, default=0.999, help="RMSprop / Adam beta2 (default 0.999)")
 
 
 def add_generalization_args(parser):
@@ -105,30 +153,23 @@ def add_generalization_args(parser):
         help="hold out this share of the training set as a dev set (datasets without one); "
         "with a dev set the bias/variance diagnosis is printed",
     )
-    g.add_argument(
-        "--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis (default 0)"
-    )
+    g.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis")
     g.add_argument(
         "--normalize",
         action="store_true",
         help="standardize inputs with training-set mean and std; also shows iterations to --target-cost "
         "with raw versus normalized inputs",
     )
-    g.add_argument(
-        "--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison (default 0.1)"
-    )
+    g.add_argument("--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison")
     g.add_argument(
         "--early-stopping",
         action="store_true",
-        help="stop when the dev cost stops improving and keep the best parameters (dev set: --dev-fraction, default 0.2)",
+        help="stop when the dev cost stops improving and keep the best parameters "
+        "(dev set: --dev-fraction, or 0.2 of the training set without it)",
     )
-    g.add_argument("--patience", type=int, default=10, help="early stopping: checks without improvement (default 10)")
-    g.add_argument(
-        "--check-every", type=int, default=100, help="early stopping: iterations between dev checks (default 100)"
-    )
-    g.add_argument(
-        "--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts (default 0)"
-    )
+    g.add_argument("--patience", type=int, default=10, help="early stopping: checks without improvement")
+    g.add_argument("--check-every", type=int, default=100, help="early stopping: iterations between dev checks")
+    g.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts")
     g.add_argument(
         "--monitor",
         choices=["cost", "accuracy"],
@@ -184,45 +225,6 @@ def hidden_of(args):
     return hidden_sizes(args.hidden)
 
 
-class Progress:
-    """A tqdm bar (on stderr) fed by ProgressCallback; silent with --json or when stdout is not a
-    terminal (output piped to a file or another program)."""
-
-    def __init__(self, enabled, desc):
-        self.enabled = enabled and sys.stdout.isatty() and sys.stderr.isatty()
-        self.desc = desc
-        self.bar = None
-
-    def callback(self, total):
-        return ProgressCallback(self.update, total)
-
-    def update(self, done, total, what=None):
-        """Show ``done`` of ``total``; ``what``, when given, becomes the bar's description."""
-        if not self.enabled:
-            return
-        if self.bar is None:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, desc=self.desc, unit="it", leave=False, file=sys.stderr)
-        if what is not None:
-            self.bar.set_description(what, refresh=False)
-        self.bar.n = done
-        self.bar.refresh()
-        if done >= total:
-            self.close()
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
 def fmt(value, digits=6):
     if value is None:
         return "-"
@@ -271,12 +273,50 @@ def print_json(document):
     print(json.dumps(_finite(document), indent=2, allow_nan=False))
 
 
-def check_report_dir(path):
+def check_report_dir(path, flag="report"):
+    """The directory a --report flag names, checked before anything is trained: an existing directory,
+    or a path whose nearest existing parent is a writable directory (it is created when written)."""
     if path is None:
         return None
-    from pathlib import Path
-
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise bad("report", str(p), "a directory (or a path where one can be created)")
+        raise bad(flag, str(p), "a directory (or a path where one can be created)")
+    parent = p
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise bad(flag, str(p), f"a directory that can be created ({parent} is not a writable directory)")
     return p
+
+
+@contextlib.contextmanager
+def writing(flag, path):
+    """Within this block an OSError (disk full, permissions) becomes an error naming ``flag``."""
+    try:
+        yield
+    except OSError as err:
+        where = err.filename or path
+        raise bad(flag, str(path), f"a place that can be written ({err.strerror or err}: {where})") from err
+
+
+INTERRUPTED = 130
+
+
+def until_interrupted(call, *args, **kwargs):
+    """``(result, interrupted)``: what ``call`` returns or, after Ctrl-C, what had fully finished before
+    it (``Interrupted.partial``), to be printed as a finished result is. Ctrl-C before anything had
+    finished propagates (``main`` says "interrupted" and exits 130)."""
+    try:
+        return call(*args, **kwargs), False
+    except Interrupted as stop:
+        if stop.partial is None:
+            raise
+        return stop.partial, True
+
+
+def exit_status(args, interrupted, code=0):
+    """``code``, or after Ctrl-C one line "interrupted" on stderr and 130."""
+    if not interrupted:
+        return code
+    print(f"practicalnn {args.command}: interrupted", file=sys.stderr)
+    return INTERRUPTED
