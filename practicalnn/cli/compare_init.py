@@ -83,6 +83,13 @@ def run(args):
         if index is not None:
             print(f"report written to {index}", file=sys.stderr)
         return exit_status(args, interrupted)
+    _print(study, dataset)
+    if index is not None:
+        print(f"\nReport written to {index}")
+    return exit_status(args, interrupted)
+
+
+def _print(study, dataset):
     s = study.setup
     print(
         f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
@@ -130,9 +137,6 @@ def run(args):
         "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
         "training example (out of the layer's size)."
     )
-    if index is not None:
-        print(f"\nReport written to {index}")
-    return exit_status(args, interrupted)
 
 
 def _dead(run):

@@ -138,6 +138,13 @@ def run(args):
     if args.json:
         print_json({"dataset": dataset.name, **result.to_dict(), "report": None if index is None else str(index)})
         return exit_status(args, interrupted)
+    _print(result)
+    if index is not None:
+        print(f"\nReport written to {index}")
+    return exit_status(args, interrupted)
+
+
+def _print(result):
     print()
     print(table(HEADERS, [_row(s) for s in result.steps]))
     best = result.best
@@ -147,6 +154,3 @@ def run(args):
     )
     for note in result.notes:
         print(f"note: {note}")
-    if index is not None:
-        print(f"\nReport written to {index}")
-    return exit_status(args, interrupted)
