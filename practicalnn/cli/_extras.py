@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import bad
+from ..errors import Interrupted, bad
 from .common import Progress
 
 
@@ -62,8 +62,9 @@ class TrainExtras:
             out.append(self.early)
         return out
 
-    def finish(self, result, *, hidden, activation, init, rng, config):
-        """Score the dev set, diagnose, and run the normalization comparison; fills ``result.extra``."""
+    def finish(self, result, *, hidden, activation, init, rng, config, train_more=True):
+        """Score the dev set, diagnose, and (``train_more``) run the normalization comparison; fills
+        ``result.extra``. Returns whether Ctrl-C interrupted the comparison."""
         from ..experiments.recipe import diagnose_on_dev
 
         net, h = result.network, result.history
@@ -88,10 +89,13 @@ class TrainExtras:
                 f"dev accuracy {acc:.4f} ({self.dataset.dev_X.shape[1]} examples); bias/variance: {d.summary()}"
             )
             self.lines.append("next steps: " + "; ".join(d.next_steps))
-        if self.scaler is not None:
-            from ..diagnostics.normalization import normalization_effect
+        if self.scaler is None or not train_more:
+            return False
+        from ..diagnostics.normalization import normalization_effect
 
-            with Progress(not self.args.json, "raw vs normalized") as bar:
+        interrupted = False
+        with Progress(not self.args.json, "raw vs normalized") as bar:
+            try:
                 effect = normalization_effect(
                     self.raw,
                     target_cost=self.args.target_cost,
@@ -102,13 +106,18 @@ class TrainExtras:
                     config=config,
                     callbacks_for=lambda side: [bar.callback(config.iterations)],
                 )
+            except Interrupted as stop:
+                effect, interrupted = stop.partial, True
+        if effect is not None:
             self.out["normalization"] = effect
             self.lines.append(_effect_line(effect))
-        return self.out
+        return interrupted
 
 
 def _effect_line(effect):
     def side(s):
+        if s is None:
+            return "interrupted"
         if s["diverged_at"] is not None:
             return f"diverged at iteration {s['diverged_at']}"
         if s["iterations_to_target"] is None:
@@ -118,6 +127,6 @@ def _effect_line(effect):
     scales = effect["feature_scales"]
     return (
         f"normalization (feature std from {scales['smallest_std']:.3g} to {scales['largest_std']:.3g}): "
-        f"cost <= {effect['target_cost']:g} after raw inputs: {side(effect['raw'])}; "
-        f"normalized: {side(effect['normalized'])}"
+        f"cost <= {effect['target_cost']:g} after raw inputs: {side(effect.get('raw'))}; "
+        f"normalized: {side(effect.get('normalized'))}"
     )

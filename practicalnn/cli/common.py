@@ -1,148 +1,25 @@
-"""What the subcommands share: the network flags of ``train``, progress bars, tables, JSON."""
+"""What the subcommands share: the network flags of ``train``, progress bars, tables, JSON, Ctrl-C."""
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
 import math
+import os
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from ..core.activations import HIDDEN
-from ..core.initializers import SCHEMES
 from ..data.datasets import load_dataset
-from ..errors import bad
-from ..training.callbacks import ProgressCallback
+from ..errors import Interrupted, bad
 from ..training.run import hidden_sizes
 from ..training.trainer import TrainConfig
-
-
-def comma_list(text):
-    """The stripped, non-empty parts of a comma-separated flag value ("a, b,,c" -> [a, b, c])."""
-    return [p.strip() for p in str(text).split(",") if p.strip()]
-
-
-def keep_prob_value(text):
-    """--keep-prob: a float or a comma list, one per hidden layer."""
-    try:
-        values = [float(p) for p in comma_list(text)]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1] or a comma list of them")
-    if not values:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a probability in (0, 1]")
-    return values[0] if len(values) == 1 else values
-
-
-def add_data_args(parser):
-    parser.add_argument(
-        "--dataset",
-        default="moons",
-        help="moons (default, the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
-    )
-    parser.add_argument("--target", help="label column of a CSV dataset")
-    parser.add_argument(
-        "--output",
-        choices=["auto", "sigmoid", "softmax", "identity"],
-        default="auto",
-        help="output layer: auto (from the labels), sigmoid, softmax or identity",
-    )
-
-
-def add_network_args(parser, *, iterations=30000):
-    """The flags that describe a network and its training; defaults are the notebook's model."""
-    add_data_args(parser)
-    parser.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
-    parser.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
-    parser.add_argument("--init", default="notebook", help=f"initialization: {', '.join(SCHEMES)} (default notebook)")
-    parser.add_argument("--learning-rate", type=float, default=0.3, help="learning rate (default 0.3)")
-    parser.add_argument("--iterations", type=int, default=iterations, help=f"gradient steps (default {iterations})")
-    parser.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
-    parser.add_argument("--l1", type=float, default=0.0, help="L1 penalty lambda (default 0)")
-    parser.add_argument(
-        "--keep-prob",
-        type=keep_prob_value,
-        default=1.0,
-        help="dropout keep probability of hidden layers: one value or one per layer (default 1)",
-    )
-    parser.add_argument(
-        "--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs (default 1)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the default random streams (default 0)")
-    parser.add_argument(
-        "--rng",
-        choices=["default", "notebook"],
-        default="default",
-        help="default: seeded generators, fresh dropout masks every iteration; "
-        "notebook: replay the notebook's draws bit for bit",
-    )
-    parser.add_argument(
-        "--record-every", type=int, default=1000, help="record the cost every N iterations (default 1000)"
-    )
-    parser.add_argument(
-        "--optimizer", default="gd", help="gd (default, full-batch as the notebook), momentum, rmsprop or adam"
-    )
-    parser.add_argument(
-        "--batch-size", type=int, default=None, help="mini-batch size, reshuffled every epoch (default: full batch)"
-    )
-    parser.add_argument(
-        "--decay-rate",
-        type=float,
-        default=0.0,
-        help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch) (default 0)",
-    )
-    parser.add_argument("--beta1", type=float, default=0.9, help="momentum / Adam beta1 (default 0.9)")
-    parser.add_argument("--beta2", type=float, default=0.999, help="RMSprop / Adam beta2 (default 0.999)")
-
-
-def add_generalization_args(parser):
-    """Flags of the generalization toolkit: dev set, normalization, early stopping, augmentation."""
-    g = parser.add_argument_group("generalization")
-    g.add_argument(
-        "--dev-fraction",
-        type=float,
-        default=None,
-        help="hold out this share of the training set as a dev set (datasets without one); "
-        "with a dev set the bias/variance diagnosis is printed",
-    )
-    g.add_argument(
-        "--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis (default 0)"
-    )
-    g.add_argument(
-        "--normalize",
-        action="store_true",
-        help="standardize inputs with training-set mean and std; also shows iterations to --target-cost "
-        "with raw versus normalized inputs",
-    )
-    g.add_argument(
-        "--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison (default 0.1)"
-    )
-    g.add_argument(
-        "--early-stopping",
-        action="store_true",
-        help="stop when the dev cost stops improving and keep the best parameters (dev set: --dev-fraction, default 0.2)",
-    )
-    g.add_argument("--patience", type=int, default=10, help="early stopping: checks without improvement (default 10)")
-    g.add_argument(
-        "--check-every", type=int, default=100, help="early stopping: iterations between dev checks (default 100)"
-    )
-    g.add_argument(
-        "--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts (default 0)"
-    )
-    g.add_argument(
-        "--monitor",
-        choices=["cost", "accuracy"],
-        default="cost",
-        help="early stopping watches the dev cost or accuracy",
-    )
-    g.add_argument(
-        "--jitter", type=float, default=0.0, help="augment: Gaussian noise of this sigma on training batches"
-    )
-    g.add_argument("--flip", action="store_true", help="augment: horizontal flips (image datasets such as digits)")
-    g.add_argument("--shift", type=int, default=0, help="augment: random shifts up to this many pixels (images)")
-    g.add_argument(
-        "--rotate", type=float, default=0.0, help="augment: random rotations up to this many degrees (images)"
-    )
+from ._flags import add_data_args as add_data_args
+from ._flags import add_generalization_args as add_generalization_args
+from ._flags import add_network_args as add_network_args
+from ._progress import Progress as Progress
+from ._types import comma_list as comma_list
 
 
 def rng_of(args):
@@ -182,45 +59,6 @@ def dataset_of(args):
 
 def hidden_of(args):
     return hidden_sizes(args.hidden)
-
-
-class Progress:
-    """A tqdm bar (on stderr) fed by ProgressCallback; silent with --json or when stdout is not a
-    terminal (output piped to a file or another program)."""
-
-    def __init__(self, enabled, desc):
-        self.enabled = enabled and sys.stdout.isatty() and sys.stderr.isatty()
-        self.desc = desc
-        self.bar = None
-
-    def callback(self, total):
-        return ProgressCallback(self.update, total)
-
-    def update(self, done, total, what=None):
-        """Show ``done`` of ``total``; ``what``, when given, becomes the bar's description."""
-        if not self.enabled:
-            return
-        if self.bar is None:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, desc=self.desc, unit="it", leave=False, file=sys.stderr)
-        if what is not None:
-            self.bar.set_description(what, refresh=False)
-        self.bar.n = done
-        self.bar.refresh()
-        if done >= total:
-            self.close()
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def fmt(value, digits=6):
@@ -271,12 +109,50 @@ def print_json(document):
     print(json.dumps(_finite(document), indent=2, allow_nan=False))
 
 
-def check_report_dir(path):
+def check_report_dir(path, flag="report"):
+    """The directory a --report flag names, checked before anything is trained: an existing directory,
+    or a path whose nearest existing parent is a writable directory (it is created when written)."""
     if path is None:
         return None
-    from pathlib import Path
-
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise bad("report", str(p), "a directory (or a path where one can be created)")
+        raise bad(flag, str(p), "a directory (or a path where one can be created)")
+    parent = p
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise bad(flag, str(p), f"a directory that can be created ({parent} is not a writable directory)")
     return p
+
+
+@contextlib.contextmanager
+def writing(flag, path):
+    """Within this block an OSError (disk full, permissions) becomes an error naming ``flag``."""
+    try:
+        yield
+    except OSError as err:
+        where = err.filename or path
+        raise bad(flag, str(path), f"a place that can be written ({err.strerror or err}: {where})") from err
+
+
+INTERRUPTED = 130
+
+
+def until_interrupted(call, *args, **kwargs):
+    """``(result, interrupted)``: what ``call`` returns or, after Ctrl-C, what had fully finished before
+    it (``Interrupted.partial``), to be printed as a finished result is. Ctrl-C before anything had
+    finished propagates (``main`` says "interrupted" and exits 130)."""
+    try:
+        return call(*args, **kwargs), False
+    except Interrupted as stop:
+        if stop.partial is None:
+            raise
+        return stop.partial, True
+
+
+def exit_status(args, interrupted, code=0):
+    """``code``, or after Ctrl-C one line "interrupted" on stderr and 130."""
+    if not interrupted:
+        return code
+    print(f"practicalnn {args.command}: interrupted", file=sys.stderr)
+    return INTERRUPTED

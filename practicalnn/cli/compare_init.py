@@ -5,9 +5,21 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from ..core.activations import HIDDEN
+from ..core.initializers import SCHEMES
 from ..diagnostics.init_study import STUDIED, compare_initializations
-from .common import Progress, add_data_args, check_report_dir, comma_list, dataset_of, hidden_of, print_json, table
+from ._types import names
+from .common import (
+    Progress,
+    add_network_args,
+    check_report_dir,
+    dataset_of,
+    exit_status,
+    hidden_of,
+    print_json,
+    table,
+    until_interrupted,
+    writing,
+)
 
 
 def register(sub):
@@ -20,18 +32,20 @@ def register(sub):
         "zeros never breaks symmetry (the units of a layer stay identical) and learns nothing "
         "beyond chance; large random weights start with a huge cost and train slowly; he suits relu.",
     )
-    add_data_args(p)
+    add_network_args(
+        p,
+        only=("hidden", "activation", "learning_rate", "iterations", "seed", "record_every"),
+        why="every scheme trains the same unregularized network by full-batch gradient descent from the "
+        "same seed, so that only the initialization differs (--schemes names them)",
+    )
+    p.set_defaults(learning_rate=0.05, iterations=15000, record_every=None)
     p.add_argument(
         "--schemes",
+        type=names(f"initialization schemes ({', '.join(SCHEMES)})"),
         default=",".join(STUDIED),
-        help=f"comma-separated initialization schemes (default {','.join(STUDIED)})",
+        help="comma-separated initialization schemes",
     )
-    p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (default 10: large)")
-    p.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
-    p.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
-    p.add_argument("--learning-rate", type=float, default=0.05, help="learning rate, the same for all (default 0.05)")
-    p.add_argument("--iterations", type=int, default=15000, help="gradient steps, the same for all (default 15000)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random streams, the same for all (default 0)")
+    p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (10: large)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curves, decision boundaries) to DIR")
     p.set_defaults(run=run)
@@ -40,33 +54,42 @@ def register(sub):
 def run(args):
     report_dir = check_report_dir(args.report)
     dataset = dataset_of(args)
-    schemes = comma_list(args.schemes)
     with contextlib.ExitStack() as bars:  # one bar per scheme, every one closed however the study ends
 
         def callbacks_for(scheme):
             return [bars.enter_context(Progress(not args.json, scheme)).callback(args.iterations)]
 
-        study = compare_initializations(
+        study, interrupted = until_interrupted(
+            compare_initializations,
             dataset,
-            schemes=schemes,
+            schemes=args.schemes,
             hidden=hidden_of(args),
             activation=args.activation,
             learning_rate=args.learning_rate,
             iterations=args.iterations,
             scale=args.scale,
             rng=args.seed,
+            record_every=args.record_every,
             callbacks_for=callbacks_for,
         )
     index = None
     if report_dir is not None:
         from ..report.diagnostics import init_study_report
 
-        index = init_study_report(study, dataset, report_dir)
+        with writing("report", report_dir):
+            index = init_study_report(study, dataset, report_dir)
     if args.json:
         print_json({**study.to_dict(), "report": None if index is None else str(index)})
         if index is not None:
             print(f"report written to {index}", file=sys.stderr)
-        return 0
+        return exit_status(args, interrupted)
+    _print(study, dataset)
+    if index is not None:
+        print(f"\nReport written to {index}")
+    return exit_status(args, interrupted)
+
+
+def _print(study, dataset):
     s = study.setup
     print(
         f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
@@ -114,9 +137,6 @@ def run(args):
         "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
         "training example (out of the layer's size)."
     )
-    if index is not None:
-        print(f"\nReport written to {index}")
-    return 0
 
 
 def _dead(run):

@@ -5,31 +5,42 @@ from __future__ import annotations
 
 from ..diagnostics.bias_variance import diagnose
 from ..errors import bad
-from .common import Progress, add_network_args, config_of, dataset_of, hidden_of, print_json, rng_of, table
+from .common import (
+    Progress,
+    add_network_args,
+    config_of,
+    dataset_of,
+    exit_status,
+    hidden_of,
+    print_json,
+    rng_of,
+    table,
+    until_interrupted,
+)
 
 
 def register(sub):
     p = sub.add_parser(
         "diagnose",
         help="bias/variance verdict and the basic recipe's next steps",
-        description="Give --train-error and --dev-error (0.11 for 11%%) for a verdict: high bias, "
+        description="Give --train-error and --dev-error (0.11 for 11%) for a verdict: high bias, "
         "high variance, both, or fine, with the basic recipe's next steps. Without them, train the "
         "network of the flags on --dataset, split train/dev/test, check that dev and test look "
         "alike, and diagnose the trained model.",
     )
     p.add_argument("--train-error", type=float, help="training-set error rate in [0, 1]")
     p.add_argument("--dev-error", type=float, help="dev-set error rate in [0, 1]")
-    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error (default 0)")
-    p.add_argument("--bias-threshold", type=float, default=0.02, help="avoidable bias above which bias is high (0.02)")
+    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error")
+    p.add_argument("--bias-threshold", type=float, default=0.02, help="avoidable bias above which bias is high")
     p.add_argument(
-        "--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high (0.02)"
+        "--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high"
     )
     add_network_args(p, iterations=5000)
     p.add_argument(
         "--dev-fraction",
         type=float,
         default=0.25,
-        help="share of the training set held out as dev when the dataset has no dev set (0.25)",
+        help="share of the training set held out as dev when the dataset has no dev set",
     )
     p.add_argument("--normalize", action="store_true", help="standardize inputs with training statistics")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -74,7 +85,8 @@ def _run_on_dataset(args):
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     config = config_of(args)
     with Progress(not args.json, "diagnose") as progress:
-        run = evaluate_run(
+        run, interrupted = until_interrupted(
+            evaluate_run,
             dataset,
             hidden=hidden_of(args),
             activation=args.activation,
@@ -100,11 +112,11 @@ def _run_on_dataset(args):
                 "diagnosis": run.diagnosis.to_dict(),
             }
         )
-        return 0
+        return exit_status(args, interrupted)
     print(
         f"{dataset.name}: {sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test examples; "
         f"network {run.result.setup['layer_sizes']}, {config.iterations} iterations\n"
     )
     print(("WARNING: " if check.mismatch else "") + check.message() + "\n")
     _print_diagnosis(run.diagnosis)
-    return 0
+    return exit_status(args, interrupted)

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from ..regularization.ensemble import snapshot_ensemble, train_ensemble
-from .common import Progress, add_network_args, check_report_dir, config_of, dataset_of, hidden_of, print_json, table
+from .common import (
+    Progress,
+    add_network_args,
+    check_report_dir,
+    config_of,
+    dataset_of,
+    exit_status,
+    hidden_of,
+    print_json,
+    table,
+    until_interrupted,
+    writing,
+)
 
 
 def register(sub):
@@ -16,7 +28,7 @@ def register(sub):
     )
     add_network_args(p, iterations=2000)
     p.set_defaults(dataset="breast_cancer", init="he")
-    p.add_argument("--members", type=int, default=5, help="independent models, seeds seed..seed+K-1 (default 5)")
+    p.add_argument("--members", type=int, default=5, help="independent models, seeds seed..seed+K-1")
     p.add_argument(
         "--snapshots",
         type=int,
@@ -27,7 +39,7 @@ def register(sub):
         "--dev-fraction",
         type=float,
         default=0.25,
-        help="share of the training set held out as dev when the dataset has none (default 0.25)",
+        help="share of the training set held out as dev when the dataset has none",
     )
     p.add_argument("--normalize", action="store_true", help="standardize inputs with training-set statistics")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -53,13 +65,19 @@ def run(args):
     }
     with Progress(not args.json, "ensemble") as progress:
         if args.snapshots is not None:
-            result = snapshot_ensemble(
-                dataset, args.snapshots, seed=args.seed, callbacks=[progress.callback(config.iterations)], **common
+            result, interrupted = until_interrupted(
+                snapshot_ensemble,
+                dataset,
+                args.snapshots,
+                seed=args.seed,
+                callbacks=[progress.callback(config.iterations)],
+                **common,
             )
         else:
             if args.members < 1:
                 raise bad("members", args.members, "an integer >= 1")
-            result = train_ensemble(
+            result, interrupted = until_interrupted(
+                train_ensemble,
                 dataset,
                 args.members,
                 seeds=[args.seed + i for i in range(args.members)],
@@ -70,10 +88,11 @@ def run(args):
     if report_dir is not None:
         from ..report.generalization import ensemble_report
 
-        index = ensemble_report(result, report_dir)
+        with writing("report", report_dir):
+            index = ensemble_report(result, report_dir)
     if args.json:
         print_json({"dataset": dataset.name, **result.to_dict(), "report": None if index is None else str(index)})
-        return 0
+        return exit_status(args, interrupted)
     what = (
         f"{len(result.members)} snapshots of one run"
         if result.kind == "snapshot"
@@ -93,4 +112,4 @@ def run(args):
     )
     if index is not None:
         print(f"\nReport written to {index}")
-    return 0
+    return exit_status(args, interrupted)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from ..core.activations import HIDDEN
-from ..core.initializers import SCHEMES
 from ..core.network import Network
 from ..core.random import streams
 from ..diagnostics.gradcheck import BUG, CORRECT, check_network_gradients
 from ..errors import bad
-from .common import Progress, add_data_args, dataset_of, hidden_of, keep_prob_value, print_json, table
+from .common import (
+    Progress,
+    add_network_args,
+    dataset_of,
+    exit_status,
+    hidden_of,
+    print_json,
+    table,
+    until_interrupted,
+)
 
 _MEANING = {
     "correct": f"below {CORRECT:g}: the backward pass agrees with J",
@@ -26,41 +33,33 @@ def register(sub):
         "examples, and print the notes' relative difference, its verdict (correct < 1e-7 <= "
         "inspect < 1e-3 <= bug) and the components that differ most. Exits 1 on 'bug'.",
     )
-    add_data_args(p)
-    p.add_argument("--hidden", default="20,3", help="hidden layer sizes, comma-separated (default 20,3)")
-    p.add_argument("--activation", default="relu", help=f"hidden activation: {', '.join(HIDDEN)} (default relu)")
-    p.add_argument("--init", default="notebook", help=f"initialization: {', '.join(SCHEMES)} (default notebook)")
-    p.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda, included in J (default 0)")
-    p.add_argument("--l1", type=float, default=0.0, help="L1 penalty lambda, included in J (default 0)")
-    p.add_argument(
-        "--keep-prob",
-        type=keep_prob_value,
-        default=1.0,
-        help="dropout keep probability; below 1 the check is refused unless --freeze-masks",
+    add_network_args(
+        p,
+        only=("hidden", "activation", "init", "learning_rate", "l2", "l1", "keep_prob", "input_keep_prob", "seed"),
+        why="the check compares gradients of one network at initialization (and, with --after N, after N "
+        "full-batch gradient-descent steps at --learning-rate)",
     )
-    p.add_argument("--input-keep-prob", type=float, default=1.0, help="dropout keep probability of inputs")
     p.add_argument(
         "--freeze-masks",
         action="store_true",
-        help="with dropout: draw one set of masks and replay it at every evaluation of J",
+        help="with dropout (--keep-prob below 1, refused without this): draw one set of masks and replay it "
+        "at every evaluation of J",
     )
     p.add_argument(
         "--after",
         type=int,
         default=0,
         metavar="N",
-        help="also check after N iterations of gradient descent (default 0: at initialization only)",
+        help="also check after N iterations of gradient descent (0: at initialization only)",
     )
-    p.add_argument("--learning-rate", type=float, default=0.3, help="learning rate of the --after training")
     p.add_argument(
         "--examples",
         type=int,
         default=100,
-        help="check on the first N training examples (default 100; the check is slow by nature)",
+        help="check on the first N training examples (the check is slow by nature)",
     )
-    p.add_argument("--epsilon", type=float, default=1e-7, help="step of the two-sided difference (default 1e-7)")
-    p.add_argument("--worst", type=int, default=5, help="how many of the worst components to show (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights and dropout masks (default 0)")
+    p.add_argument("--epsilon", type=float, default=1e-7, help="step of the two-sided difference")
+    p.add_argument("--worst", type=int, default=5, help="how many of the worst components to show")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
 
@@ -78,7 +77,8 @@ def run(args):
     m = min(args.examples, dataset.train_X.shape[1])
     X, Y = dataset.train_X[:, :m], dataset.train_Y[:, :m]
     with Progress(not args.json, "gradcheck") as progress:
-        result = check_network_gradients(
+        result, interrupted = until_interrupted(
+            check_network_gradients,
             net,
             X,
             Y,
@@ -112,7 +112,7 @@ def run(args):
         print_json({**setup, **result.to_dict()})
     else:
         _print(result, setup)
-    return 1 if result.verdict == "bug" else 0
+    return exit_status(args, interrupted, 1 if result.verdict == "bug" else 0)
 
 
 def _print(result, setup):

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from ..errors import bad
 from ..experiments.recipe import Settings, basic_recipe
-from .common import Progress, add_data_args, check_report_dir, dataset_of, hidden_of, print_json, table
+from .common import (
+    Progress,
+    add_network_args,
+    check_report_dir,
+    dataset_of,
+    exit_status,
+    hidden_of,
+    print_json,
+    table,
+    until_interrupted,
+    writing,
+)
 
+#: train's network flags that ``basic_recipe`` honours (through ``Settings`` and its own parameters)
+RECIPE_FLAGS = (
+    "hidden",
+    "activation",
+    "init",
+    "learning_rate",
+    "iterations",
+    "l2",
+    "keep_prob",
+    "seed",
+    "record_every",
+    "optimizer",
+    "batch_size",
+)
 HEADERS = ["step", "change", "from", "train error", "dev error", "verdict"]
 
 
@@ -16,25 +42,24 @@ def register(sub):
         "network grows (wider, deeper), trains longer or switches to Adam; on high variance L2 lambda "
         "rises, dropout keep_prob falls or augmentation is added. Every step starts from the best run "
         "so far. Stops when the dev error meets --target-dev-error (or the verdict is fine) or when "
-        "--max-runs runs are spent, and prints the path it took.",
+        "--max-runs runs are spent, and prints the path it took. The network flags describe the first run "
+        "(--record-every omitted: 20 points a run); --seed is shared by every run.",
     )
-    add_data_args(p)
-    p.set_defaults(dataset="digits")
-    p.add_argument("--hidden", default="4", help="first run's hidden layer sizes, comma-separated (default 4)")
-    p.add_argument("--iterations", type=int, default=300, help="first run's iterations (default 300)")
-    p.add_argument("--learning-rate", type=float, default=0.1, help="first run's learning rate (default 0.1)")
-    p.add_argument("--optimizer", default="gd", help="first run's optimizer: gd, momentum, rmsprop, adam (default gd)")
-    p.add_argument("--batch-size", type=int, default=None, help="mini-batch size for every run (default full batch)")
-    p.add_argument("--activation", default="relu", help="hidden activation (default relu)")
-    p.add_argument("--init", default="he", help="initialization (default he)")
+    add_network_args(
+        p,
+        only=RECIPE_FLAGS,
+        why="the recipe's runs differ only by what it changes (size, iterations, optimizer, L2, dropout), "
+        "each with the seeded default random streams",
+    )
+    p.set_defaults(dataset="digits", hidden="4", iterations=300, learning_rate=0.1, init="he", record_every=None)
     p.add_argument(
         "--target-dev-error",
         type=float,
         default=None,
-        help="stop once the dev error is at most this (default: stop at the first 'fine' verdict)",
+        help="stop once the dev error is at most this (omitted: stop at the first 'fine' verdict)",
     )
-    p.add_argument("--max-runs", type=int, default=8, help="budget of training runs (default 8)")
-    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error (default 0)")
+    p.add_argument("--max-runs", type=int, default=8, help="budget of training runs")
+    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error")
     p.add_argument("--bias-threshold", type=float, default=0.02, help="avoidable bias above which bias is high")
     p.add_argument(
         "--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high"
@@ -43,10 +68,9 @@ def register(sub):
         "--dev-fraction",
         type=float,
         default=0.25,
-        help="share of the training set held out as dev when the dataset has none (default 0.25)",
+        help="share of the training set held out as dev when the dataset has none",
     )
     p.add_argument("--no-normalize", action="store_true", help="do not standardize the inputs")
-    p.add_argument("--seed", type=int, default=0, help="seed shared by every run (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report of the path to DIR")
     p.set_defaults(run=run)
@@ -61,11 +85,15 @@ def run(args):
 
     report_dir = check_report_dir(args.report)
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
+    if isinstance(args.keep_prob, list):
+        raise bad("keep_prob", args.keep_prob, "one probability for every hidden layer (the recipe lowers it by 0.1)")
     start = Settings(
         hidden=tuple(hidden_of(args)),
         iterations=args.iterations,
         optimizer=args.optimizer,
         learning_rate=args.learning_rate,
+        l2=args.l2,
+        keep_prob=args.keep_prob,
     )
     progress = Progress(not args.json, "recipe")
 
@@ -84,7 +112,8 @@ def run(args):
             f"examples; start: {start.describe()}\n"
         )
     with progress:
-        result = basic_recipe(
+        result, interrupted = until_interrupted(
+            basic_recipe,
             dataset,
             settings=start,
             target_dev_error=args.target_dev_error,
@@ -96,6 +125,7 @@ def run(args):
             bayes_error=args.bayes_error,
             thresholds={"bias_threshold": args.bias_threshold, "variance_threshold": args.variance_threshold},
             batch_size=args.batch_size,
+            record_every=args.record_every,
             on_step=on_step,
             callbacks_for=lambda s: [progress.callback(s.iterations)],
         )
@@ -103,10 +133,18 @@ def run(args):
     if report_dir is not None:
         from ..report.generalization import recipe_report
 
-        index = recipe_report(result, report_dir)
+        with writing("report", report_dir):
+            index = recipe_report(result, report_dir)
     if args.json:
         print_json({"dataset": dataset.name, **result.to_dict(), "report": None if index is None else str(index)})
-        return 0
+        return exit_status(args, interrupted)
+    _print(result)
+    if index is not None:
+        print(f"\nReport written to {index}")
+    return exit_status(args, interrupted)
+
+
+def _print(result):
     print()
     print(table(HEADERS, [_row(s) for s in result.steps]))
     best = result.best
@@ -116,6 +154,3 @@ def run(args):
     )
     for note in result.notes:
         print(f"note: {note}")
-    if index is not None:
-        print(f"\nReport written to {index}")
-    return 0

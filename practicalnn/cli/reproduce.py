@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import Interrupted
 from ..experiments.reproduce import EXPERIMENTS, run_experiment
-from .common import Progress, check_report_dir, print_json, table
+from .common import Progress, check_report_dir, exit_status, print_json, table, writing
 
 
 def register(sub):
@@ -21,7 +22,7 @@ def register(sub):
         "--report",
         default="practicalnn-report",
         metavar="DIR",
-        help="where to write the HTML report (default ./practicalnn-report)",
+        help="where to write the HTML report",
     )
     p.add_argument("--no-report", action="store_true", help="do not write the report")
     p.set_defaults(run=run)
@@ -29,15 +30,15 @@ def register(sub):
 
 def run(args):
     report_dir = None if args.no_report else check_report_dir(args.report)
-    results = []
-    for name in EXPERIMENTS:
-        with Progress(not args.json, name) as progress:
-            results.append(run_experiment(name, callbacks=[progress.callback(30000)]))
+    results, interrupted = _experiments(args)
     all_match = all(row["match"] for r in results for row in r.extra["comparison"])
+    if interrupted:  # the report shows the three experiments; an interrupted run writes none
+        report_dir = None
     if report_dir is not None:
         from ..report.reproduce import reproduce_report
 
-        index = reproduce_report(results, report_dir)
+        with writing("report", report_dir):
+            index = reproduce_report(results, report_dir)
     if args.json:
         print_json(
             {
@@ -63,9 +64,27 @@ def run(args):
         print("The regularization notebook, reproduced (layers [2, 20, 3, 1], learning rate 0.3, 30000 iterations)\n")
         print(table(["experiment", "figure", "published", "practicalnn", "rel. diff", ""], rows))
         print()
-        print("All figures match the notebook." if all_match else "Some figures DIFFER from the notebook.")
+        if interrupted:
+            print(f"Interrupted after {len(results)} of {len(EXPERIMENTS)} experiments.")
+        else:
+            print("All figures match the notebook." if all_match else "Some figures DIFFER from the notebook.")
         if report_dir is not None:
             print(f"Report written to {index}")
     if report_dir is not None and args.json:
         print(f"report written to {index}", file=sys.stderr)
-    return 0 if all_match else 1
+    return exit_status(args, interrupted, 0 if all_match else 1)
+
+
+def _experiments(args):
+    """(results, interrupted): the experiments that ran to the end, stopping at the first Ctrl-C."""
+    results = []
+    for name in EXPERIMENTS:
+        with Progress(not args.json, name) as progress:
+            try:
+                result = run_experiment(name, callbacks=[progress.callback(30000)])
+            except Interrupted:
+                return results, True
+        if result.history.stopped == "interrupted":
+            return results, True
+        results.append(result)
+    return results, False

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from ..core.activations import HIDDEN
+from ..core.initializers import SCHEMES
 from ..diagnostics.signal import THRESHOLD, linear_chain, signal_study
-from .common import Progress, check_report_dir, comma_list, print_json, table
+from ._types import names
+from .common import Progress, check_report_dir, print_json, table, writing
 
 
 def register(sub):
@@ -19,27 +22,31 @@ def register(sub):
         "1e-6 or above 1e6 times the last layer's is flagged vanishing or exploding (likewise the "
         "activations against the input). --linear shows the notes' linear demonstration instead.",
     )
-    p.add_argument("--depth", type=int, default=50, help="hidden layers (default 50)")
-    p.add_argument("--width", type=int, default=100, help="units per hidden layer and input features (default 100)")
+    p.add_argument("--depth", type=int, default=50, help="hidden layers")
+    p.add_argument("--width", type=int, default=100, help="units per hidden layer and input features")
     p.add_argument(
-        "--inits", default="normal,xavier,he", help="comma-separated initializers (default normal,xavier,he)"
+        "--inits",
+        type=names(f"initializations ({', '.join(SCHEMES)})"),
+        default="normal,xavier,he",
+        help="comma-separated initializations",
     )
     p.add_argument(
         "--activations",
+        type=names(f"hidden activations ({', '.join(HIDDEN)})"),
         default="relu,tanh,sigmoid",
-        help="comma-separated hidden activations (default relu,tanh,sigmoid)",
+        help="comma-separated hidden activations",
     )
-    p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (default 10)")
-    p.add_argument("--examples", type=int, default=256, help="random input columns (default 256)")
-    p.add_argument("--threshold", type=float, default=THRESHOLD, help="flag ratios beyond this (default 1e6)")
+    p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal'")
+    p.add_argument("--examples", type=int, default=256, help="random input columns")
+    p.add_argument("--threshold", type=float, default=THRESHOLD, help="flag ratios beyond this")
     p.add_argument("--per-layer", action="store_true", help="also print every layer of every pair")
     p.add_argument(
         "--linear",
         action="store_true",
         help="the notes' linear demonstration: W = 1.5 I and 0.5 I, no activation, over --depth layers",
     )
-    p.add_argument("--width-linear", type=int, default=3, help="units of the linear demonstration (default 3)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the input, labels and weights (default 0)")
+    p.add_argument("--width-linear", type=int, default=3, help="units of the linear demonstration")
+    p.add_argument("--seed", type=int, default=0, help="seed of the input, labels and weights")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report with the plots over depth to DIR")
     p.set_defaults(run=run)
@@ -63,8 +70,8 @@ def run(args):
             profiles = signal_study(
                 args.depth,
                 args.width,
-                comma_list(args.inits),
-                comma_list(args.activations),
+                args.inits,
+                args.activations,
                 examples=args.examples,
                 scale=args.scale,
                 rng=args.seed,
@@ -76,7 +83,8 @@ def run(args):
     if report_dir is not None:
         from ..report.diagnostics import signal_report
 
-        index = signal_report(profiles, chains, report_dir, setup=setup)
+        with writing("report", report_dir):
+            index = signal_report(profiles, chains, report_dir, setup=setup)
     if args.json:
         doc = {
             **setup,

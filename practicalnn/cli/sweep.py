@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
-
+from ._types import float_grid
 from .common import (
     Progress,
     add_network_args,
     check_report_dir,
-    comma_list,
     config_of,
     dataset_of,
+    exit_status,
     hidden_of,
     print_json,
     rng_of,
     table,
+    until_interrupted,
+    writing,
 )
-
-
-def _floats(text):
-    try:
-        values = [float(p) for p in comma_list(text)]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected comma-separated numbers, like 0,0.1,0.7") from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected at least one number")
-    return values
 
 
 def register(sub):
     p = sub.add_parser(
         "sweep",
-        conflict_handler="resolve",
         help="train a lambda x keep_prob grid in parallel and compare train and dev accuracy",
         description="Train one model per (lambda, keep_prob) pair, on every core, each exactly as "
         "`practicalnn train --l2 L --keep-prob K` would, and print train and dev accuracy per cell. "
@@ -39,27 +29,19 @@ def register(sub):
         "test set unless --dev-fraction holds out part of the training set, which keeps the test "
         "set out of the choice.",
     )
-    add_network_args(p)
+    add_network_args(p, own=("l2", "keep_prob"))
+    p.add_argument("--l2", type=float_grid, default="0,0.1,0.3,0.7", help="L2 strengths lambda, comma-separated")
     p.add_argument(
-        "--l2",
-        type=_floats,
-        default=[0.0, 0.1, 0.3, 0.7],
-        help="L2 strengths lambda, comma-separated (default 0,0.1,0.3,0.7)",
-    )
-    p.add_argument(
-        "--keep-prob",
-        type=_floats,
-        default=[1.0, 0.9, 0.8],
-        help="hidden-layer keep probabilities, comma-separated (default 1,0.9,0.8)",
+        "--keep-prob", type=float_grid, default="1,0.9,0.8", help="hidden-layer keep probabilities, comma-separated"
     )
     p.add_argument(
         "--dev-fraction",
         type=float,
         default=None,
-        help="hold out this share of the training set as the dev set (datasets without one; default: "
+        help="hold out this share of the training set as the dev set (datasets without one; omitted: "
         "score on the test set)",
     )
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (omitted: every core)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (heat maps, regularization path) to DIR")
     p.set_defaults(run=run)
@@ -76,7 +58,8 @@ def run(args):
 
         dataset = with_dev(dataset, args.dev_fraction, seed=args.seed)
     with Progress(not args.json, "sweep") as progress:
-        result = sweep(
+        result, interrupted = until_interrupted(
+            sweep,
             dataset,
             args.l2,
             args.keep_prob,
@@ -92,10 +75,11 @@ def run(args):
     if report_dir is not None:
         from ..report.sweep import sweep_report
 
-        index = sweep_report(result, report_dir)
+        with writing("report", report_dir):
+            index = sweep_report(result, report_dir)
     if args.json:
         print_json({**result.to_dict(), "report": None if index is None else str(index)})
-        return 0
+        return exit_status(args, interrupted)
     s = result.setup
     dev = s["dev_set"]
     print(
@@ -125,4 +109,4 @@ def run(args):
         print(f"\nbest {dev} accuracy {best.dev_accuracy:.4f} at lambda = {best.l2:g}, keep_prob = {best.keep_prob:g}")
     if index is not None:
         print(f"\nReport written to {index}")
-    return 0
+    return exit_status(args, interrupted)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import Interrupted
 from ..training.run import fit_dataset
 from . import _persist
 from ._extras import TrainExtras
@@ -14,10 +15,12 @@ from .common import (
     check_report_dir,
     config_of,
     dataset_of,
+    exit_status,
     hidden_of,
     print_json,
     rng_of,
     table,
+    writing,
 )
 
 
@@ -58,33 +61,23 @@ def run(args):
             config=config,
             callbacks=persist.callbacks(dataset, [*extras.callbacks(), progress.callback(config.iterations)]),
         )
-    extras.finish(
-        result, hidden=hidden_of(args), activation=args.activation, init=args.init, rng=rng_of(args), config=config
-    )
+    stopped = persist.interrupted(result)  # Ctrl-C: nothing more is trained, what finished is printed
+    setup = {"hidden": hidden_of(args), "activation": args.activation, "init": args.init, "rng": rng_of(args)}
+    stopped = extras.finish(result, config=config, train_more=not stopped, **setup) or stopped
     monotonic = None
-    if args.check_monotonic:
-        from ..diagnostics.monotonic import check_monotonic_dataset
-
-        with Progress(not args.json, "check-monotonic") as bar:
-            monotonic = check_monotonic_dataset(
-                dataset,
-                hidden=hidden_of(args),
-                activation=args.activation,
-                init=args.init,
-                rng=rng_of(args),
-                config=config,
-                callbacks=[bar.callback(config.iterations)],
-            )
+    if args.check_monotonic and not stopped:
+        monotonic, stopped = _check_monotonic(args, dataset, config, setup)
     index = None
     if report_dir is not None:
         from ..report.generalization import generalization_report
         from ..report.reproduce import train_report
 
-        index = (
-            generalization_report(result, dataset, report_dir, extras.out)
-            if extras.out
-            else train_report(result, dataset, report_dir)
-        )
+        with writing("report", report_dir):
+            index = (
+                generalization_report(result, dataset, report_dir, extras.out)
+                if extras.out
+                else train_report(result, dataset, report_dir)
+            )
     persisted = persist.finish(result, dataset, extras.scaler)
     for line in persist.notes(result):
         print(f"practicalnn train: {line}", file=sys.stderr)
@@ -98,7 +91,25 @@ def run(args):
                 **({"monotonic": monotonic.to_dict(config.record_every)} if monotonic else {}),
             }
         )
-        return persist.exit_code(result)
+        return _exit(args, persist, result, stopped)
+    _print_human(result, dataset, extras, monotonic, index)
+    return _exit(args, persist, result, stopped)
+
+
+def _check_monotonic(args, dataset, config, setup):
+    """(MonotonicCheck or None, interrupted): --check-monotonic's second training."""
+    from ..diagnostics.monotonic import check_monotonic_dataset
+
+    with Progress(not args.json, "check-monotonic") as bar:
+        try:
+            return check_monotonic_dataset(
+                dataset, config=config, callbacks=[bar.callback(config.iterations)], **setup
+            ), False
+        except Interrupted as stop:
+            return stop.partial, True
+
+
+def _print_human(result, dataset, extras, monotonic, index):
     h = result.history
     print(
         f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
@@ -121,4 +132,11 @@ def run(args):
         print("\n" + "\n".join(monotonic.describe()))
     if index is not None:
         print(f"\nReport written to {index}")
-    return persist.exit_code(result)
+
+
+def _exit(args, persist, result, stopped):
+    """130 after Ctrl-C: in the training itself (``persist`` has said so on stderr, with what it saved)
+    or in a later one (the normalization comparison, --check-monotonic: "interrupted" is said here)."""
+    if persist.interrupted(result):
+        return persist.exit_code(result)
+    return exit_status(args, stopped)

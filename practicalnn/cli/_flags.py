@@ -1,0 +1,172 @@
+"""The flags several commands share: the dataset, train's network flags, the generalization toolkit."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core.activations import HIDDEN
+from ..core.initializers import SCHEMES
+from ._types import hidden_value, keep_prob_value
+
+
+def add_data_args(parser):
+    parser.add_argument(
+        "--dataset",
+        default="moons",
+        help="moons (the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
+    )
+    parser.add_argument("--target", help="label column of a CSV dataset")
+    parser.add_argument(
+        "--output",
+        choices=["auto", "sigmoid", "softmax", "identity"],
+        default="auto",
+        help="output layer: auto (from the labels), sigmoid, softmax or identity",
+    )
+
+
+def _network_flags(iterations):
+    """``train``'s network flags: name -> (flag, keywords of add_argument). No help text states a
+    default: the parser's formatter appends the real one, per command (see ``cli._HelpFormatter``)."""
+    return {
+        "hidden": (
+            "--hidden",
+            dict(type=hidden_value, default="20,3", help="hidden layer sizes, comma-separated ('' for none)"),
+        ),
+        "activation": ("--activation", dict(default="relu", help=f"hidden activation: {', '.join(HIDDEN)}")),
+        "init": ("--init", dict(default="notebook", help=f"initialization: {', '.join(SCHEMES)}")),
+        "learning_rate": ("--learning-rate", dict(type=float, default=0.3, help="learning rate")),
+        "iterations": ("--iterations", dict(type=int, default=iterations, help="gradient steps")),
+        "l2": ("--l2", dict(type=float, default=0.0, help="L2 penalty lambda")),
+        "l1": ("--l1", dict(type=float, default=0.0, help="L1 penalty lambda")),
+        "keep_prob": (
+            "--keep-prob",
+            dict(
+                type=keep_prob_value,
+                default=1.0,
+                help="dropout keep probability of hidden layers: one value or one per layer",
+            ),
+        ),
+        "input_keep_prob": (
+            "--input-keep-prob",
+            dict(type=float, default=1.0, help="dropout keep probability of inputs"),
+        ),
+        "seed": ("--seed", dict(type=int, default=0, help="seed of the random streams")),
+        "rng": (
+            "--rng",
+            dict(
+                choices=["default", "notebook"],
+                default="default",
+                help="default: seeded generators, fresh dropout masks every iteration; "
+                "notebook: replay the notebook's draws bit for bit",
+            ),
+        ),
+        "record_every": ("--record-every", dict(type=int, default=1000, help="record the cost every N iterations")),
+        "optimizer": (
+            "--optimizer",
+            dict(default="gd", help="gd (full-batch gradient descent, as the notebook), momentum, rmsprop or adam"),
+        ),
+        "batch_size": (
+            "--batch-size",
+            dict(type=int, default=None, help="mini-batch size, reshuffled every epoch (omitted: full batch)"),
+        ),
+        "decay_rate": (
+            "--decay-rate",
+            dict(
+                type=float,
+                default=0.0,
+                help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch)",
+            ),
+        ),
+        "beta1": ("--beta1", dict(type=float, default=0.9, help="momentum / Adam beta1")),
+        "beta2": ("--beta2", dict(type=float, default=0.999, help="RMSprop / Adam beta2")),
+    }
+
+
+NETWORK_FLAGS = tuple(_network_flags(0))
+
+
+class _NotTaken(argparse.Action):
+    """A flag of ``train`` that this command does not take: giving it is an error that says why and
+    which of ``train``'s flags the command does take (instead of argparse's 'unrecognized arguments')."""
+
+    def __init__(self, option_strings, dest, *, reason, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.reason = reason
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} is not taken by this command: {self.reason}")
+
+
+def add_network_args(parser, *, iterations=30000, only=None, own=(), why=None):
+    """``train``'s flags that describe a network and its training (defaults: the notebook's model).
+
+    ``only`` limits them to those the command's library function can honour, ``own`` names those the
+    command defines itself (a grid instead of one value); every other one is refused with ``why``, in
+    the help's epilog and in the error a user gets for giving it. Per-command defaults: ``set_defaults``.
+    """
+    add_data_args(parser)
+    flags = _network_flags(iterations)
+    taken = [n for n in (only if only is not None else flags) if n not in own]
+    for name in taken:
+        flag, keywords = flags[name]
+        parser.add_argument(flag, **keywords)
+    refused = [n for n in flags if n not in taken and n not in own]
+    if not refused:
+        return
+    takes = ", ".join(flags[n][0] for n in [*taken, *own])
+    reason = f"{why}. Of train's network flags it takes {takes}"
+    for name in refused:
+        parser.add_argument(
+            flags[name][0],
+            nargs="?",
+            action=_NotTaken,
+            reason=reason,
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
+    parser.epilog = (
+        f"Of train's network flags, this command takes {takes}; not {', '.join(flags[n][0] for n in refused)}: {why}."
+    )
+
+
+def add_generalization_args(parser):
+    """Flags of the generalization toolkit: dev set, normalization, early stopping, augmentation."""
+    g = parser.add_argument_group("generalization")
+    g.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=None,
+        help="hold out this share of the training set as a dev set (datasets without one); "
+        "with a dev set the bias/variance diagnosis is printed",
+    )
+    g.add_argument("--bayes-error", type=float, default=0.0, help="Bayes / human-level error for the diagnosis")
+    g.add_argument(
+        "--normalize",
+        action="store_true",
+        help="standardize inputs with training-set mean and std; also shows iterations to --target-cost "
+        "with raw versus normalized inputs",
+    )
+    g.add_argument("--target-cost", type=float, default=0.1, help="cost target of the --normalize comparison")
+    g.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the dev cost stops improving and keep the best parameters "
+        "(dev set: --dev-fraction, or 0.2 of the training set without it)",
+    )
+    g.add_argument("--patience", type=int, default=10, help="early stopping: checks without improvement")
+    g.add_argument("--check-every", type=int, default=100, help="early stopping: iterations between dev checks")
+    g.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least improvement that counts")
+    g.add_argument(
+        "--monitor",
+        choices=["cost", "accuracy"],
+        default="cost",
+        help="early stopping watches the dev cost or accuracy",
+    )
+    g.add_argument(
+        "--jitter", type=float, default=0.0, help="augment: Gaussian noise of this sigma on training batches"
+    )
+    g.add_argument("--flip", action="store_true", help="augment: horizontal flips (image datasets such as digits)")
+    g.add_argument("--shift", type=int, default=0, help="augment: random shifts up to this many pixels (images)")
+    g.add_argument(
+        "--rotate", type=float, default=0.0, help="augment: random rotations up to this many degrees (images)"
+    )
