@@ -20,26 +20,26 @@ def register(sub):
         "the course's: moons with 300 examples (and 100 dev examples), layers [2, 5, 2, 1], mini-batches of "
         "64, learning rate 0.0007.",
     )
-    p.add_argument("--optimizers", default=",".join(STUDIED), help="comma-separated optimizers (default %(default)s)")
-    p.add_argument("--hidden", default=_DEFAULTS["hidden"], help="hidden layer sizes (default %(default)s)")
-    p.add_argument("--learning-rate", type=float, default=_DEFAULTS["learning_rate"], help="(default %(default)s)")
-    p.add_argument("--batch-size", type=int, default=_DEFAULTS["batch_size"], help="(default %(default)s)")
-    p.add_argument("--epochs", type=int, default=_DEFAULTS["epochs"], help="passes over the data (default %(default)s)")
+    p.add_argument("--optimizers", default=",".join(STUDIED), help="comma-separated optimizers")
+    p.add_argument("--hidden", default=_DEFAULTS["hidden"], help="hidden layer sizes, comma-separated")
+    p.add_argument(
+        "--learning-rate", type=float, default=_DEFAULTS["learning_rate"], help="the same for every optimizer"
+    )
+    p.add_argument("--batch-size", type=int, default=_DEFAULTS["batch_size"], help="the same for every optimizer")
+    p.add_argument("--epochs", type=int, default=_DEFAULTS["epochs"], help="passes over the data")
     p.add_argument(
         "--decay-rate",
         type=float,
         default=0.0,
-        help="learning-rate decay per epoch: alpha0 / (1 + decay_rate * epoch) (default %(default)s)",
+        help="learning-rate decay per epoch: alpha0 / (1 + decay_rate * epoch)",
     )
     p.add_argument(
         "--target-cost",
         type=float,
         default=_DEFAULTS["target_cost"],
-        help="report the first iteration whose mini-batch cost is at most this (default %(default)s)",
+        help="report the first iteration whose mini-batch cost is at most this",
     )
-    p.add_argument(
-        "--seed", type=int, default=0, help="seed of the shared weights and batch order (default %(default)s)"
-    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the shared weights and batch order")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
 
