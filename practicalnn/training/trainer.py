@@ -22,7 +22,6 @@ from .config import TrainConfig
 from .history import History
 from .optimizers import make_optimizer, state_from_dict, state_to_dict
 
-
 #: Inputs beyond this magnitude are named as the likely cause of a divergence (standardized ones are
 #: a few units; raw features such as breast_cancer's areas reach a few thousand).
 INPUT_SCALE = 1e3
