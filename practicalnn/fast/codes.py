@@ -14,5 +14,5 @@ COST_GROWTH, COST_FLOOR = 1e6, 1e6
 
 def cost_limit(first_cost):
     """The largest cost a run whose first recorded cost is ``first_cost`` may record and go on.
-    Plain Python that the kernels compile too (kernel._cost_limit), so both paths apply one rule."""
+    Plain Python that the kernels compile too (shared._cost_limit), so both paths apply one rule."""
     return max(COST_GROWTH * abs(first_cost), COST_FLOOR)

@@ -17,7 +17,7 @@ import numba as nb
 import numpy as np
 
 from .codes import ADAM, GRAD_NOT_FINITE, LEAKY_RELU, OK, OUT_SIGMOID, OUT_SOFTMAX, RELU, TANH
-from .kernel import _all_finite, _cost, _record, _step
+from .shared import _all_finite, _cost, _record, _step
 
 _jit = nb.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 
@@ -29,7 +29,7 @@ def _view(flat, offset, n, k):
 
 @nb.njit(cache=True)
 def _all_finite32(a):
-    """Float32 twin of kernel._all_finite: exponent bits all ones mean inf or NaN."""
+    """Float32 twin of shared._all_finite: exponent bits all ones mean inf or NaN."""
     bits = a.view(np.int32)
     bad = 0
     for q in range(np.uint64(bits.shape[0])):
