@@ -26,7 +26,10 @@ def _net(w, b):
 def test_average_of_probabilities_by_hand():
     X = np.array([[0.0, 1.0]])
     nets = [_net(2.0, 0.0), _net(-1.0, 1.0)]
-    sig = lambda z: 1 / (1 + np.exp(-z))
+
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
     expected = [(sig(0) + sig(1)) / 2, (sig(2) + sig(0)) / 2]
     np.testing.assert_allclose(average_proba(nets, X)[0], expected)
     # labels: the average 0.6155 at x=0 is > 0.5, so predicted 1 (right); at x=1 0.6904 -> 1 (wrong)

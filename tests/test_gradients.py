@@ -52,7 +52,7 @@ def test_backward_matches_numeric_gradient(activation, output, depth):
     for k, penalty in enumerate(PENALTIES):
         net, X, Y = problem(depth, activation, output, seed=depth * 100 + k)
 
-        def J():
+        def J(net=net, X=X, Y=Y, penalty=penalty):
             return net.cost(net.forward(X), Y, penalty)[0]
 
         analytic = net.backward(net.forward(X), Y, penalty)

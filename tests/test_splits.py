@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from practicalnn.data.datasets import load_dataset
 from practicalnn.data.splits import default_ratios, same_distribution, train_dev_test_split, with_dev
@@ -85,10 +87,6 @@ def test_same_distribution_flags_a_shifted_test_set_and_names_the_feature():
     assert shifted.auc > 0.85 and shifted.mismatch
     assert shifted.separating[0][0] == "c"
     assert "c" in shifted.message()
-
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=40, deadline=None)

@@ -19,6 +19,7 @@ from .activations import hidden_activation
 from .dropout import drop, drop_backward, uses_dropout
 from .initializers import initializer
 from .losses import output_layer
+from .memory import network_bytes, require
 from .params import ParamLayout
 from .penalties import Penalty
 
@@ -70,6 +71,7 @@ class Network:
             raise bad("dtype", str(self.dtype), "float32 or float64")
         if self.output.name == "softmax" and self.layer_sizes[-1] < 2:
             raise bad("layer_sizes", list(self.layer_sizes), "at least 2 output units for a softmax output")
+        require(f"a network of layer_sizes {list(self.layer_sizes)}", network_bytes(self.layer_sizes, self.dtype))
         self.params = np.zeros(self.layout.size, self.dtype)
         self.W, self.b = self.layout.views(self.params)
 
@@ -235,9 +237,19 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore"):
             cache = self.forward(X)
         if not np.isfinite(cache.A[self.n_layers]).all():
+            inputs, weights = float(np.abs(X).max()), float(np.abs(self.params).max())
+            if weights > max(inputs, 1.0):  # the network, not the data, is out of range
+                raise bad(
+                    "network",
+                    f"parameters up to {weights:.3g}",
+                    f"parameters small enough for the arithmetic not to overflow on {argument} "
+                    f"(values up to {inputs:.3g}); such weights come from a diverging run: "
+                    "train again with a smaller learning_rate",
+                    DataError,
+                )
             raise bad(
                 argument,
-                f"values up to {np.abs(X).max():.3g}",
+                f"values up to {inputs:.3g}",
                 "inputs small enough for the network's arithmetic not to overflow (standardize them)",
                 DataError,
             )

@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import bad
+from ..validation import Integral, Interval
+
+SIZE = Interval(Integral, 1, None)
 
 
 class ParamLayout:
@@ -20,7 +23,7 @@ class ParamLayout:
         if len(sizes) < 2:
             raise bad("layer_sizes", list(sizes), "at least two sizes (input and output)")
         for n in sizes:
-            if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            if SIZE.convert(n) is None:
                 raise bad("layer_sizes", list(sizes), "positive integers")
         self.layer_sizes = tuple(int(n) for n in sizes)
         self.slices = {}

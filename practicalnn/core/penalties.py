@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import bad
+from ..validation import Interval, Real, check
 
-
-def _strength(name, value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise bad(name, value, "a number >= 0") from None
-    if not np.isfinite(value) or value < 0:
-        raise bad(name, value, "a finite number >= 0")
-    return value
+STRENGTH = Interval(Real, 0, None)
 
 
 class Penalty:
     """L2 and L1 together; either may be zero."""
 
     def __init__(self, l2=0.0, l1=0.0):
-        self.l2 = _strength("l2", l2)
-        self.l1 = _strength("l1", l1)
+        self.l2 = check("l2", l2, STRENGTH)
+        self.l1 = check("l1", l1, STRENGTH)
 
     def __bool__(self):
         return bool(self.l2 or self.l1)

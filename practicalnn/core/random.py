@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import bad
+from ..validation import Integral, Interval
 from .dropout import FreshMasks, NotebookMasks
 
 NOTEBOOK = "notebook"
@@ -30,26 +31,39 @@ class Streams:
     mode: str = "default"
 
 
-def generator(seed):
-    """A Generator from None, an int seed, a SeedSequence or a Generator (returned as is)."""
+#: A seed: a non-negative integer (Python or NumPy), as NumPy's SeedSequence takes it.
+SEED = Interval(Integral, 0, None)
+SEED_WORDS = "None, a non-negative integer or a numpy.random.Generator"
+
+
+def generator(seed, argument="seed"):
+    """A Generator from None, an int seed, a SeedSequence or a Generator (returned as is): the one
+    check of a seed or random_state in the engine."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if (
-        seed is None
-        or isinstance(seed, (np.random.SeedSequence,))
-        or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0)
-    ):
+    if seed is None or isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
-    raise bad("seed", seed, "None, a non-negative integer or a numpy.random.Generator")
+    if SEED.convert(seed) is None:
+        raise bad(argument, seed, SEED_WORDS)
+    return np.random.default_rng(int(seed))
+
+
+def integer_seed(seed, argument="seed"):
+    """``seed`` as a plain int, for the scikit-learn functions that take ``random_state=int``;
+    ConfigError as ``generator`` words it otherwise."""
+    value = SEED.convert(seed)
+    if value is None:
+        raise bad(argument, seed, "a non-negative integer")
+    return value
 
 
 def streams(rng=None):
     """The three streams of a training run, from ``rng``: None, a seed, a Generator or "notebook"."""
     if isinstance(rng, str):
         if rng != NOTEBOOK:
-            raise bad("rng", rng, "'notebook', a seed, a numpy.random.Generator or None")
+            raise bad("rng", rng, f"'notebook' or {SEED_WORDS}")
         return Streams(
             init=np.random.RandomState(3), masks=NotebookMasks(1), shuffle=np.random.default_rng(0), mode=NOTEBOOK
         )
-    init, masks, shuffle = generator(rng).spawn(3)
+    init, masks, shuffle = generator(rng, "rng").spawn(3)
     return Streams(init=init, masks=FreshMasks(masks), shuffle=shuffle)

@@ -35,20 +35,31 @@ class Standardizer:
     def fit(self, X):
         """Learn the mean and standard deviation of each feature (row) of X (n_x, m)."""
         X = _check(X, "X")
-        self.mean_ = X.mean(axis=1, keepdims=True)
-        std = np.sqrt(np.mean((X - self.mean_) ** 2, axis=1, keepdims=True))
+        biggest = np.max(np.abs(X), axis=1, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = X.mean(axis=1, keepdims=True)
+            std = np.sqrt(np.mean((X - mean) ** 2, axis=1, keepdims=True))
+        huge = ~(np.isfinite(mean) & np.isfinite(std))
+        if huge.any():  # features near 1e155 and beyond: their squares overflow; compute them in units of max |x|
+            mean[huge[:, 0]], std[huge[:, 0]] = _moments_scaled(X[huge[:, 0]], biggest[huge[:, 0]])
         # a feature constant up to rounding has a std of a few ulps of its magnitude: leave it centred
-        tiny = 1e3 * np.finfo(np.float64).eps * np.max(np.abs(X), axis=1, keepdims=True)
+        tiny = 1e3 * np.finfo(np.float64).eps * biggest
+        self.mean_ = mean
         self.scale_ = np.where((std > tiny) & (std > 0), std, 1.0)
         return self
 
     def transform(self, X):
-        """``(X - mean_) / scale_`` with the training statistics."""
+        """``(X - mean_) / scale_`` with the training statistics (as ``X / scale_ - mean_ / scale_``
+        where the difference would overflow: features near the largest float)."""
         self._check_fitted()
         X = _check(X, "X")
         if X.shape[0] != self.mean_.shape[0]:
             raise bad("X", f"array of shape {X.shape}", f"{self.mean_.shape[0]} rows, as when fitted", DataError)
-        return (X - self.mean_) / self.scale_
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = (X - self.mean_) / self.scale_
+        if not np.isfinite(out).all():
+            out = X / self.scale_ - self.mean_ / self.scale_
+        return out
 
     def fit_transform(self, X):
         return self.fit(X).transform(X)
@@ -91,6 +102,15 @@ class Standardizer:
 
     def __repr__(self):
         return "Standardizer()" if self.mean_ is None else f"Standardizer(n_x={self.mean_.shape[0]})"
+
+
+def _moments_scaled(X, biggest):
+    """Mean and standard deviation of the rows of X computed on X / max|x| and scaled back: finite
+    for any finite X (the std is at most max|x|)."""
+    unit = np.where(biggest > 0, biggest, 1.0)
+    Xs = X / unit
+    mean = Xs.mean(axis=1, keepdims=True)
+    return mean * unit, np.sqrt(np.mean((Xs - mean) ** 2, axis=1, keepdims=True)) * unit
 
 
 def _check(X, argument):

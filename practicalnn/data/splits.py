@@ -7,15 +7,16 @@ little data the split is a decision, not a default.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.random import generator
+from ..core.random import generator, integer_seed
 from ..errors import DataError, bad
+from ..validation import Interval, Real, check
 
 SMALL, LARGE = 100, 1_000_000
+RATIO = Interval(Real, 0, 1)
 
 
 def default_ratios(m):
@@ -35,19 +36,13 @@ def default_ratios(m):
 
 def check_ratios(ratios):
     """Validate ``(train, dev, test)``: three numbers >= 0 summing to 1, train and dev > 0."""
+    expected = "(train, dev, test): numbers >= 0 that sum to 1, train and dev > 0"
     try:
-        values = tuple(float(r) for r in ratios)
-    except (TypeError, ValueError):
-        raise bad("ratios", ratios, "three numbers (train, dev, test)") from None
-    if (
-        len(values) != 3
-        or any(isinstance(r, bool) or not isinstance(r, numbers.Real) for r in ratios)
-        or any(not np.isfinite(r) or r < 0 for r in values)
-        or abs(sum(values) - 1) > 1e-9
-        or values[0] <= 0
-        or values[1] <= 0
-    ):
-        raise bad("ratios", ratios, "(train, dev, test): numbers >= 0 that sum to 1, train and dev > 0")
+        values = tuple(RATIO.convert(r) for r in ratios)
+    except TypeError:
+        raise bad("ratios", ratios, expected) from None
+    if len(values) != 3 or None in values or abs(sum(values) - 1) > 1e-9 or values[0] <= 0 or values[1] <= 0:
+        raise bad("ratios", ratios, expected)
     return values
 
 
@@ -166,8 +161,7 @@ def with_dev(dataset, fraction=0.2, *, seed=0, stratify=True):
 
     if getattr(dataset, "dev_X", None) is not None:
         return dataset
-    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
-        raise bad("dev_fraction", fraction, "a number in (0, 1)")
+    fraction = check("dev_fraction", fraction, Interval(Real, 0, 1, closed="neither"))
     strat = stratify and dataset.output != "identity"
     s = train_dev_test_split(
         dataset.train_X, dataset.train_Y, ratios=(1 - fraction, fraction, 0.0), stratify=strat, seed=seed
@@ -262,7 +256,7 @@ def same_distribution(X_dev, X_test, *, feature_names=None, threshold=0.7, folds
     rows = np.concatenate([X_dev, X_test], axis=1).T
     which = np.r_[np.zeros(X_dev.shape[1]), np.ones(X_test.shape[1])]
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    cv = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+    cv = StratifiedKFold(n_folds, shuffle=True, random_state=integer_seed(seed))
     aucs = cross_val_score(model, rows, which, cv=cv, scoring="roc_auc")
     names = list(feature_names) if feature_names else [f"x{i + 1}" for i in range(rows.shape[1])]
     pooled = rows.std(axis=0)

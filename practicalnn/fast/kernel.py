@@ -10,8 +10,8 @@ back, joins the last, which saves passes over memory). ``tests/test_fast.py`` ho
 reference within 1e-9 relative.
 
 Every buffer is flat: ``params`` and ``grad`` in the layout of ``ParamLayout`` (W1, b1, W2, b2, ...),
-activations ``A`` and pre-activations ``Z`` layer after layer, each (n_l, mp) in C order. Rows are
-padded from m to mp, the next multiple of 8 examples, so every loop over a row runs in whole SIMD
+activations ``A`` and pre-activations ``Z`` layer after layer, each (n_l, m_padded) in C order. Rows are
+padded from m to m_padded, the next multiple of 8 examples, so every loop over a row runs in whole SIMD
 vectors with no scalar remainder (18% faster on the notebook's 134 examples, in an interleaved A/B).
 The padding columns of the input are zero and those of dZ are set to zero, so they add exactly
 nothing to dW or db (their activations are the network's at input zero: only if those overflowed
@@ -35,310 +35,243 @@ import numpy as np
 
 from .codes import (
     ADAM,
-    COST_NOT_FINITE,
-    GD,
     GRAD_NOT_FINITE,
     LEAKY_RELU,
-    MOMENTUM,
     OK,
     OUT_SIGMOID,
     OUT_SOFTMAX,
     RELU,
-    RMSPROP,
     TANH,
 )
+from .shared import _all_finite, _cost, _record, _step
 
 # reassoc lets the reductions (dW, db, the cost) use SIMD lanes; contract allows FMA. No nnan/ninf:
 # the kernel must see non-finite values to stop on divergence as the reference does.
 _jit = nb.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
-_U = np.uint64
-
-
-@nb.njit(cache=True)
-def _all_finite(a):
-    """Whether every value of ``a`` is finite, read from the exponent bits: integer tests that no
-    fast-math flag can fold away (the optimizer may assume a float compare never meets inf)."""
-    bits = a.view(np.int64)
-    bad = 0
-    for q in range(_U(bits.shape[0])):  # no early exit: the loop vectorizes
-        bad |= ((bits[q] >> 52) & 0x7FF) == 0x7FF
-    return bad == 0
+_unsigned = np.uint64  # unsigned indices: no negative-index wraparound code, so loops vectorize
 
 
 @_jit
-def _logaddexp0(x):
-    """log(1 + exp(x)), as np.logaddexp(0, x) computes it."""
-    if x == 0.0:
-        return math.log(2.0)
-    if x > 0:
-        return x + math.log1p(math.exp(-x))
-    return math.log1p(math.exp(x))
+def _hidden_activation(A, Z, start, end, act, slope):
+    """A = g(Z) over ``start .. end-1`` for the hidden activation ``act``."""
+    if act == RELU:
+        for q in range(start, end):
+            z = Z[q]
+            A[q] = z if not (z <= 0) else 0.0
+    elif act == LEAKY_RELU:
+        for q in range(start, end):
+            z = Z[q]
+            A[q] = z if z > 0 else slope * z
+    elif act == TANH:
+        for q in range(start, end):
+            A[q] = math.tanh(Z[q])
+    else:
+        for q in range(start, end):
+            A[q] = 1.0 / (1.0 + math.exp(-Z[q]))
 
 
+# _forward and _backward stay long: their fused relu passes share the loop state of each layer, and
+# splitting them further into more compiled functions would add to the first-ever compilation
+# (measured: see the engine branch's report) for no clearer reading.
 @_jit
-def _forward(P, sizes, woff, aoff, A, Z, X, act, slope, out, keep, M, mrow, moff, m, mp):
+def _forward(P, sizes, w_offset, a_offset, A, Z, X, act, slope, out, keep, M, mask_row, mask_offset, m, m_padded):
     """Forward pass: A[0] = X (dropped when keep[0] < 1), then Z = W A + b and A = g(Z) per layer.
-    Rows are ``mp`` apart (m rounded up to whole vectors); the padding columns of A[0] are zero."""
+    Rows are ``m_padded`` apart (m rounded up to whole vectors); the padding columns of A[0] are zero."""
     L = sizes.shape[0] - 1
-    if moff[0] >= 0:
-        base = mrow + _U(moff[0])
-        for k in range(_U(sizes[0])):
+    if mask_offset[0] >= 0:
+        base = mask_row + _unsigned(mask_offset[0])
+        for k in range(_unsigned(sizes[0])):
             for i in range(m):
-                A[k * mp + i] = (X[k * m + i] * M[base + k * m + i]) / keep[0]
+                A[k * m_padded + i] = (X[k * m + i] * M[base + k * m + i]) / keep[0]
     for layer in range(1, L + 1):
-        n, n_prev = _U(sizes[layer]), _U(sizes[layer - 1])
-        wo, zo, ap = woff[layer], aoff[layer], aoff[layer - 1]
+        n, n_prev = _unsigned(sizes[layer]), _unsigned(sizes[layer - 1])
+        wo, zo, ap = w_offset[layer], a_offset[layer], a_offset[layer - 1]
         bo = wo + n * n_prev
         # a relu layer without dropout gets its activation in the last pass over each row (one pass
         # fewer over memory), the values of the separate pass below; its Z is not stored, as the
         # backward pass takes relu' from A (relu(z) > 0 exactly where z > 0)
-        fuse = layer < L and act == RELU and moff[layer] < 0
+        fuse = layer < L and act == RELU and mask_offset[layer] < 0
         for j in range(n):
-            zr = zo + j * mp
+            zr = zo + j * m_padded
             w = P[wo + j * n_prev]
             b = P[bo + j]
             if fuse and n_prev == 1:
-                for i in range(mp):
+                for i in range(m_padded):
                     z = w * A[ap + i] + b
                     A[zr + i] = z if not (z <= 0) else 0.0
                 continue
-            for i in range(mp):
+            for i in range(m_padded):
                 Z[zr + i] = w * A[ap + i] + b
-            last = n_prev - _U(1) if fuse else n_prev
-            for k in range(_U(1), last):
+            last = n_prev - _unsigned(1) if fuse else n_prev
+            for k in range(_unsigned(1), last):
                 w = P[wo + j * n_prev + k]
-                ar = ap + k * mp
-                for i in range(mp):
+                ar = ap + k * m_padded
+                for i in range(m_padded):
                     Z[zr + i] += w * A[ar + i]
             if fuse:
                 w = P[wo + j * n_prev + last]
-                ar = ap + last * mp
-                for i in range(mp):
+                ar = ap + last * m_padded
+                for i in range(m_padded):
                     z = Z[zr + i] + w * A[ar + i]
                     A[zr + i] = z if not (z <= 0) else 0.0
-        end = zo + n * mp
+        end = zo + n * m_padded
         if layer < L:
-            if fuse:
-                pass
-            elif act == RELU:
-                for q in range(zo, end):
-                    z = Z[q]
-                    A[q] = z if not (z <= 0) else 0.0
-            elif act == LEAKY_RELU:
-                for q in range(zo, end):
-                    z = Z[q]
-                    A[q] = z if z > 0 else slope * z
-            elif act == TANH:
-                for q in range(zo, end):
-                    A[q] = math.tanh(Z[q])
-            else:
-                for q in range(zo, end):
-                    A[q] = 1.0 / (1.0 + math.exp(-Z[q]))
-            if moff[layer] >= 0:
-                base = mrow + _U(moff[layer])
+            if not fuse:  # a fused relu layer got its activation above
+                _hidden_activation(A, Z, zo, end, act, slope)
+            if mask_offset[layer] >= 0:
+                base = mask_row + _unsigned(mask_offset[layer])
                 kp = keep[layer]
                 for j in range(n):
                     for i in range(m):
-                        A[zo + j * mp + i] = (A[zo + j * mp + i] * M[base + j * m + i]) / kp
+                        A[zo + j * m_padded + i] = (A[zo + j * m_padded + i] * M[base + j * m + i]) / kp
         elif out == OUT_SIGMOID:
             for q in range(zo, end):
                 A[q] = 1.0 / (1.0 + math.exp(-Z[q]))
         elif out == OUT_SOFTMAX:
             for i in range(m):
                 zmax = Z[zo + i]
-                for j in range(_U(1), n):
-                    zmax = max(zmax, Z[zo + j * mp + i])
+                for j in range(_unsigned(1), n):
+                    zmax = max(zmax, Z[zo + j * m_padded + i])
                 total = 0.0
                 for j in range(n):
-                    e = math.exp(Z[zo + j * mp + i] - zmax)
-                    A[zo + j * mp + i] = e
+                    e = math.exp(Z[zo + j * m_padded + i] - zmax)
+                    A[zo + j * m_padded + i] = e
                     total += e
                 for j in range(n):
-                    A[zo + j * mp + i] = A[zo + j * mp + i] / total
+                    A[zo + j * m_padded + i] = A[zo + j * m_padded + i] / total
         else:
             for q in range(zo, end):
                 A[q] = Z[q]
 
 
 @_jit
-def _cost(P, sizes, woff, aoff, A, Z, Y, out, l2, l1, m, mp):
-    """(J, J without penalty), as ``Network.cost`` computes them (from the logits). Rows of A and Z
-    are ``mp`` apart, rows of Y ``m``."""
-    L = sizes.shape[0] - 1
-    n = _U(sizes[L])
-    zo = aoff[L]
-    total = 0.0
-    if out == OUT_SIGMOID:
-        for j in range(n):
-            for i in range(m):
-                y = Y[j * m + i]
-                z = Z[zo + j * mp + i]
-                total += y * _logaddexp0(-z) + (1.0 - y) * _logaddexp0(z)
-        unpenalized = 1.0 / m * total
-    elif out == OUT_SOFTMAX:
-        for i in range(m):
-            zmax = Z[zo + i]
-            for j in range(_U(1), n):
-                zmax = max(zmax, Z[zo + j * mp + i])
-            s = 0.0
-            for j in range(n):
-                s += math.exp(Z[zo + j * mp + i] - zmax)
-            log_norm = zmax + math.log(s)
-            for j in range(n):
-                total += Y[j * m + i] * (log_norm - Z[zo + j * mp + i])
-        unpenalized = 1.0 / m * total
-    else:
-        for j in range(n):
-            for i in range(m):
-                d = A[zo + j * mp + i] - Y[j * m + i]
-                total += d * d
-        unpenalized = 1.0 / (2 * m) * total
-    penalty = 0.0
-    if l2 != 0.0:
-        sq = 0.0
-        for layer in range(1, L + 1):
-            for q in range(woff[layer], woff[layer] + _U(sizes[layer]) * _U(sizes[layer - 1])):
-                sq += P[q] * P[q]
-        penalty += l2 * sq / (2 * m)
-    if l1 != 0.0:
-        ab = 0.0
-        for layer in range(1, L + 1):
-            for q in range(woff[layer], woff[layer] + _U(sizes[layer]) * _U(sizes[layer - 1])):
-                ab += abs(P[q])
-        penalty += l1 * ab / (2 * m)
-    return unpenalized + penalty, unpenalized
+def _layer_grads(P, G, dZ, A, wo, ap, n, n_prev, l2, l1, m, m_padded):
+    """dW = 1/m dZ A_prev.T (+ the penalty's gradient) and db = 1/m sum dZ of the layer whose W starts
+    at ``wo`` and whose input A_prev at ``ap``, into G."""
+    inv_m = 1.0 / m
+    bo = wo + n * n_prev
+    for j in range(n):
+        zr = j * m_padded
+        for k in range(n_prev):
+            ar = ap + k * m_padded
+            acc = 0.0
+            for i in range(m_padded):
+                acc += dZ[zr + i] * A[ar + i]
+            g = inv_m * acc
+            w = P[wo + j * n_prev + k]
+            if l2 != 0.0:
+                g += (l2 * w) / m
+            if l1 != 0.0:
+                g += l1 / (2 * m) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
+            G[wo + j * n_prev + k] = g
+        acc = 0.0
+        for i in range(m_padded):
+            acc += dZ[zr + i]
+        G[bo + j] = inv_m * acc
 
 
 @_jit
-def _backward(P, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mrow, moff, m, mp, buf_a, buf_b):
+def _hidden_derivative(dA, Z, A, ap, size, act, slope, dropped):
+    """dZ = dA * g'(Z) in place, over the ``size`` values of the hidden layer at ``ap``; tanh' and
+    sigmoid' from the activation before dropout, as the reference: g(Z) again when the layer was
+    dropped (A then holds the dropped values)."""
+    if act == RELU:
+        for q in range(size):
+            dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else 0.0)
+    elif act == LEAKY_RELU:
+        for q in range(size):
+            dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else slope)
+    elif act == TANH:
+        for q in range(size):
+            a = math.tanh(Z[ap + q]) if dropped else A[ap + q]
+            dA[q] = dA[q] * (1 - a * a)
+    else:
+        for q in range(size):
+            a = 1.0 / (1.0 + math.exp(-Z[ap + q])) if dropped else A[ap + q]
+            dA[q] = dA[q] * (a * (1 - a))
+
+
+@_jit  # long for the reason given above _forward
+def _backward(
+    P,
+    G,
+    sizes,
+    w_offset,
+    a_offset,
+    A,
+    Z,
+    Y,
+    act,
+    slope,
+    l2,
+    l1,
+    keep,
+    M,
+    mask_row,
+    mask_offset,
+    m,
+    m_padded,
+    buf_a,
+    buf_b,
+):
     """Backward pass into G: dZ[L] = A[L] - Y (zero in the padding columns, so they add nothing), then
     per layer dW, db and dA = W.T dZ, masked and scaled as in the forward pass, and dZ = dA * g'(Z)
     (tanh and sigmoid from the activation before dropout)."""
     L = sizes.shape[0] - 1
-    n = _U(sizes[L])
-    zo = aoff[L]
+    n = _unsigned(sizes[L])
+    zo = a_offset[L]
     dZ, dA = buf_a, buf_b
     for j in range(n):
         for i in range(m):
-            dZ[j * mp + i] = A[zo + j * mp + i] - Y[j * m + i]
-        for i in range(m, mp):
-            dZ[j * mp + i] = 0.0
-    inv_m = 1.0 / m
+            dZ[j * m_padded + i] = A[zo + j * m_padded + i] - Y[j * m + i]
+        for i in range(m, m_padded):
+            dZ[j * m_padded + i] = 0.0
     for layer in range(L, 0, -1):
-        n, n_prev = _U(sizes[layer]), _U(sizes[layer - 1])
-        wo, ap = woff[layer], aoff[layer - 1]
-        bo = wo + n * n_prev
-        for j in range(n):
-            zr = j * mp
-            for k in range(n_prev):
-                ar = ap + k * mp
-                acc = 0.0
-                for i in range(mp):
-                    acc += dZ[zr + i] * A[ar + i]
-                g = inv_m * acc
-                w = P[wo + j * n_prev + k]
-                if l2 != 0.0:
-                    g += (l2 * w) / m
-                if l1 != 0.0:
-                    g += l1 / (2 * m) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
-                G[wo + j * n_prev + k] = g
-            acc = 0.0
-            for i in range(mp):
-                acc += dZ[zr + i]
-            G[bo + j] = inv_m * acc
+        n, n_prev = _unsigned(sizes[layer]), _unsigned(sizes[layer - 1])
+        wo, ap = w_offset[layer], a_offset[layer - 1]
+        _layer_grads(P, G, dZ, A, wo, ap, n, n_prev, l2, l1, m, m_padded)
         if layer == 1:
             break
         # below a relu layer without dropout, relu' joins the last pass over each row of dA (one pass
         # fewer over memory), read from A since the forward pass stored no Z for such a layer; the
         # values are those of the separate pass below
-        fuse = act == RELU and moff[layer - 1] < 0
+        fuse = act == RELU and mask_offset[layer - 1] < 0
         if fuse and n == 1:
             for k in range(n_prev):
                 w = P[wo + k]
-                for i in range(mp):
-                    dA[k * mp + i] = (w * dZ[i]) * (1.0 if A[ap + k * mp + i] > 0 else 0.0)
+                for i in range(m_padded):
+                    dA[k * m_padded + i] = (w * dZ[i]) * (1.0 if A[ap + k * m_padded + i] > 0 else 0.0)
         else:
             for k in range(n_prev):
                 w = P[wo + k]
-                for i in range(mp):
-                    dA[k * mp + i] = w * dZ[i]
-            last = n - _U(1) if fuse else n
-            for j in range(_U(1), last):
+                for i in range(m_padded):
+                    dA[k * m_padded + i] = w * dZ[i]
+            last = n - _unsigned(1) if fuse else n
+            for j in range(_unsigned(1), last):
                 for k in range(n_prev):
                     w = P[wo + j * n_prev + k]
-                    zr = j * mp
-                    for i in range(mp):
-                        dA[k * mp + i] += w * dZ[zr + i]
+                    zr = j * m_padded
+                    for i in range(m_padded):
+                        dA[k * m_padded + i] += w * dZ[zr + i]
             if fuse:
-                zr = last * mp
+                zr = last * m_padded
                 for k in range(n_prev):
                     w = P[wo + last * n_prev + k]
-                    for i in range(mp):
-                        dA[k * mp + i] = (dA[k * mp + i] + w * dZ[zr + i]) * (1.0 if A[ap + k * mp + i] > 0 else 0.0)
-        size = n_prev * mp
+                    for i in range(m_padded):
+                        dA[k * m_padded + i] = (dA[k * m_padded + i] + w * dZ[zr + i]) * (
+                            1.0 if A[ap + k * m_padded + i] > 0 else 0.0
+                        )
         if fuse:
             dZ, dA = dA, dZ
             continue
-        if moff[layer - 1] >= 0:
-            base = mrow + _U(moff[layer - 1])
+        if mask_offset[layer - 1] >= 0:
+            base = mask_row + _unsigned(mask_offset[layer - 1])
             kp = keep[layer - 1]
             for k in range(n_prev):
                 for i in range(m):
-                    dA[k * mp + i] = (dA[k * mp + i] * M[base + k * m + i]) / kp
-        if act == RELU:
-            for q in range(size):
-                dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else 0.0)
-        elif act == LEAKY_RELU:
-            for q in range(size):
-                dA[q] = dA[q] * (1.0 if Z[ap + q] > 0 else slope)
-        elif act == TANH:  # g'(Z) from the activation before dropout, as the reference: tanh(Z) again if dropped
-            dropped = moff[layer - 1] >= 0
-            for q in range(size):
-                a = math.tanh(Z[ap + q]) if dropped else A[ap + q]
-                dA[q] = dA[q] * (1 - a * a)
-        else:
-            dropped = moff[layer - 1] >= 0
-            for q in range(size):
-                a = 1.0 / (1.0 + math.exp(-Z[ap + q])) if dropped else A[ap + q]
-                dA[q] = dA[q] * (a * (1 - a))
+                    dA[k * m_padded + i] = (dA[k * m_padded + i] * M[base + k * m + i]) / kp
+        _hidden_derivative(dA, Z, A, ap, n_prev * m_padded, act, slope, mask_offset[layer - 1] >= 0)
         dZ, dA = dA, dZ
-
-
-@_jit
-def _record(rec_it, rec_J, rec_J0, n, it, J, J0):
-    """Record iteration ``it``'s costs as record ``n``; whether J is finite."""
-    rec_it[n] = it
-    rec_J[n] = J
-    rec_J0[n] = J0
-    return _all_finite(rec_J[n : n + 1])
-
-
-@_jit
-def _step(P, G, lr, opt, beta1, beta2, eps, v, s, t):
-    """One optimizer update of the flat buffer, as the optimizers of training/optimizers.py."""
-    size = _U(P.shape[0])
-    if opt == GD:
-        for q in range(size):
-            P[q] -= lr * G[q]
-    elif opt == MOMENTUM:
-        for q in range(size):
-            v[q] *= beta1
-            v[q] += (1 - beta1) * G[q]
-            P[q] -= lr * v[q]
-    elif opt == RMSPROP:
-        for q in range(size):
-            s[q] *= beta2
-            s[q] += (1 - beta2) * (G[q] * G[q])
-            P[q] -= lr * G[q] / (math.sqrt(s[q]) + eps)
-    else:
-        c1 = 1 - beta1**t
-        c2 = 1 - beta2**t
-        for q in range(size):
-            v[q] *= beta1
-            v[q] += (1 - beta1) * G[q]
-            s[q] *= beta2
-            s[q] += (1 - beta2) * (G[q] * G[q])
-            P[q] -= lr * (v[q] / c1) / (math.sqrt(s[q] / c2) + eps)
 
 
 @_jit
@@ -356,7 +289,7 @@ def train_chunk(
     l1,
     keep,
     masks,
-    moff,
+    mask_offset,
     fixed_masks,
     opt,
     beta1,
@@ -368,6 +301,7 @@ def train_chunk(
     start,
     stop,
     record_every,
+    limit,
     rec_it,
     rec_J,
     rec_J0,
@@ -375,49 +309,76 @@ def train_chunk(
     """Run iterations ``start .. stop-1`` of full-batch training, updating ``params`` in place.
 
     ``X`` (n_x * m) and ``Y`` (n_y * m) are flat C-order copies of the (n, m) arrays. ``keep[l]`` is
-    the keep probability of layer l (0 = input) and ``moff[l]`` where its mask starts within a row
+    the keep probability of layer l (0 = input) and ``mask_offset[l]`` where its mask starts within a row
     of ``masks`` (-1: no dropout); row ``it - start`` holds iteration ``it``'s masks, or row 0 serves
     every iteration when ``fixed_masks``. ``v``, ``s``, ``t``: the optimizer's state (v, s in place).
 
     Returns ``(iterations_done, status, n_records, t)``: status OK, COST_NOT_FINITE (the cost of
-    iteration ``start + iterations_done`` is not finite) or GRAD_NOT_FINITE (its gradient is not),
-    and then that iteration's update is not applied. Costs at multiples of ``record_every`` go to
+    iteration ``start + iterations_done`` is not finite), COST_GREW (it is above ``limit``; a
+    negative limit: the first cost recorded sets it) or GRAD_NOT_FINITE (its gradient is not
+    finite), and then that iteration's update is not applied. Costs at multiples of ``record_every`` go to
     ``rec_it``, ``rec_J`` (with the penalty) and ``rec_J0`` (without).
     """
     L = sizes.shape[0] - 1
-    m = _U(X.shape[0] // sizes[0])
-    mp = (m + _U(7)) // _U(8) * _U(8)  # rows padded to whole vectors: no scalar remainder loops
-    woff = np.zeros(L + 1, np.uint64)
-    aoff = np.zeros(L + 1, np.uint64)
-    off = _U(0)
+    m = _unsigned(X.shape[0] // sizes[0])
+    m_padded = (
+        (m + _unsigned(7)) // _unsigned(8) * _unsigned(8)
+    )  # rows padded to whole vectors: no scalar remainder loops
+    w_offset = np.zeros(L + 1, np.uint64)
+    a_offset = np.zeros(L + 1, np.uint64)
+    off = _unsigned(0)
     width = sizes[0]
     for layer in range(1, L + 1):
-        woff[layer] = off
-        off += _U(sizes[layer]) * _U(sizes[layer - 1] + 1)
-        aoff[layer] = aoff[layer - 1] + _U(sizes[layer - 1]) * mp
+        w_offset[layer] = off
+        off += _unsigned(sizes[layer]) * _unsigned(sizes[layer - 1] + 1)
+        a_offset[layer] = a_offset[layer - 1] + _unsigned(sizes[layer - 1]) * m_padded
         width = max(width, sizes[layer])
-    total = aoff[L] + _U(sizes[L]) * mp
+    total = a_offset[L] + _unsigned(sizes[L]) * m_padded
     A = np.zeros(total, params.dtype)
     Z = np.zeros(total, params.dtype)
     G = np.empty_like(params)
-    buf_a = np.zeros(_U(width) * mp, params.dtype)
-    buf_b = np.zeros(_U(width) * mp, params.dtype)
+    buf_a = np.zeros(_unsigned(width) * m_padded, params.dtype)
+    buf_b = np.zeros(_unsigned(width) * m_padded, params.dtype)
     M = masks.ravel()
-    per_pass = _U(masks.shape[1])
-    if moff[0] < 0:
-        for k in range(_U(sizes[0])):
+    per_pass = _unsigned(masks.shape[1])
+    if mask_offset[0] < 0:
+        for k in range(_unsigned(sizes[0])):
             for i in range(m):
-                A[k * mp + i] = X[k * m + i]
+                A[k * m_padded + i] = X[k * m + i]
     n_rec = 0
     for it in range(start, stop):
-        mrow = _U(0) if fixed_masks else _U(it - start) * per_pass
-        _forward(params, sizes, woff, aoff, A, Z, X, act, slope, out, keep, M, mrow, moff, m, mp)
+        mask_row = _unsigned(0) if fixed_masks else _unsigned(it - start) * per_pass
+        _forward(
+            params, sizes, w_offset, a_offset, A, Z, X, act, slope, out, keep, M, mask_row, mask_offset, m, m_padded
+        )
         if it % record_every == 0:
-            J, J0 = _cost(params, sizes, woff, aoff, A, Z, Y, out, l2, l1, m, mp)
+            J, J0 = _cost(params, sizes, w_offset, a_offset, A, Z, Y, out, l2, l1, m, m_padded)
             n_rec += 1
-            if not _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0):
-                return it - start, COST_NOT_FINITE, n_rec, t
-        _backward(params, G, sizes, woff, aoff, A, Z, Y, act, slope, l2, l1, keep, M, mrow, moff, m, mp, buf_a, buf_b)
+            status, limit = _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0, limit)
+            if status != OK:
+                return it - start, status, n_rec, t
+        _backward(
+            params,
+            G,
+            sizes,
+            w_offset,
+            a_offset,
+            A,
+            Z,
+            Y,
+            act,
+            slope,
+            l2,
+            l1,
+            keep,
+            M,
+            mask_row,
+            mask_offset,
+            m,
+            m_padded,
+            buf_a,
+            buf_b,
+        )
         if not _all_finite(G):
             return it - start, GRAD_NOT_FINITE, n_rec, t
         lr = lr0 if decay == 0.0 else lr0 / (1 + decay * it)

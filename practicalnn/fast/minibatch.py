@@ -16,8 +16,8 @@ import math
 import numba as nb
 import numpy as np
 
-from .codes import ADAM, COST_NOT_FINITE, GRAD_NOT_FINITE, LEAKY_RELU, OK, OUT_SIGMOID, OUT_SOFTMAX, RELU, TANH
-from .kernel import _all_finite, _cost, _record, _step
+from .codes import ADAM, GRAD_NOT_FINITE, LEAKY_RELU, OK, OUT_SIGMOID, OUT_SOFTMAX, RELU, TANH
+from .shared import _all_finite, _cost, _record, _step
 
 _jit = nb.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 
@@ -29,7 +29,7 @@ def _view(flat, offset, n, k):
 
 @nb.njit(cache=True)
 def _all_finite32(a):
-    """Float32 twin of kernel._all_finite: exponent bits all ones mean inf or NaN."""
+    """Float32 twin of shared._all_finite: exponent bits all ones mean inf or NaN."""
     bits = a.view(np.int32)
     bad = 0
     for q in range(np.uint64(bits.shape[0])):
@@ -41,14 +41,173 @@ def _all_finite32(a):
 def _offsets(sizes, b):
     """Where W[l] starts in the parameters and A[l], Z[l] in the activation buffers, for batch size b."""
     L = sizes.shape[0] - 1
-    woff = np.zeros(L + 1, np.int64)
-    aoff = np.zeros(L + 1, np.int64)
+    w_offset = np.zeros(L + 1, np.int64)
+    a_offset = np.zeros(L + 1, np.int64)
     off = 0
     for layer in range(1, L + 1):
-        woff[layer] = off
+        w_offset[layer] = off
         off += sizes[layer] * (sizes[layer - 1] + 1)
-        aoff[layer] = aoff[layer - 1] + sizes[layer - 1] * b
-    return woff, aoff
+        a_offset[layer] = a_offset[layer - 1] + sizes[layer - 1] * b
+    return w_offset, a_offset
+
+
+@_jit
+def _gather(A, Yb, X, Y, perm, first, b, n_x, n_y):
+    """Copy batch columns ``perm[first : first + b]`` into A0 (n_x, b), F order so that each example
+    is one contiguous copy, and their labels into Yb (n_y, b) in C order. Returns the A0 view."""
+    A0t = _view(A, 0, b, n_x)
+    for c in range(b):
+        col = perm[first + c]
+        for r in range(n_x):
+            A0t[c, r] = X[r, col]
+        for j in range(n_y):
+            Yb[j * b + c] = Y[j, col]
+    return A0t
+
+
+@_jit
+def _hidden_forward(Zl, Al, bias, n, b, act, slope):
+    """Z = W @ A + b, then A = g(Z), in one pass per row (one loop per activation, so each
+    vectorizes). Z is kept only for leaky relu: relu' is taken from A (positive exactly where Z is),
+    tanh' and sigmoid' from A as the reference does."""
+    for j in range(n):
+        bj = bias[j]
+        if act == RELU:
+            for i in range(b):
+                z = Zl[j, i] + bj
+                Al[j, i] = z if (z > 0 or z != z) else 0.0
+        elif act == LEAKY_RELU:
+            for i in range(b):
+                z = Zl[j, i] + bj
+                Zl[j, i] = z
+                Al[j, i] = z if z > 0 else slope * z
+        elif act == TANH:
+            for i in range(b):
+                Al[j, i] = math.tanh(Zl[j, i] + bj)
+        else:
+            for i in range(b):
+                Al[j, i] = 1.0 / (1.0 + math.exp(-(Zl[j, i] + bj)))
+
+
+@_jit
+def _output_forward(Zl, Al, bias, n, b, out):
+    """Z[L] = W @ A + b, then the output activation: sigmoid, softmax (per column, shifted by its
+    max) or identity."""
+    for j in range(n):
+        bj = bias[j]
+        for i in range(b):
+            Zl[j, i] = Zl[j, i] + bj
+    if out == OUT_SIGMOID:
+        for j in range(n):
+            for i in range(b):
+                Al[j, i] = 1.0 / (1.0 + math.exp(-Zl[j, i]))
+    elif out == OUT_SOFTMAX:
+        for i in range(b):
+            zmax = Zl[0, i]
+            for j in range(1, n):
+                zmax = max(zmax, Zl[j, i])
+            tot = 0.0
+            for j in range(n):
+                e = math.exp(Zl[j, i] - zmax)
+                Al[j, i] = e
+                tot += e
+            for j in range(n):
+                Al[j, i] = Al[j, i] / tot
+    else:
+        for j in range(n):
+            for i in range(b):
+                Al[j, i] = Zl[j, i]
+
+
+@_jit
+def _forward(params, sizes, w_offset, a_offset, A, Z, A0t, b, act, slope, out):
+    """The forward pass of a batch of ``b`` examples whose input A0t is gathered: products on BLAS."""
+    L = sizes.shape[0] - 1
+    for layer in range(1, L + 1):
+        n, n_prev = sizes[layer], sizes[layer - 1]
+        W = _view(params, w_offset[layer], n, n_prev)
+        bias = params[w_offset[layer] + n * n_prev : w_offset[layer] + n * n_prev + n]
+        Zl = _view(Z, a_offset[layer], n, b)
+        Al = _view(A, a_offset[layer], n, b)
+        if layer == 1:
+            np.dot(W, A0t.T, Zl)
+        else:
+            np.dot(W, _view(A, a_offset[layer - 1], n_prev, b), Zl)
+        if layer == L:
+            _output_forward(Zl, Al, bias, n, b, out)
+        else:
+            _hidden_forward(Zl, Al, bias, n, b, act, slope)
+
+
+@_jit
+def _layer_grads(G, W, dW, dZ, bias_offset, n, n_prev, b, l2, l1):
+    """dW (already dZ @ A_prev.T) scaled by 1/b with the penalty's gradient, and db = 1/b sum dZ."""
+    inv_b = 1.0 / b
+    for j in range(n):
+        for k in range(n_prev):
+            dW[j, k] = inv_b * dW[j, k]
+        if l2 != 0.0:
+            for k in range(n_prev):
+                dW[j, k] += (l2 * W[j, k]) / b
+        if l1 != 0.0:
+            for k in range(n_prev):
+                w = W[j, k]
+                dW[j, k] += l1 / (2 * b) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
+        acc = 0.0
+        for i in range(b):
+            acc += dZ[j, i]
+        G[bias_offset + j] = inv_b * acc
+
+
+@_jit
+def _hidden_backward(dA, Zp, A_prev, n_prev, b, act, slope):
+    """dZ = dA * g'(Z) in place: relu' from A, leaky relu' from Z, tanh' and sigmoid' from A."""
+    for k in range(n_prev):
+        if act == RELU:
+            for i in range(b):
+                dA[k, i] = dA[k, i] * (1.0 if A_prev[k, i] > 0 else 0.0)
+        elif act == LEAKY_RELU:
+            for i in range(b):
+                dA[k, i] = dA[k, i] * (1.0 if Zp[k, i] > 0 else slope)
+        elif act == TANH:
+            for i in range(b):
+                a = A_prev[k, i]
+                dA[k, i] = dA[k, i] * (1 - a * a)
+        else:
+            for i in range(b):
+                a = A_prev[k, i]
+                dA[k, i] = dA[k, i] * (a * (1 - a))
+
+
+@_jit
+def _backward(params, G, sizes, w_offset, a_offset, A, Z, A0t, Yb, b, act, slope, l2, l1, buf_a, buf_b):
+    """The gradient of the batch into G: dZ[L] = A[L] - Y, then per layer dW, db, dA = W.T @ dZ
+    (products on BLAS) and dZ = dA * g'(Z)."""
+    L = sizes.shape[0] - 1
+    nL = sizes[L]
+    dZ = _view(buf_a, 0, nL, b)
+    AL = _view(A, a_offset[L], nL, b)
+    for j in range(nL):
+        for i in range(b):
+            dZ[j, i] = AL[j, i] - Yb[j * b + i]
+    use_b = True
+    for layer in range(L, 0, -1):
+        n, n_prev = sizes[layer], sizes[layer - 1]
+        W = _view(params, w_offset[layer], n, n_prev)
+        dW = _view(G, w_offset[layer], n, n_prev)
+        if layer == 1:
+            np.dot(dZ, A0t, dW)
+        else:
+            np.dot(dZ, _view(A, a_offset[layer - 1], n_prev, b).T, dW)
+        _layer_grads(G, W, dW, dZ, w_offset[layer] + n * n_prev, n, n_prev, b, l2, l1)
+        if layer == 1:
+            break
+        dA = _view(buf_b if use_b else buf_a, 0, n_prev, b)
+        use_b = not use_b
+        np.dot(W.T, dZ, dA)
+        Zp = _view(Z, a_offset[layer - 1], n_prev, b)
+        _hidden_backward(dA, Zp, _view(A, a_offset[layer - 1], n_prev, b), n_prev, b, act, slope)
+        dZ = dA
 
 
 @_jit
@@ -76,15 +235,15 @@ def train_batches(
     start,
     stop,
     record_every,
+    limit,
     rec_it,
     rec_J,
     rec_J0,
 ):
     """Run iterations ``start .. stop-1``, all within one epoch whose order is ``perm``; iteration
     ``start`` takes batch number ``position``. Returns ``(iterations_done, status, n_records, t)``
-    as ``kernel.train_chunk`` does."""
+    as ``kernel.train_chunk`` does (``limit`` as there)."""
     L = sizes.shape[0] - 1
-    n_x = sizes[0]
     m_all = perm.shape[0]
     width = 0
     total = 0
@@ -102,142 +261,19 @@ def train_batches(
     for it in range(start, stop):
         first = (position + it - start) * batch
         b = min(batch, m_all - first)
-        woff, aoff = _offsets(sizes, b)
-        # gather the batch: A0 is (n_x, b) in F order, so each example is one contiguous copy
-        A0t = _view(A, 0, b, n_x)
-        for c in range(b):
-            col = perm[first + c]
-            for r in range(n_x):
-                A0t[c, r] = X[r, col]
-            for j in range(sizes[L]):
-                Yb[j * b + c] = Y[j, col]
-        # forward
-        for layer in range(1, L + 1):
-            n, n_prev = sizes[layer], sizes[layer - 1]
-            W = _view(params, woff[layer], n, n_prev)
-            bias = params[woff[layer] + n * n_prev : woff[layer] + n * n_prev + n]
-            Zl = _view(Z, aoff[layer], n, b)
-            Al = _view(A, aoff[layer], n, b)
-            if layer == 1:
-                np.dot(W, A0t.T, Zl)
-            else:
-                np.dot(W, _view(A, aoff[layer - 1], n_prev, b), Zl)
-            # Z = W @ A + b, then A = g(Z), in one pass per row (one loop per activation, so each
-            # vectorizes). Hidden layers keep Z only for leaky relu: relu' is taken from A (positive
-            # exactly where Z is), tanh' and sigmoid' from A as the reference does.
-            for j in range(n):
-                bj = bias[j]
-                if layer == L:
-                    for i in range(b):
-                        Zl[j, i] = Zl[j, i] + bj
-                elif act == RELU:
-                    for i in range(b):
-                        z = Zl[j, i] + bj
-                        Al[j, i] = z if (z > 0 or z != z) else 0.0
-                elif act == LEAKY_RELU:
-                    for i in range(b):
-                        z = Zl[j, i] + bj
-                        Zl[j, i] = z
-                        Al[j, i] = z if z > 0 else slope * z
-                elif act == TANH:
-                    for i in range(b):
-                        Al[j, i] = math.tanh(Zl[j, i] + bj)
-                else:
-                    for i in range(b):
-                        Al[j, i] = 1.0 / (1.0 + math.exp(-(Zl[j, i] + bj)))
-            if layer == L:
-                if out == OUT_SIGMOID:
-                    for j in range(n):
-                        for i in range(b):
-                            Al[j, i] = 1.0 / (1.0 + math.exp(-Zl[j, i]))
-                elif out == OUT_SOFTMAX:
-                    for i in range(b):
-                        zmax = Zl[0, i]
-                        for j in range(1, n):
-                            zmax = max(zmax, Zl[j, i])
-                        tot = 0.0
-                        for j in range(n):
-                            e = math.exp(Zl[j, i] - zmax)
-                            Al[j, i] = e
-                            tot += e
-                        for j in range(n):
-                            Al[j, i] = Al[j, i] / tot
-                else:
-                    for j in range(n):
-                        for i in range(b):
-                            Al[j, i] = Zl[j, i]
+        w_offset, a_offset = _offsets(sizes, b)
+        A0t = _gather(A, Yb, X, Y, perm, first, b, sizes[0], sizes[L])
+        _forward(params, sizes, w_offset, a_offset, A, Z, A0t, b, act, slope, out)
         if it % record_every == 0:
+            u_b = np.uint64(b)
             J, J0 = _cost(
-                params,
-                sizes,
-                woff.astype(np.uint64),
-                aoff.astype(np.uint64),
-                A,
-                Z,
-                Yb,
-                out,
-                l2,
-                l1,
-                np.uint64(b),
-                np.uint64(b),
+                params, sizes, w_offset.astype(np.uint64), a_offset.astype(np.uint64), A, Z, Yb, out, l2, l1, u_b, u_b
             )
             n_rec += 1
-            if not _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0):
-                return it - start, COST_NOT_FINITE, n_rec, t
-        # backward
-        nL = sizes[L]
-        dZ = _view(buf_a, 0, nL, b)
-        AL = _view(A, aoff[L], nL, b)
-        for j in range(nL):
-            for i in range(b):
-                dZ[j, i] = AL[j, i] - Yb[j * b + i]
-        use_b = True
-        inv_b = 1.0 / b
-        for layer in range(L, 0, -1):
-            n, n_prev = sizes[layer], sizes[layer - 1]
-            W = _view(params, woff[layer], n, n_prev)
-            dW = _view(G, woff[layer], n, n_prev)
-            if layer == 1:
-                np.dot(dZ, A0t, dW)
-            else:
-                np.dot(dZ, _view(A, aoff[layer - 1], n_prev, b).T, dW)
-            for j in range(n):
-                for k in range(n_prev):
-                    dW[j, k] = inv_b * dW[j, k]
-                if l2 != 0.0:
-                    for k in range(n_prev):
-                        dW[j, k] += (l2 * W[j, k]) / b
-                if l1 != 0.0:
-                    for k in range(n_prev):
-                        w = W[j, k]
-                        dW[j, k] += l1 / (2 * b) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
-                acc = 0.0
-                for i in range(b):
-                    acc += dZ[j, i]
-                G[woff[layer] + n * n_prev + j] = inv_b * acc
-            if layer == 1:
-                break
-            dA = _view(buf_b if use_b else buf_a, 0, n_prev, b)
-            use_b = not use_b
-            np.dot(W.T, dZ, dA)
-            Zp = _view(Z, aoff[layer - 1], n_prev, b)
-            A_prev = _view(A, aoff[layer - 1], n_prev, b)
-            for k in range(n_prev):
-                if act == RELU:
-                    for i in range(b):
-                        dA[k, i] = dA[k, i] * (1.0 if A_prev[k, i] > 0 else 0.0)
-                elif act == LEAKY_RELU:
-                    for i in range(b):
-                        dA[k, i] = dA[k, i] * (1.0 if Zp[k, i] > 0 else slope)
-                elif act == TANH:
-                    for i in range(b):
-                        a = A_prev[k, i]
-                        dA[k, i] = dA[k, i] * (1 - a * a)
-                else:
-                    for i in range(b):
-                        a = A_prev[k, i]
-                        dA[k, i] = dA[k, i] * (a * (1 - a))
-            dZ = dA
+            status, limit = _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0, limit)
+            if status != OK:
+                return it - start, status, n_rec, t
+        _backward(params, G, sizes, w_offset, a_offset, A, Z, A0t, Yb, b, act, slope, l2, l1, buf_a, buf_b)
         finite = _all_finite32(G) if G.itemsize == 4 else _all_finite(G)
         if not finite:
             return it - start, GRAD_NOT_FINITE, n_rec, t

@@ -11,14 +11,12 @@ channels last), as ``image.reshape(-1)`` makes them.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from ..core.random import generator
 from ..errors import DataError, bad
 from ..training.callbacks import Callback
+from ..validation import Integral, Interval, Real, check
 
 
 def _shape(image_shape):
@@ -42,18 +40,12 @@ def _columns(images, dtype):
     return images.reshape(images.shape[0], -1).T.astype(dtype, copy=False)
 
 
-def _number(name, value, low, high=math.inf):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
-        raise bad(name, value, f"a number in [{low}, {high}]")
-    return float(value)
-
-
 class GaussianJitter:
     """Add N(0, sigma^2) noise to every feature (tabular or 2-D data; sigma in input units, so
     standardize first to make one sigma fit all features)."""
 
     def __init__(self, sigma=0.05):
-        self.sigma = _number("sigma", sigma, 0.0)
+        self.sigma = check("sigma", sigma, Interval(Real, 0, None))
 
     def __call__(self, X, rng):
         return X + rng.normal(0.0, self.sigma, size=X.shape).astype(X.dtype, copy=False)
@@ -67,7 +59,7 @@ class HorizontalFlip:
 
     def __init__(self, image_shape, p=0.5):
         self.shape = _shape(image_shape)
-        self.p = _number("p", p, 0.0, 1.0)
+        self.p = check("p", p, Interval(Real, 0, 1))
 
     def __call__(self, X, rng):
         images = _images(X, self.shape).copy()
@@ -109,9 +101,10 @@ class RandomShift:
 
     def __init__(self, image_shape, max_shift=1):
         self.shape = _shape(image_shape)
-        if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
-            raise bad("max_shift", max_shift, "an integer >= 0 (pixels)")
-        self.max_shift = int(max_shift)
+        H, W, _ = self.shape
+        self.max_shift = check("max_shift", max_shift, Interval(Integral, 0, None))
+        if self.max_shift >= min(H, W):  # every pixel could leave the image: blank examples
+            raise bad("max_shift", max_shift, f"a shift smaller than the image side ({H} x {W} pixels)")
 
     def __call__(self, X, rng):
         images = _images(X, self.shape)
@@ -135,7 +128,7 @@ class RandomRotation:
 
     def __init__(self, image_shape, max_degrees=10.0):
         self.shape = _shape(image_shape)
-        self.max_degrees = _number("max_degrees", max_degrees, 0.0, 180.0)
+        self.max_degrees = check("max_degrees", max_degrees, Interval(Real, 0, 180))
 
     def __call__(self, X, rng):
         images = _images(X, self.shape)

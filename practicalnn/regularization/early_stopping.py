@@ -10,12 +10,11 @@ dev cost turned up.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..errors import bad
 from ..training.callbacks import Callback
+from ..validation import Integral, Interval, Options, Real, check
 
 
 class EarlyStopping(Callback):
@@ -54,16 +53,12 @@ class EarlyStopping(Callback):
         X_train=None,
         Y_train=None,
     ):
-        for name, value in (("every", every), ("patience", patience)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise bad(name, value, "an integer >= 1")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
-            raise bad("min_delta", min_delta, "a number >= 0")
-        if monitor not in ("cost", "accuracy"):
-            raise bad("monitor", monitor, "'cost' or 'accuracy'")
+        self.every = check("every", every, Interval(Integral, 1, None))
+        self.patience = check("patience", patience, Interval(Integral, 1, None))
+        self.min_delta = check("min_delta", min_delta, Interval(Real, 0, None))
+        self.monitor = check("monitor", monitor, Options(["cost", "accuracy"]))
         self.X_dev, self.Y_dev = X_dev, Y_dev
-        self.every, self.patience, self.min_delta = int(every), int(patience), float(min_delta)
-        self.monitor, self.restore_best = monitor, bool(restore_best)
+        self.restore_best = bool(restore_best)
         self.best_value = self.best_iteration = self.best_params = None
         self.wait = 0
         self.X_train, self.Y_train = X_train, Y_train
@@ -86,6 +81,10 @@ class EarlyStopping(Callback):
             self.on_check(trainer, 0)
 
     def on_check(self, trainer, iteration):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is the trainer's to report
+            return self._check(trainer, iteration)
+
+    def _check(self, trainer, iteration):
         net, history = trainer.network, trainer.history
         train_X, train_Y = self._train
         if train_X is not None:

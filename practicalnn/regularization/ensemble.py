@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import Interrupted, bad
 from ..training.callbacks import Callback
+from ..validation import Integral, Interval, Real, check
 
 
 def average_proba(networks, X):
@@ -36,11 +37,18 @@ class Snapshots(Callback):
     (rounded); the last ``count`` of them are kept. A run too short for any check keeps its end."""
 
     def __init__(self, iterations, count=5, start=0.5):
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise bad("snapshots", count, "an integer >= 1")
-        if not 0 <= start < 1:
-            raise bad("start", start, "a fraction in [0, 1)")
-        self.every = max(1, int(round((1 - start) * iterations / count)))
+        count = check("snapshots", count, Interval(Integral, 1, None))
+        start = check("start", start, Interval(Real, 0, 1, closed="left"))
+        iterations = check("iterations", iterations, Interval(Integral, 1, None))
+        spacing = (1 - start) * iterations / count
+        if spacing < 1:
+            raise bad(
+                "snapshots",
+                count,
+                f"at most {int((1 - start) * iterations)}: more snapshots than the {iterations} iterations "
+                f"(the last {1 - start:.0%} of them) can space at least one apart",
+            )
+        self.every = int(round(spacing))
         self.first = (iterations // self.every - count + 1) * self.every
         self.count = count
         self.taken = []  # (iteration, params copy)
@@ -162,14 +170,18 @@ def train_ensemble(
     """
     from ..training.run import fit_dataset
 
+    k = check("k", k, Interval(Integral, 1, None))
     seeds = list(range(k)) if seeds is None else list(seeds)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or len(seeds) != k:
-        raise bad("k", k, "an integer >= 1 with one seed per member")
+    if len(seeds) != k:
+        raise bad("seeds", seeds, f"one seed per member ({k})")
     data, scaler = _prepare(dataset, normalize)
     members = []
     for i, seed in enumerate(seeds):
         extra = callbacks_for(i) if callbacks_for else []
         r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=extra)
+        if r.history.stopped == "interrupted":  # the finished members only: nothing half-trained
+            partial = _finish("independent", members, data, scaler) if members else None
+            raise Interrupted(f"ensemble interrupted while training member {i + 1} of {k}", partial)
         dev, test = _score(r.network, data)
         members.append(Member(f"seed {seed}", r.network, dev, test, {"seed": seed}))
     return _finish("independent", members, data, scaler)
@@ -204,6 +216,8 @@ def snapshot_ensemble(
     r = fit_dataset(
         data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=[snap, *callbacks]
     )
+    if r.history.stopped == "interrupted":  # one run, unfinished: no member is complete
+        raise Interrupted(f"snapshot ensemble interrupted at iteration {r.history.iterations_run}", None)
     members = []
     for iteration, params in snap.taken:
         net = r.network.copy()

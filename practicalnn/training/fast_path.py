@@ -109,9 +109,16 @@ def _finish_chunk(trainer, it, done, n_rec, records, t):
 
 def _diverged(trainer, status, failed, records, n_rec):
     """Raise the reference path's divergence error for a kernel call that stopped at ``failed``."""
-    if status == codes.COST_NOT_FINITE:
-        trainer.diverged(failed, f"the cost is {float(records[1][n_rec - 1])}")
+    if status in (codes.COST_NOT_FINITE, codes.COST_GREW):
+        trainer.check_cost(failed, float(records[1][n_rec - 1]))
     trainer.diverged(failed, "the gradient is not finite")
+
+
+def _limit(trainer):
+    """The cost limit of the run (``codes.cost_limit`` of its first cost); -1 when no cost is
+    recorded yet, and the kernel sets it from the first."""
+    cost = trainer.history.cost
+    return codes.cost_limit(cost[0]) if len(cost) else -1.0
 
 
 def _records(start, end, every):
@@ -160,6 +167,7 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
             it,
             end,
             cfg.record_every,
+            _limit(trainer),
             *records,
         )
         _finish_chunk(trainer, it, done, n_rec, records, t)
@@ -257,6 +265,7 @@ def _run_full_batch(trainer, X, Y, start, stop, interrupted):
             it,
             end,
             cfg.record_every,
+            _limit(trainer),
             *records,
         )
         _finish_chunk(trainer, it, done, n_rec, records, t)

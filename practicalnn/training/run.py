@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core.initializers import initializer
 from ..core.network import Network
+from ..core.params import SIZE
 from ..data.datasets import Dataset
 from ..errors import DataError, bad
 from .trainer import TrainConfig, train
@@ -56,9 +57,8 @@ def hidden_sizes(hidden):
         except ValueError:
             raise bad("hidden", hidden, "comma-separated positive integers, like 20,3") from None
     hidden = list(hidden)
-    for n in hidden:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise bad("hidden", hidden, "positive integers, like [20, 3]")
+    if any(SIZE.convert(n) is None for n in hidden):
+        raise bad("hidden", hidden, "positive integers, like [20, 3]")
     return hidden
 
 

@@ -12,13 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.dropout import keep_probs, uses_dropout
+from ..core.memory import require, training_bytes
 from ..core.random import streams as make_streams
 from ..errors import TrainingDiverged, bad
+from ..fast.codes import COST_GROWTH, cost_limit
 from . import fast_path
 from .callbacks import stateful
 from .config import TrainConfig
 from .history import History
 from .optimizers import make_optimizer, state_from_dict, state_to_dict
+
+#: Inputs beyond this magnitude are named as the likely cause of a divergence (standardized ones are
+#: a few units; raw features such as breast_cancer's areas reach a few thousand).
+INPUT_SCALE = 1e3
 
 
 @contextmanager
@@ -88,6 +94,7 @@ class Trainer:
         self._restored_perm = None
         self._grad = np.empty_like(network.params)
         self.augment = None  # X -> X on training batches only (regularization.augmentation attaches it)
+        self.input_scale = 0.0  # the largest |x| of the data being fitted (a divergence message names it)
 
     # -- the loop ------------------------------------------------------------------------------
     def fit(self, X, Y):
@@ -97,6 +104,8 @@ class Trainer:
         size = self.config.batch_size
         if self.batch_plan is None:
             self.batch_plan = _BatchPlan(X.shape[1], size if size and size < X.shape[1] else None, self._restored_perm)
+        self._require_memory(self.batch_plan.size or X.shape[1])
+        self.input_scale = float(np.abs(X).max())
         self.stop_reason = None
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -109,15 +118,30 @@ class Trainer:
                     if interrupted.is_set():
                         self.stop_reason = "interrupted"
                         break
-                    for cb in self.callbacks:
-                        if cb.every and self.iteration % cb.every == 0 and cb.on_check(self, self.iteration):
-                            self.stop_reason = self.stop_reason or getattr(cb, "reason", "callback")
+                    self._check(total)
         except TrainingDiverged as err:
             self._finish("diverged")
             err.history = self.history
             raise
         self._finish(self.stop_reason or "completed")
         return self.history
+
+    def _check(self, total):
+        """Call the callbacks due after ``self.iteration`` updates. The end of training is a check for
+        every callback (early stopping must see the final parameters, whatever ``every`` is); a
+        callback that asks to stop there changes nothing, as the run has completed."""
+        for cb in self.callbacks:
+            if cb.every and (self.iteration % cb.every == 0 or self.iteration == total):
+                if cb.on_check(self, self.iteration) and self.iteration < total:
+                    self.stop_reason = self.stop_reason or getattr(cb, "reason", "callback")
+
+    def _require_memory(self, batch):
+        """ConfigError, before anything is allocated, when the run cannot fit in memory."""
+        net, cfg = self.network, self.config
+        needed = training_bytes(
+            net.layer_sizes, batch, net.dtype, optimizer=cfg.optimizer, dropout=uses_dropout(self.keep)
+        )
+        require(f"training a network of layer_sizes {list(net.layer_sizes)} on batches of {batch} examples", needed)
 
     def _finish(self, reason):
         self.history.stopped = reason
@@ -139,27 +163,46 @@ class Trainer:
             return
         net, cfg = self.network, self.config
         keep = self.keep if uses_dropout(self.keep) else None
-        for it in range(start, stop):
-            if interrupted.is_set():
-                return
-            Xb, Yb, epoch = self._batch(X, Y, it)
-            cache = net.forward(Xb, keep, self.streams.masks)
-            if it % cfg.record_every == 0:
-                J, J0 = net.cost(cache, Yb, self.penalty)
-                self.history.record(it, J, J0)
-                if not math.isfinite(J):
-                    self.diverged(it, f"the cost is {J}")
-            grad = net.backward(cache, Yb, self.penalty, out=self._grad)
-            if not np.isfinite(grad).all():
-                self.diverged(it, "the gradient is not finite")
-            self.optimizer.update(net.params, grad, cfg.rate(epoch), self.optimizer_state)
-            self.iteration = it + 1
+        # overflow is detected below (the cost and the gradient are checked) and reported as divergence
+        with np.errstate(over="ignore", invalid="ignore"):
+            for it in range(start, stop):
+                if interrupted.is_set():
+                    return
+                Xb, Yb, epoch = self._batch(X, Y, it)
+                cache = net.forward(Xb, keep, self.streams.masks)
+                if it % cfg.record_every == 0:
+                    J, J0 = net.cost(cache, Yb, self.penalty)
+                    self.history.record(it, J, J0)
+                    self.check_cost(it, J)
+                grad = net.backward(cache, Yb, self.penalty, out=self._grad)
+                if not np.isfinite(grad).all():
+                    self.diverged(it, "the gradient is not finite")
+                self.optimizer.update(net.params, grad, cfg.rate(epoch), self.optimizer_state)
+                self.iteration = it + 1
+
+    def check_cost(self, iteration, J):
+        """Divergence when the cost just recorded is not finite, or has grown more than COST_GROWTH
+        times its first recorded value (``fast.codes.cost_limit``, the rule of the kernels too)."""
+        if not math.isfinite(J):
+            self.diverged(iteration, f"the cost is {J}")
+        first = self.history.cost[0]
+        if J > cost_limit(first):
+            self.diverged(iteration, f"the cost grew from {first:.6g} to {J:.3g} (over {COST_GROWTH:g} times)")
 
     def diverged(self, iteration, what):
-        """Raise the divergence error for ``iteration``, naming ``what`` went non-finite."""
+        """Raise the divergence error for ``iteration``, naming ``what`` went wrong and the likely
+        cause: inputs far from unit scale, else the step size."""
+        scale = self.input_scale
+        if scale > INPUT_SCALE:
+            advice = (
+                f"the inputs reach {scale:.3g}: standardize them, "
+                f"or take a smaller learning_rate (now {self.config.learning_rate})"
+            )
+        else:
+            advice = f"try a smaller learning_rate (now {self.config.learning_rate})"
         raise TrainingDiverged(
-            f"training diverged at iteration {iteration}: {what}; try a smaller learning_rate "
-            f"(now {self.config.learning_rate}); the parameters before this iteration are kept",
+            f"training diverged at iteration {iteration}: {what}; {advice}; the parameters before this "
+            "iteration are kept",
             iteration=iteration,
             history=self.history,
         )
