@@ -10,7 +10,9 @@ Two kinds of block are executed; every other fence (```text, ```bash, a bare ```
   command runs in this process through ``practicalnn.cli.main(argv)`` with stdout captured; its
   stderr is compared only when the command fails (that is where its one-line error goes), so
   progress bars and "report written to" notes never are. A line holding only ``...`` stands for
-  any number of lines; whitespace runs match any run of spaces, dashed rules of table headers
+  any number of lines, and ``...`` inside a line for any text on that line (the docs write the
+  last digits of a figure that depends on the BLAS, or a line's BLAS-dependent end, that way);
+  whitespace runs match any run of spaces, dashed rules of table headers
   match any length, and each number matches when it agrees to the digits written in the doc
   (half a unit of its last digit either way, plus one, for a rounding that went the other way).
 
@@ -51,9 +53,9 @@ def _line_pattern(line):
 
 def _literal(text):
     out, pos = [], 0
-    for m in re.finditer(r"[ \t]+|-{3,}", text):
+    for m in re.finditer(r"[ \t]+|-{3,}|\.\.\.", text):
         out.append(re.escape(text[pos:m.start()]))
-        out.append("[ \t]+" if m.group()[0] in " \t" else "-+")
+        out.append({" ": "[ \t]+", "\t": "[ \t]+", "-": "-+", ".": "[^\n]*?"}[m.group()[0]])
         pos = m.end()
     out.append(re.escape(text[pos:]))
     return "".join(out)
