@@ -57,8 +57,16 @@ def flat(row):
 def trial_table(rows, searched):
     headers = ["#", "state", *searched, "train error", "dev error", "dev cost", "verdict", "iterations"]
     body = [
-        [r["trial"], r["state"], *[r["params"].get(k) for k in searched], r["train_error"], r["dev_error"],
-         r["dev_cost"], r["verdict"] or (r["message"] or "")[:60], r["iterations"]]
+        [
+            r["trial"],
+            r["state"],
+            *[r["params"].get(k) for k in searched],
+            r["train_error"],
+            r["dev_error"],
+            r["dev_cost"],
+            r["verdict"] or (r["message"] or "")[:60],
+            r["iterations"],
+        ]
         for r in rows
     ]
     return table(headers, body)
@@ -115,8 +123,10 @@ def run(args):
         print_json({**doc, "command": command, **({"trials": rows} if args.action == "show" else {})})
         return 0
     if args.action == "show":
-        print(f"study {args.study_name} in {args.storage}: {setup['sampler']} sampler, {setup['pruner']} pruning, "
-              f"on {setup['dataset']}\n")
+        print(
+            f"study {args.study_name} in {args.storage}: {setup['sampler']} sampler, {setup['pruner']} pruning, "
+            f"on {setup['dataset']}\n"
+        )
         print(trial_table(rows, searched))
         from ..experiments.tune.results import counts
 

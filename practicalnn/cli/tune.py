@@ -23,7 +23,10 @@ def register(sub):
     p.add_argument("--dataset", default="moons", help="moons (default), circles, digits, breast_cancer or a CSV")
     p.add_argument("--target", help="label column of a CSV dataset")
     p.add_argument(
-        "--param", action="append", default=[], metavar="NAME=SPEC",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
         help="a knob: a value (iterations=5000), choice:A|B, LOW:HIGH or uniform:LOW:HIGH, log:LOW:HIGH, "
         "int:LOW:HIGH, logint:LOW:HIGH; repeat for each knob",
     )
@@ -94,11 +97,26 @@ def run(args):
     bar = TrialBar(not args.json)
     try:
         result = tune(
-            args.dataset, args.param, space=args.space, n_trials=args.trials, sampler=args.sampler,
-            pruner=args.pruner, rung_every=args.rung_every, metric=args.metric, storage=storage,
-            study_name=args.study_name, resume=args.resume, scheduler=args.scheduler, workers=args.workers,
-            connect_timeout=args.connect_timeout, seed=args.seed, target=args.target, dev_fraction=args.dev_fraction,
-            normalize=args.normalize, bayes_error=args.bayes_error, progress=bar,
+            args.dataset,
+            args.param,
+            space=args.space,
+            n_trials=args.trials,
+            sampler=args.sampler,
+            pruner=args.pruner,
+            rung_every=args.rung_every,
+            metric=args.metric,
+            storage=storage,
+            study_name=args.study_name,
+            resume=args.resume,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            connect_timeout=args.connect_timeout,
+            seed=args.seed,
+            target=args.target,
+            dev_fraction=args.dev_fraction,
+            normalize=args.normalize,
+            bayes_error=args.bayes_error,
+            progress=bar,
         )
     except Interrupted as stop:
         bar.close()
@@ -124,11 +142,15 @@ def show(result, as_json, index=None):
     s = result.setup
     searched = sorted(SearchSpace.from_dict(s["space"]).searched())
     dev = "its own dev split" if s.get("own_dev") else f"{s['dev_fraction']:g} of the training set"
-    print(f"Study of {s['n_trials']} trials on {s['dataset']} (dev set: {dev}): {s['sampler']} sampler, "
-          f"{s['pruner']} pruning every {s['rung_every']} iterations, on {result.where}\n")
+    print(
+        f"Study of {s['n_trials']} trials on {s['dataset']} (dev set: {dev}): {s['sampler']} sampler, "
+        f"{s['pruner']} pruning every {s['rung_every']} iterations, on {result.where}\n"
+    )
     print(trial_table(result.table, searched))
-    print(f"\n{counts_line(result.counts)}" + (f"; retried after an interruption: {result.retried}" if result.retried
-                                                 else ""))
+    print(
+        f"\n{counts_line(result.counts)}"
+        + (f"; retried after an interruption: {result.retried}" if result.retried else "")
+    )
     print()
     print("\n".join(best_lines(result.best, result.test, result.command, result.notes, s)))
     print(f"\nstudy kept in {result.storage}")
@@ -148,7 +170,9 @@ def _history_figure(table):
         best.append(run)
     ax.step([r["trial"] for r in done], best, where="post", label="best so far")
     pruned = [r for r in table if r["state"] == "pruned" and r["dev_cost"] is not None]
-    ax.plot([r["trial"] for r in pruned], [r["dev_cost"] for r in pruned], "x", color="grey", label="pruned (last rung)")
+    ax.plot(
+        [r["trial"] for r in pruned], [r["dev_cost"] for r in pruned], "x", color="grey", label="pruned (last rung)"
+    )
     ax.set_xlabel("trial")
     ax.set_ylabel("objective (dev)")
     ax.set_title("Optimization history")
@@ -184,16 +208,30 @@ def write_report(result, directory):
     from ..report.plots import plot_costs
 
     s = result.setup
-    report = Report(f"practicalnn tune: {s['dataset']}", f"{s['sampler']} sampler, {s['pruner']} pruning, "
-                    f"{len(result.table)} trials, study {result.study.study_name} in {result.storage}")
+    report = Report(
+        f"practicalnn tune: {s['dataset']}",
+        f"{s['sampler']} sampler, {s['pruner']} pruning, "
+        f"{len(result.table)} trials, study {result.study.study_name} in {result.storage}",
+    )
     report.section("Trials")
     figures = [("history.png", _history_figure(result.table), "objective per trial and best so far")]
     report.figures(figures + _optuna_figures(result.study), wide=True)
     keys = sorted(result.table[0]["params"]) if result.table else []
     report.table(
         ["#", "state", *keys, "train error", "dev error", "dev cost", "verdict", "iterations"],
-        [[r["trial"], r["state"], *[r["params"][k] for k in keys], r["train_error"], r["dev_error"], r["dev_cost"],
-          r["verdict"], r["iterations"]] for r in result.table],
+        [
+            [
+                r["trial"],
+                r["state"],
+                *[r["params"][k] for k in keys],
+                r["train_error"],
+                r["dev_error"],
+                r["dev_cost"],
+                r["verdict"],
+                r["iterations"],
+            ]
+            for r in result.table
+        ],
     )
     if result.history is not None:
         report.section("The best trial")
@@ -202,8 +240,16 @@ def write_report(result, directory):
         for name in ("train_cost", "dev_cost"):
             if name in h.curves:
                 series[name.replace("_", " ")] = h.curves[name]
-        report.figures([("best_learning_curve.png", plot_costs(series, title="Best trial: learning curve"),
-                         "learning curve of the best trial")], wide=True)
+        report.figures(
+            [
+                (
+                    "best_learning_curve.png",
+                    plot_costs(series, title="Best trial: learning curve"),
+                    "learning curve of the best trial",
+                )
+            ],
+            wide=True,
+        )
         for line in best_lines(result.best, result.test, result.command, result.notes, s):
             report.text(line)
     return report.write(directory)

@@ -13,7 +13,7 @@ from .execution import executor as make_executor
 from .results import TuneResult, best_row, rows, train_command
 from .runner import StudyLoop
 from .space import SearchSpace, knobs_from_document, read_space_file, space_from
-from .study import PRUNERS, SAMPLERS, default_storage, open_storage, open_study, recover
+from .study import PRUNERS, SAMPLERS, default_storage, open_storage, open_study, recover, study_names
 from .trial import DEFAULTS, train_trial
 
 METRICS = ("dev_cost", "dev_error")
@@ -170,12 +170,17 @@ def tune(
     storage_url = storage or default_storage()
     with _quiet_optuna():
         rdb = open_storage(storage_url)
-        if resume and not params and space is None:
+        resume_only = resume and not params and space is None
+        if resume_only:
             study, setup = open_study(rdb, study_name)
             chosen = SearchSpace.from_dict(setup["space"])
-            data, _ = prepare_data(dataset if not isinstance(dataset, str) else setup["dataset"],
-                                   target=setup["target"], dev_fraction=setup["dev_fraction"] or 0.2,
-                                   normalize=setup["normalize"], seed=setup["seed"])
+            data, _ = prepare_data(
+                dataset if not isinstance(dataset, str) else setup["dataset"],
+                target=setup["target"],
+                dev_fraction=setup["dev_fraction"] or 0.2,
+                normalize=setup["normalize"],
+                seed=setup["seed"],
+            )
             if _digest(data) != setup["data_digest"]:
                 raise bad("dataset", setup["dataset"], "the data the study was made with (its digest differs)")
             if n_trials is not None:
@@ -184,15 +189,29 @@ def tune(
             chosen = _space(params, space)
             if not chosen.searched():
                 raise bad("--param", list(params), "at least one knob with a choice or a range to search", ConfigError)
-            data, description = prepare_data(dataset, target=target, dev_fraction=dev_fraction, normalize=normalize,
-                                             seed=seed)
-            setup = make_setup(chosen, description, n_trials=n_trials, sampler=sampler, pruner=pruner,
-                               rung_every=rung_every, metric=metric, seed=seed, bayes_error=bayes_error)
+            data, description = prepare_data(
+                dataset, target=target, dev_fraction=dev_fraction, normalize=normalize, seed=seed
+            )
+            setup = make_setup(
+                chosen,
+                description,
+                n_trials=n_trials,
+                sampler=sampler,
+                pruner=pruner,
+                rung_every=rung_every,
+                metric=metric,
+                seed=seed,
+                bayes_error=bayes_error,
+            )
             if metric == "dev_error" and data.output == "identity":
                 raise bad("metric", metric, "dev_cost for a regression (identity) output")
-            study, setup = open_study(rdb, study_name, setup)
-        ex = make_executor(scheduler, workers, connect_timeout)
+        exists = study_name in study_names(rdb)
+        if exists and not resume_only:
+            study, setup = open_study(rdb, study_name, setup)  # checks the setup; writes nothing
+        ex = make_executor(scheduler, workers, connect_timeout)  # before a new study is created
         try:
+            if not exists:
+                study, setup = open_study(rdb, study_name, setup)
             retried = recover(study)
             loop = StudyLoop(study, setup, chosen, ex, ex.put(data), progress)
             result = TuneResult(study, setup, [], storage_url, where=ex.where, retried=retried)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import uuid
 
 from ...errors import ConfigError, bad
@@ -65,6 +67,13 @@ class InlineExecutor:
         pass
 
 
+def _ignore_sigint():
+    """Ignore SIGINT while the workers start (they inherit it); return the handler to put back."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class DaskExecutor:
     """Runs calls on a Dask cluster: ``scheduler`` (``tcp://HOST:8786``) or, when None, a LocalCluster
     of ``workers`` processes (default: one per core) started here and closed by ``close``."""
@@ -77,6 +86,7 @@ class DaskExecutor:
             workers = (os.cpu_count() or 1) if workers is None else workers
             saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
             os.environ.update({k: "1" for k in THREAD_VARIABLES})
+            sigint = _ignore_sigint()  # the workers inherit it: Ctrl-C is the client's to handle
             try:
                 self.cluster = LocalCluster(
                     n_workers=workers,
@@ -87,6 +97,8 @@ class DaskExecutor:
                     silence_logs=logging.ERROR,
                 )
             finally:
+                if sigint is not None:
+                    signal.signal(signal.SIGINT, sigint)
                 for k, v in saved.items():
                     if v is None:
                         os.environ.pop(k, None)
@@ -99,7 +111,9 @@ class DaskExecutor:
                 self.client = Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError, ValueError) as err:
                 raise bad(
-                    "--scheduler", scheduler, f"a Dask scheduler reachable within {connect_timeout:g} s ({err})",
+                    "--scheduler",
+                    scheduler,
+                    f"a Dask scheduler reachable within {connect_timeout:g} s ({err})",
                     ConfigError,
                 ) from None
             self.where = f"the Dask scheduler at {scheduler}"

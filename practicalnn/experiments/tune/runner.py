@@ -95,6 +95,10 @@ class StudyLoop:
     def _tell(self, trial, state, value=None):
         from optuna.trial import TrialState
 
+        if self.setup["sampler"] == "grid":  # its after_trial calls study.stop(), for optimize() alone
+            import optuna
+
+            self.study.sampler = optuna.samplers.RandomSampler(seed=0)
         self.study.tell(trial, value if state == TrialState.COMPLETE else None, state=state)
         key = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(state, "failed")
         self.counts[key] += 1
@@ -124,5 +128,6 @@ class StudyLoop:
         self.executor.cancel(list(self.running))
         for job in self.running.values():
             job.trial.set_user_attr("interrupted", True)
-            self.study.tell(job.trial, state=TrialState.FAIL)
+            self._tell(job.trial, TrialState.FAIL)
+            self.counts["failed"] -= 1  # not a failure of the trial: it is retried on the next run
         self.running.clear()

@@ -237,7 +237,7 @@ def read_space_file(path):
                 import tomllib
             except ImportError:  # Python 3.10
                 try:
-                    import tomli as tomllib  # type: ignore[no-redef]
+                    import tomli as tomllib
                 except ImportError:
                     raise bad("--space", str(path), "a JSON file (TOML needs Python 3.11 or tomli)") from None
             document = tomllib.loads(text.decode("utf-8"))
@@ -253,7 +253,7 @@ def knobs_from_document(document, source="space"):
     if isinstance(document, dict) and isinstance(document.get("space"), dict):
         document = document["space"]
     if not isinstance(document, dict):
-        raise bad(source, document, "a table of knobs, like learning_rate = \"log:1e-4:1\"")
+        raise bad(source, document, 'a table of knobs, like learning_rate = "log:1e-4:1"')
     knobs = []
     for name, value in document.items():
         if name not in KNOBS:
@@ -292,8 +292,11 @@ class SearchSpace:
         for name, knob in sorted(self.searched().items()):
             values = knob.grid()
             if values is None:
-                raise bad(f"--param {name}", f"{knob.kind}:{knob.values[0]}:{knob.values[1]}", "choices or an "
-                          "integer range for the grid sampler (a real range has no grid; use random or tpe)")
+                raise bad(
+                    f"--param {name}",
+                    f"{knob.kind}:{knob.values[0]}:{knob.values[1]}",
+                    "choices or an integer range for the grid sampler (a real range has no grid; use random or tpe)",
+                )
             grid[name] = values
         return grid
 

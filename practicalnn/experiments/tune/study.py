@@ -67,7 +67,9 @@ def open_storage(url):
         if not parent.is_dir():
             raise bad("--storage", url, f"a SQLite file in an existing directory ({parent} does not exist)")
     try:
-        return optuna.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": 30}} if "sqlite" in url else {})
+        return optuna.storages.RDBStorage(
+            url, engine_kwargs={"connect_args": {"timeout": 30}} if "sqlite" in url else {}
+        )
     except Exception as err:  # SQLAlchemy's errors: a bad URL, a missing driver, a file that is no database
         reason = str(err).splitlines()[0][:200]
         raise bad("--storage", url, f"a storage that can be opened ({type(err).__name__}: {reason})") from None
@@ -98,8 +100,10 @@ def open_study(storage, name, setup=None):
             differs = _difference(stored, _plain(setup))
             if differs:
                 raise bad(
-                    "--study-name", name, f"a new name, or the setup this study was made with ({differs}); "
-                    "--resume continues it as it was", ConfigError,
+                    "--study-name",
+                    name,
+                    f"a new name, or the setup this study was made with ({differs}); --resume continues it as it was",
+                    ConfigError,
                 )
             stored = {**stored, "n_trials": setup["n_trials"]}
         return study, stored

@@ -25,7 +25,7 @@ from .space import TRAIN_KNOBS, engine_value
 #: ``iterations`` (a study trains many models, so each is shorter) and the seed (the study's).
 DEFAULTS = {"hidden": "20,3", "activation": "relu", "init": "notebook", "iterations": 2000, "check_every": 100}
 
-_limited = {}
+_limited: dict = {}
 
 
 def limit_threads():
@@ -80,7 +80,11 @@ def build(params, data, seed=0, until=None):
     if early is not None:
         callbacks.append(
             EarlyStopping(
-                data.dev_X, data.dev_Y, every=early["every"], patience=early["patience"], X_train=data.train_X,
+                data.dev_X,
+                data.dev_Y,
+                every=early["every"],
+                patience=early["patience"],
+                X_train=data.train_X,
                 Y_train=data.train_Y,
             )
         )
