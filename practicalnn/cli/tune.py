@@ -1,0 +1,255 @@
+"""practicalnn tune: a hyperparameter search on the dev set (Optuna), trials trained on Dask."""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import ConfigError, Interrupted, bad
+from .common import check_report_dir, print_json
+from .study import DEFAULT_STUDY, best_lines, counts_line, trial_table
+
+
+def register(sub):
+    p = sub.add_parser(
+        "tune",
+        help="search hyperparameters on the dev set (Optuna), training trials in parallel (Dask)",
+        description="Search any knob (learning_rate, l2, l1, keep_prob, hidden, activation, init, optimizer, "
+        "beta1, beta2, batch_size, decay_rate, patience, seed, iterations...) with grid, random or TPE "
+        "sampling and successive-halving or median pruning on the dev set. Trials run on a local Dask "
+        "cluster (one worker process per core) or --scheduler; the study is kept in an Optuna storage "
+        "(a SQLite file by default), so the same command again continues it. The test set is scored once, "
+        "for the winner.",
+    )
+    p.add_argument("--dataset", default="moons", help="moons (default), circles, digits, breast_cancer or a CSV")
+    p.add_argument("--target", help="label column of a CSV dataset")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
+        help="a knob: a value (iterations=5000), choice:A|B, LOW:HIGH or uniform:LOW:HIGH, log:LOW:HIGH, "
+        "int:LOW:HIGH, logint:LOW:HIGH; repeat for each knob",
+    )
+    p.add_argument("--space", metavar="FILE", help="knobs from a TOML or JSON file (--param flags override it)")
+    p.add_argument("--trials", type=int, default=None, help="trials in the study (default 20; grid: its size)")
+    p.add_argument("--sampler", choices=["tpe", "random", "grid"], default="tpe", help="how trials are chosen")
+    p.add_argument("--pruner", choices=["halving", "median", "none"], default="halving", help="stop bad trials early")
+    p.add_argument("--rung-every", type=int, default=None, help="iterations between dev reports (default: 1/9 of them)")
+    p.add_argument("--metric", choices=["dev_cost", "dev_error"], default="dev_cost", help="what is minimized")
+    p.add_argument("--storage", help="Optuna storage URL (default sqlite:///study.db in --report DIR or here)")
+    p.add_argument("--study-name", default=DEFAULT_STUDY, help=f"the study's name (default {DEFAULT_STUDY})")
+    p.add_argument("--resume", action="store_true", help="continue the stored study with its own setup")
+    p.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:8786 (default: a local cluster)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core; 0: here)")
+    p.add_argument("--connect-timeout", type=float, default=5.0, help="seconds to reach --scheduler (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="seeds the sampler, the dev split and every trial (default 0)")
+    p.add_argument("--dev-fraction", type=float, default=0.2, help="dev share of the training set (default 0.2)")
+    p.add_argument("--normalize", action="store_true", help="standardize inputs with training-set statistics")
+    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes error for the verdict (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
+    p.add_argument("--report", metavar="DIR", help="write an HTML report (history, importances, curves) to DIR")
+    p.set_defaults(run=run)
+
+
+class TrialBar:
+    """A tqdm bar on stderr: trials settled of the total, with running, pruned and failed counts."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+
+    def __call__(self, counts):
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=counts["total"], desc="tune", unit="trial", leave=False, file=sys.stderr)
+        self.bar.n = counts["complete"] + counts["pruned"] + counts["failed"]
+        self.bar.set_postfix(running=counts["running"], pruned=counts["pruned"], failed=counts["failed"], refresh=False)
+        self.bar.refresh()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _storage(args, report_dir):
+    if args.storage:
+        return args.storage
+    from ..experiments.tune.study import default_storage
+
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    return default_storage(report_dir)
+
+
+def run(args):
+    try:
+        from ..experiments.tune import tune
+    except ImportError as err:
+        raise bad("tune", err.name, "Optuna and Dask installed: pip install 'practicalnn[tune]'", ConfigError) from None
+    report_dir = check_report_dir(args.report)
+    storage = _storage(args, report_dir)
+    if not args.json:
+        print(f"study {args.study_name} in {storage}", file=sys.stderr)
+    bar = TrialBar(not args.json)
+    try:
+        result = tune(
+            args.dataset,
+            args.param,
+            space=args.space,
+            n_trials=args.trials,
+            sampler=args.sampler,
+            pruner=args.pruner,
+            rung_every=args.rung_every,
+            metric=args.metric,
+            storage=storage,
+            study_name=args.study_name,
+            resume=args.resume,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            connect_timeout=args.connect_timeout,
+            seed=args.seed,
+            target=args.target,
+            dev_fraction=args.dev_fraction,
+            normalize=args.normalize,
+            bayes_error=args.bayes_error,
+            progress=bar,
+        )
+    except Interrupted as stop:
+        bar.close()
+        if stop.partial is not None:
+            show(stop.partial, args.json)
+        print(f"practicalnn tune: interrupted; finished trials are kept in {storage}", file=sys.stderr)
+        return 130
+    finally:
+        bar.close()
+    index = None
+    if report_dir is not None:
+        index = write_report(result, report_dir)
+    show(result, args.json, index)
+    return 0
+
+
+def show(result, as_json, index=None):
+    if as_json:
+        print_json({**result.to_dict(), "report": None if index is None else str(index)})
+        return
+    from ..experiments.tune.space import SearchSpace
+
+    s = result.setup
+    searched = sorted(SearchSpace.from_dict(s["space"]).searched())
+    dev = "its own dev split" if s.get("own_dev") else f"{s['dev_fraction']:g} of the training set"
+    print(
+        f"Study of {s['n_trials']} trials on {s['dataset']} (dev set: {dev}): {s['sampler']} sampler, "
+        f"{s['pruner']} pruning every {s['rung_every']} iterations, on {result.where}\n"
+    )
+    print(trial_table(result.table, searched))
+    print(
+        f"\n{counts_line(result.counts)}"
+        + (f"; retried after an interruption: {result.retried}" if result.retried else "")
+    )
+    print()
+    print("\n".join(best_lines(result.best, result.test, result.command, result.notes, s)))
+    print(f"\nstudy kept in {result.storage}")
+    if index is not None:
+        print(f"Report written to {index}")
+
+
+def _history_figure(table):
+    import matplotlib.pyplot as plt
+
+    done = [r for r in table if r["value"] is not None]
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    ax.plot([r["trial"] for r in done], [r["value"] for r in done], "o", label="complete trial")
+    best, run = [], float("inf")
+    for r in done:
+        run = min(run, r["value"])
+        best.append(run)
+    ax.step([r["trial"] for r in done], best, where="post", label="best so far")
+    pruned = [r for r in table if r["state"] == "pruned" and r["dev_cost"] is not None]
+    ax.plot(
+        [r["trial"] for r in pruned], [r["dev_cost"] for r in pruned], "x", color="grey", label="pruned (last rung)"
+    )
+    ax.set_xlabel("trial")
+    ax.set_ylabel("objective (dev)")
+    ax.set_title("Optimization history")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _optuna_figures(study):
+    """Parameter importances and parallel coordinates from optuna.visualization.matplotlib, where
+    the study has enough complete trials for them."""
+    import warnings
+
+    import optuna.visualization.matplotlib as ovm
+
+    figures = []
+    for name, plot, caption in (
+        ("importances.png", ovm.plot_param_importances, "parameter importances (fANOVA on complete trials)"),
+        ("parallel.png", ovm.plot_parallel_coordinate, "parallel coordinates of the complete trials"),
+    ):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ax = plot(study)
+        except (ValueError, RuntimeError, ZeroDivisionError):  # too few trials, or a single value
+            continue
+        ax = ax.flat[0] if hasattr(ax, "flat") else ax
+        figures.append((name, ax.figure, caption))
+    return figures
+
+
+def write_report(result, directory):
+    from ..report.html import Report
+    from ..report.plots import plot_costs
+
+    s = result.setup
+    report = Report(
+        f"practicalnn tune: {s['dataset']}",
+        f"{s['sampler']} sampler, {s['pruner']} pruning, "
+        f"{len(result.table)} trials, study {result.study.study_name} in {result.storage}",
+    )
+    report.section("Trials")
+    figures = [("history.png", _history_figure(result.table), "objective per trial and best so far")]
+    report.figures(figures + _optuna_figures(result.study), wide=True)
+    keys = sorted(result.table[0]["params"]) if result.table else []
+    report.table(
+        ["#", "state", *keys, "train error", "dev error", "dev cost", "verdict", "iterations"],
+        [
+            [
+                r["trial"],
+                r["state"],
+                *[r["params"][k] for k in keys],
+                r["train_error"],
+                r["dev_error"],
+                r["dev_cost"],
+                r["verdict"],
+                r["iterations"],
+            ]
+            for r in result.table
+        ],
+    )
+    if result.history is not None:
+        report.section("The best trial")
+        h = result.history
+        series = {"train cost (J with penalty)": (h.iterations, h.cost)}
+        for name in ("train_cost", "dev_cost"):
+            if name in h.curves:
+                series[name.replace("_", " ")] = h.curves[name]
+        report.figures(
+            [
+                (
+                    "best_learning_curve.png",
+                    plot_costs(series, title="Best trial: learning curve"),
+                    "learning curve of the best trial",
+                )
+            ],
+            wide=True,
+        )
+        for line in best_lines(result.best, result.test, result.command, result.notes, s):
+            report.text(line)
+    return report.write(directory)

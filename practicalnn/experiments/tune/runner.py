@@ -1,0 +1,133 @@
+"""The client's loop: Optuna asks, Dask trains, Optuna is told. Only this loop writes to the study.
+
+As many trials run as the executor has worker threads. A trial with pruning runs in rungs: a task
+trains it to the next rung (every ``rung_every`` iterations), the client reports the dev metric to
+the trial and asks the pruner; a trial that goes on is submitted again with the exact state it
+reached. Ctrl-C cancels the running tasks, marks their trials interrupted (a later run retries them)
+and raises ``Interrupted``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...errors import Interrupted
+from .study import make_pruner, make_sampler, next_slot, waiting
+from .trial import run_rung
+
+#: How often (s) the loop wakes with nothing finished: the bound on how late it sees Ctrl-C.
+TICK = 0.2
+RECORDED = ("train_error", "dev_error", "train_cost", "dev_cost", "verdict", "stopped", "message")
+
+
+class _Running:
+    """A submitted task: its trial, the trial's params and slot."""
+
+    def __init__(self, trial, params, slot):
+        self.trial, self.params, self.slot = trial, params, slot
+
+
+def _record(trial, outcome, message=None):
+    """Put what the last rung found into the trial's user attribute ``result`` (one write: each is a
+    transaction of the storage)."""
+    found = {key: outcome.get(key) for key in RECORDED}
+    found.update(iterations=int(outcome["iteration"]), worker_pid=outcome["pid"])
+    if message is not None:
+        found["message"] = message
+    trial.set_user_attr("result", found)
+
+
+class StudyLoop:
+    """Runs ``setup["n_trials"]`` slots of ``study`` on ``executor`` with the data ``data``."""
+
+    def __init__(self, study, setup, space, executor, data, progress=None):
+        self.study, self.setup, self.space, self.executor, self.data = study, setup, space, executor, data
+        self.progress = progress
+        self.running = {}  # future -> _Running
+        self.slot = next_slot(study)
+        self.rung = setup["rung_every"] if setup["pruner"] != "none" else None
+        self.counts = {"complete": 0, "pruned": 0, "failed": 0}
+        study.pruner = make_pruner(setup["pruner"], setup["rung_every"])
+
+    def _submit(self, job, state=None, reached=0):
+        until = None if self.rung is None else reached + self.rung
+        s = self.setup
+        future = self.executor.submit(
+            run_rung, job.params, self.data, state, until, seed=s["seed"], bayes_error=s["bayes_error"]
+        )
+        self.running[future] = job
+
+    def _start(self):
+        """Ask for trials while a worker is free and the plan has slots left (retries first)."""
+        fixed, distributions = self.space.fixed(), self.space.distributions()
+        while len(self.running) < self.executor.workers and (self.slot < self.setup["n_trials"] or waiting(self.study)):
+            self.study.sampler = make_sampler(self.setup["sampler"], self.space, self.setup["seed"], self.slot)
+            trial = self.study.ask(distributions)
+            slot = trial.user_attrs.get("slot")
+            if slot is None:
+                slot, self.slot = self.slot, self.slot + 1
+                trial.set_user_attr("slot", slot)
+            self._submit(_Running(trial, {**fixed, **trial.params}, slot))
+
+    def _settle(self, future, job):
+        """Tell the study what a finished task found, or continue the trial to its next rung."""
+        from optuna.trial import TrialState
+
+        trial = job.trial
+        try:
+            outcome = future.result()
+        except Exception as err:  # the task itself failed (a worker lost too often, a bug): recorded
+            trial.set_user_attr("result", {"message": f"{type(err).__name__}: {err}"})
+            return self._tell(trial, TrialState.FAIL)
+        value = outcome.get(self.setup["metric"])
+        if outcome["status"] != "ok" or value is None or not math.isfinite(value):
+            _record(trial, outcome, None if outcome["status"] != "ok" else f"{self.setup['metric']} is {value}")
+            return self._tell(trial, TrialState.FAIL)
+        trial.report(value, step=int(outcome["iteration"]))
+        if outcome["finished"]:
+            _record(trial, outcome)
+            return self._tell(trial, TrialState.COMPLETE, value)
+        if trial.should_prune():
+            _record(trial, outcome)
+            return self._tell(trial, TrialState.PRUNED)
+        self._submit(job, outcome["state"], int(outcome["iteration"]))
+
+    def _tell(self, trial, state, value=None):
+        from optuna.trial import TrialState
+
+        if self.setup["sampler"] == "grid":  # its after_trial calls study.stop(), for optimize() alone
+            import optuna
+
+            self.study.sampler = optuna.samplers.RandomSampler(seed=0)
+        self.study.tell(trial, value if state == TrialState.COMPLETE else None, state=state)
+        key = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(state, "failed")
+        self.counts[key] += 1
+
+    def _report(self):
+        if self.progress is not None:
+            self.progress({**self.counts, "running": len(self.running), "total": self.setup["n_trials"]})
+
+    def run(self):
+        """Run the plan to its end; on Ctrl-C, cancel, mark the running trials interrupted, raise."""
+        try:
+            self._start()
+            self._report()
+            while self.running:
+                for future in self.executor.wait(self.running, TICK):
+                    self._settle(future, self.running.pop(future))
+                self._start()
+                self._report()
+        except KeyboardInterrupt:
+            self.interrupt()
+            raise Interrupted("the study was interrupted; its finished trials are kept") from None
+        return self.counts
+
+    def interrupt(self):
+        from optuna.trial import TrialState
+
+        self.executor.cancel(list(self.running))
+        for job in self.running.values():
+            job.trial.set_user_attr("interrupted", True)
+            self._tell(job.trial, TrialState.FAIL)
+            self.counts["failed"] -= 1  # not a failure of the trial: it is retried on the next run
+        self.running.clear()
