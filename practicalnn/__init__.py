@@ -76,6 +76,8 @@ _LAZY = {
     "SweepResult": ".experiments.sweep",
     "SweepCell": ".experiments.sweep",
     "why_not": ".training.fast_path",
+    "tune": ".experiments.tune",
+    "compare_optimizers": ".diagnostics.optimizer_study",
 }
 
 #: Modules reachable as attributes (``practicalnn.fast.disabled()``,
