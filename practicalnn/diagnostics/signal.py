@@ -234,7 +234,7 @@ def linear_chain(factor=1.5, depth=10, width=3):
     net = Network([width] * (depth + 1), Identity(), "identity")
     for layer in range(1, depth + 1):
         net.W[layer][...] = factor * np.eye(width)
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # an exploding chain overflows: inf, then nan
         cache = net.forward(np.ones((width, 1)))
     values = [float(cache.A[layer][0, 0]) for layer in range(1, depth + 1)]
     return LinearChain(factor, width, values, [_power(factor, l) for l in range(1, depth + 1)])
