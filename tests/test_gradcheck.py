@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from practicalnn.cli import main
 from practicalnn.core.dropout import FreshMasks, keep_probs
@@ -326,9 +328,6 @@ def test_cli_text_and_dropout_refusal(capsys):
 
 
 # -- property: any small shape, any activation and penalty ------------------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 
 @settings(max_examples=25, deadline=None)

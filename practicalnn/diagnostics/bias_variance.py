@@ -10,11 +10,10 @@ With a Bayes (or human-level) error of 0, the notes' examples read: 1% / 11% is 
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, field
 
 from ..errors import bad
+from ..validation import Interval, Real
 
 HIGH_BIAS, HIGH_VARIANCE, BOTH, FINE = "high bias", "high variance", "high bias and high variance", "fine"
 
@@ -33,15 +32,14 @@ VARIANCE_STEPS = [
 ]
 
 
+RATE = Interval(Real, 0, 1)
+
+
 def _rate(name, value):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or not 0 <= value <= 1
-    ):
+    rate = RATE.convert(value)
+    if rate is None:
         raise bad(name, value, "an error rate in [0, 1] (0.11 for 11%)")
-    return float(value)
+    return rate
 
 
 @dataclass
@@ -57,6 +55,7 @@ class Diagnosis:
     next_steps: list = field(default_factory=list)
     bias_threshold: float = 0.02
     variance_threshold: float = 0.02
+    warnings: list = field(default_factory=list)
 
     @property
     def high_bias(self):
@@ -67,12 +66,13 @@ class Diagnosis:
         return self.verdict in (HIGH_VARIANCE, BOTH)
 
     def summary(self):
-        """One line: the verdict and its two numbers."""
-        return (
+        """One line: the verdict and its two numbers (and the warnings, when there are any)."""
+        line = (
             f"{self.verdict}: avoidable bias {self.avoidable_bias:.2%} (train {self.train_error:.2%} - "
             f"Bayes {self.bayes_error:.2%}), variance {self.variance:.2%} (dev {self.dev_error:.2%} - "
             f"train {self.train_error:.2%})"
         )
+        return "; ".join([line, *(f"warning: {w}" for w in self.warnings)])
 
     def to_dict(self):
         return {
@@ -87,6 +87,7 @@ class Diagnosis:
             "next_steps": list(self.next_steps),
             "bias_threshold": self.bias_threshold,
             "variance_threshold": self.variance_threshold,
+            "warnings": list(self.warnings),
         }
 
 
@@ -108,7 +109,9 @@ def diagnose(train_error, dev_error, bayes_error=0.0, *, bias_threshold=0.02, va
     -------
     Diagnosis
         ``verdict`` ("high bias", "high variance", "high bias and high variance" or "fine"),
-        ``avoidable_bias``, ``variance`` and the recipe's ``next_steps`` for that verdict.
+        ``avoidable_bias``, ``variance`` and the recipe's ``next_steps`` for that verdict. A train
+        error below the Bayes error is not refused (a model can beat a human-level proxy, or
+        memorize its training set) but warned about in ``warnings``, its avoidable bias set to 0.
     """
     train_error, dev_error = _rate("train_error", train_error), _rate("dev_error", dev_error)
     bayes_error = _rate("bayes_error", bayes_error)
@@ -116,6 +119,10 @@ def diagnose(train_error, dev_error, bayes_error=0.0, *, bias_threshold=0.02, va
         _rate(name, value)
     # round away float noise so that 0.16 - 0.15 is 0.01, not 0.010000000000000009
     bias = round(train_error - bayes_error, 12)
+    warnings = []
+    if bias < 0:
+        warnings.append(_below_bayes(train_error, bayes_error))
+        bias = 0.0
     variance = round(dev_error - train_error, 12)
     high_bias, high_variance = bias > bias_threshold, variance > variance_threshold
     if high_bias and high_variance:
@@ -139,4 +146,14 @@ def diagnose(train_error, dev_error, bayes_error=0.0, *, bias_threshold=0.02, va
         steps,
         float(bias_threshold),
         float(variance_threshold),
+        warnings,
+    )
+
+
+def _below_bayes(train_error, bayes_error):
+    return (
+        f"the train error {train_error:g} is below the Bayes error {bayes_error:g}, the lowest error any "
+        "model can reach: the Bayes (human-level) estimate is too high, or the model has memorized its "
+        "training set; avoidable bias is taken as 0, so bias cannot be judged until the Bayes error is estimated "
+        "better"
     )

@@ -10,16 +10,18 @@ hidden units ended dead (zero on every training example: large relu weights kill
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..core.initializers import Initializer
 from ..core.network import Network
 from ..data.splits import class_labels
-from ..errors import TrainingDiverged, bad
+from ..errors import DataError, bad
 from ..training.run import RunResult, hidden_sizes, score
 from ..training.trainer import TrainConfig, Trainer
+from ..validation import Integral, Interval, Real, check
+from .stopping import InterruptionGuard, fit_through_divergence
 
 #: The schemes the notes compare: zeros, large random (normal, scale 10), Xavier, He, the notebook's.
 STUDIED = ("zeros", "normal", "xavier", "he", "notebook")
@@ -67,7 +69,11 @@ class InitRun:
     identical_at_init: list
     identical_after: list
     dead_after: list
-    stopped: str = "completed"
+
+    @property
+    def stopped(self):
+        """How the run ended: "completed" or "diverged" (then the weights are its last finite ones)."""
+        return self.result.history.stopped
 
     @property
     def symmetry_broken(self):
@@ -172,41 +178,65 @@ def compare_initializations(
     """
     if not schemes:
         raise bad("schemes", list(schemes), "at least one initialization scheme")
-    if not (rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool))):
-        raise bad("rng", rng, "a seed (int) or None, so that every scheme starts from the same draw")
-    record_every = record_every or max(1, int(iterations) // 150 if isinstance(iterations, int) else 1)
-    config = TrainConfig(learning_rate=learning_rate, iterations=iterations, record_every=record_every)
+    check("rng", rng, None, Interval(Integral, 0, None))  # a seed: every scheme starts from the same draw
+    check("scale", scale, Interval(Real, 0, None))
+    config = TrainConfig(learning_rate=learning_rate, iterations=iterations)
+    config = replace(config, record_every=record_every or max(1, config.iterations // 150))
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
-    runs = []
-    for scheme in schemes:
-        init = Initializer(scheme, scale=scale)
-        net = Network(sizes, activation, dataset.output)
-        trainer = Trainer(net, config, rng=rng, callbacks=callbacks_for(scheme) if callbacks_for else ())
-        net.initialize(init, trainer.streams.init)
-        at_init = identical_units(net)
-        stopped = "completed"
-        with np.errstate(over="ignore", under="ignore"):  # saturated sigmoids of large weights are expected
-            try:
-                history = trainer.fit(dataset.train_X, dataset.train_Y)
-                stopped = history.stopped
-            except TrainingDiverged as err:
-                history, stopped = err.history, "diverged"
-            result = score(
-                RunResult(
-                    scheme,
-                    net,
-                    history,
-                    config,
-                    {
-                        "dataset": dataset.name,
-                        "layer_sizes": sizes,
-                        "activation": net.hidden.name,
-                        "output": net.output.name,
-                        "init": scheme,
-                    },
-                ),
-                dataset,
-            )
-        runs.append(InitRun(scheme, result, at_init, identical_units(net), dead_units(net, dataset.train_X), stopped))
-    setup = {"layer_sizes": sizes, "activation": runs[0].result.network.hidden.name, "scale": float(scale), "seed": rng}
-    return InitStudy(dataset.name, runs, chance_accuracy(dataset), config, setup)
+    runs: list = []
+
+    def finished():
+        return InitStudy(dataset.name, list(runs), chance_accuracy(dataset), config, _setup(runs, sizes, scale, rng))
+
+    def message():
+        return f"initialization study: {len(runs)} of {len(schemes)} scheme(s) finished"
+
+    with InterruptionGuard(message, finished) as guard:
+        for scheme in schemes:
+            run = _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callbacks_for)
+            guard.check(run.result.history)
+            runs.append(run)
+    return finished()
+
+
+def _setup(runs, sizes, scale, rng):
+    activation = runs[0].result.network.hidden.name if runs else None
+    return {"layer_sizes": sizes, "activation": activation, "scale": float(scale), "seed": rng}
+
+
+def _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callbacks_for):
+    """One scheme of the study, trained and measured (a divergence kept: its history says so)."""
+    init = Initializer(scheme, scale=scale)
+    net = Network(sizes, activation, dataset.output)
+    trainer = Trainer(net, config, rng=rng, callbacks=callbacks_for(scheme) if callbacks_for else ())
+    net.initialize(init, trainer.streams.init)
+    _check_finite_at_init(net, dataset, init)
+    at_init = identical_units(net)
+    with np.errstate(over="ignore", under="ignore"):  # saturated sigmoids of large weights are expected
+        history = fit_through_divergence(trainer, dataset.train_X, dataset.train_Y)
+        setup = {
+            "dataset": dataset.name,
+            "layer_sizes": sizes,
+            "activation": net.hidden.name,
+            "output": net.output.name,
+            "init": scheme,
+        }
+        result = score(RunResult(scheme, net, history, config, setup), dataset)
+    return InitRun(scheme, result, at_init, identical_units(net), dead_units(net, dataset.train_X))
+
+
+def _check_finite_at_init(net, dataset, init):
+    """Refuse weights so large that the first forward pass overflows: then no cost, no accuracy and
+    no "last finite parameters" exist. With the "normal" scheme that is the scale's doing."""
+    try:
+        net.forward_checked(dataset.train_X)
+    except DataError as err:
+        if init.name != "normal":
+            raise
+        raise bad(
+            "scale",
+            init.scale,
+            f"a standard deviation small enough for the forward pass at initialization to stay finite: "
+            f"normal({init.scale:g}^2) weights over {net.n_layers} layers overflow float64 "
+            "(the notes' large random is 10)",
+        ) from err

@@ -15,9 +15,10 @@ import numpy as np
 from ..core.dropout import keep_probs, uses_dropout
 from ..core.network import Network
 from ..core.random import streams as make_streams
-from ..errors import TrainingDiverged, bad
 from ..training.run import hidden_sizes
 from ..training.trainer import TrainConfig, Trainer
+from ..validation import Interval, Real, check
+from .stopping import fit_through_divergence, stop_if_interrupted
 
 
 def first_rise(costs, rtol=0.0):
@@ -129,11 +130,7 @@ class MonotonicCheck:
 
 
 def _train(network, X, Y, config, rng, callbacks):
-    try:
-        history = Trainer(network, config, rng=rng, callbacks=callbacks).fit(X, Y)
-        return history, history.stopped
-    except TrainingDiverged as err:
-        return err.history, "diverged"
+    return fit_through_divergence(Trainer(network, config, rng=rng, callbacks=callbacks), X, Y)
 
 
 def check_monotonic(network, X, Y, config=None, *, rng=None, rtol=0.0, callbacks=()):
@@ -159,13 +156,19 @@ def check_monotonic(network, X, Y, config=None, *, rng=None, rtol=0.0, callbacks
     Returns
     -------
     MonotonicCheck
+
+    Raises
+    ------
+    Interrupted
+        On Ctrl-C; ``partial`` is None when the check's run was interrupted, and the finished check
+        (without the cost with dropout on) when the comparison run was.
     """
     config = config or TrainConfig()
-    if not (isinstance(rtol, (int, float)) and np.isfinite(rtol) and rtol >= 0):
-        raise bad("rtol", rtol, "a finite number >= 0")
+    rtol = check("rtol", rtol, Interval(Real, 0, None))
     dropout = uses_dropout(keep_probs(network.n_layers, config.keep_prob, config.input_keep_prob))
     plain = replace(config, keep_prob=1.0, input_keep_prob=1.0, record_every=1)
-    history, stopped = _train(network.copy(), X, Y, plain, rng, callbacks)
+    history = _train(network.copy(), X, Y, plain, rng, callbacks)
+    stop_if_interrupted(history, "monotonic check: its run was interrupted, nothing finished")
     cost = np.asarray(history.cost, dtype=float)
     rises = _rises(cost, rtol)
     finite = np.isfinite(cost)
@@ -182,9 +185,9 @@ def check_monotonic(network, X, Y, config=None, *, rng=None, rtol=0.0, callbacks
         unpenalized_first_rise=first_rise(history.cost_unpenalized, rtol),
         penalized=bool(config.l2 or config.l1),
         warnings=warnings,
-        stopped=stopped,
+        stopped=history.stopped,
     )
-    if stopped == "diverged":
+    if history.stopped == "diverged":
         warnings.append("training diverged (J became infinite or NaN): the learning rate is far too large")
     if config.batch_size:
         warnings.append(
@@ -198,7 +201,10 @@ def check_monotonic(network, X, Y, config=None, *, rng=None, rtol=0.0, callbacks
             "keep_prob = 1 (notes 8) and the cost with dropout on is shown alongside"
         )
         noisy = replace(config, record_every=1)
-        dropped, _ = _train(network.copy(), X, Y, noisy, rng, ())
+        dropped = _train(network.copy(), X, Y, noisy, rng, ())
+        if dropped.stopped == "interrupted":
+            warnings.append("the run with dropout on was interrupted: its cost is not shown")
+        stop_if_interrupted(dropped, "monotonic check: finished; the comparison run with dropout interrupted", result)
         result.dropout_iterations, result.dropout_cost = list(dropped.iterations), list(dropped.cost)
     return result
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.network import Network
 from ..data.scaling import standardize_dataset
-from ..errors import TrainingDiverged, bad
 from ..training.callbacks import Callback
 from ..training.config import TrainConfig
-from ..training.run import fit_dataset
+from ..training.run import hidden_sizes
+from ..training.trainer import Trainer
+from ..validation import Interval, Real, check
+from .stopping import InterruptionGuard, diverged_at, fit_through_divergence
 
 
 class _CostTarget(Callback):
@@ -61,31 +64,35 @@ def normalization_effect(
     -------
     dict
         ``{"target_cost": ..., "raw": {...}, "normalized": {...}, "speedup": ...}`` where each
-        side has ``iterations_to_target`` (None if never reached), ``final_cost``, ``diverged``
+        side has ``iterations_to_target`` (None if never reached), ``final_cost``, ``diverged_at``
         and its cost ``curve`` as ``{"iterations": [...], "cost": [...]}``.
+
+    Raises
+    ------
+    Interrupted
+        On Ctrl-C, with the sides that finished (the dict without ``speedup``) as ``partial``.
     """
-    if not isinstance(target_cost, (int, float)) or isinstance(target_cost, bool) or not target_cost > 0:
-        raise bad("target_cost", target_cost, "a number > 0")
+    target_cost = check("target_cost", target_cost, Interval(Real, 0, None, closed="neither"))
     config = config or TrainConfig()
     normalized, scaler = standardize_dataset(dataset)
-    out = {"target_cost": float(target_cost), "budget": config.iterations}
-    for side, data in (("raw", dataset), ("normalized", normalized)):
-        watch = _CostTarget(data.train_X, data.train_Y, target_cost, every)
-        extra = callbacks_for(side) if callbacks_for else []
-        diverged = None
-        try:
-            fit_dataset(
-                data, hidden=hidden, activation=activation, init=init, rng=rng, config=config, callbacks=[watch, *extra]
-            )
-        except TrainingDiverged as err:
-            diverged = err.iteration
-        its, costs = watch.curve
-        out[side] = {
-            "iterations_to_target": watch.reached,
-            "final_cost": costs[-1] if costs else None,
-            "diverged_at": diverged,
-            "curve": {"iterations": list(its), "cost": list(costs)},
-        }
+    out = {"target_cost": target_cost, "budget": config.iterations}
+    sides = ("raw", dataset), ("normalized", normalized)
+    with InterruptionGuard("normalization effect: interrupted before both runs finished", lambda: out) as guard:
+        for side, data in sides:
+            watch = _CostTarget(data.train_X, data.train_Y, target_cost, every)
+            extra = callbacks_for(side) if callbacks_for else []
+            net = Network([data.n_x, *hidden_sizes(hidden), data.n_y], activation, data.output)
+            trainer = Trainer(net, config, rng=rng, callbacks=[watch, *extra])
+            net.initialize(init, trainer.streams.init)
+            history = fit_through_divergence(trainer, data.train_X, data.train_Y)
+            guard.check(history)
+            its, costs = watch.curve
+            out[side] = {
+                "iterations_to_target": watch.reached,
+                "final_cost": costs[-1] if costs else None,
+                "diverged_at": diverged_at(history),
+                "curve": {"iterations": list(its), "cost": list(costs)},
+            }
     raw, norm = out["raw"]["iterations_to_target"], out["normalized"]["iterations_to_target"]
     out["speedup"] = raw / max(norm, 1) if raw is not None and norm is not None else None
     out["feature_scales"] = {"smallest_std": float(np.min(scaler.scale_)), "largest_std": float(np.max(scaler.scale_))}

@@ -14,6 +14,7 @@ the output after l layers is 1.5^l (or 0.5^l).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,11 +23,13 @@ from ..core.activations import Identity
 from ..core.initializers import Initializer
 from ..core.network import Network
 from ..core.random import generator
-from ..errors import bad
+from ..errors import ConfigError, bad
+from ..validation import Integral, Interval, Real, check
 
 #: A layer is flagged when its gradient norm (or activation spread) is this many times smaller or
 #: larger than the reference (the last layer's gradient, the input's spread).
 THRESHOLD = 1e6
+COUNT = Interval(Integral, 1, None)
 
 
 def _flag(value, reference, threshold):
@@ -142,11 +145,11 @@ def signal_propagation(
     -------
     SignalProfile
     """
-    for name, value in (("depth", depth), ("width", width), ("examples", examples)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise bad(name, value, "an integer >= 1")
-    if not (isinstance(threshold, (int, float)) and threshold > 1):
-        raise bad("threshold", threshold, "a number > 1")
+    depth, width, examples = (
+        check(n, v, COUNT) for n, v in (("depth", depth), ("width", width), ("examples", examples))
+    )
+    threshold = check("threshold", threshold, Interval(Real, 1, None, closed="neither"))
+    check_memory(signal_bytes(depth, width, examples), depth=depth, width=width, examples=examples)
     rng = generator(rng)
     scheme = init if isinstance(init, Initializer) else Initializer(init, scale=scale)
     net = Network([width] * (depth + 1) + [1], activation, "sigmoid").initialize(scheme, rng)
@@ -189,10 +192,11 @@ def signal_study(
     """``signal_propagation`` for every (init, activation) pair, each from the same seed.
 
     ``progress(done, total)`` is called after each pair. Returns a list of SignalProfile."""
-    if not inits or not activations:
-        raise bad("inits" if not inits else "activations", list(inits or activations), "at least one name")
-    if not (rng is None or isinstance(rng, (int, np.integer))):
-        raise bad("rng", rng, "a seed (int) or None, so that every pair sees the same input")
+    if not inits:
+        raise bad("inits", list(inits), "at least one initialization scheme (he, xavier, normal, ...)")
+    if not activations:
+        raise bad("activations", list(activations), "at least one hidden activation (relu, tanh, sigmoid, ...)")
+    check("rng", rng, None, Interval(Integral, 0, None))  # a seed, so that every pair sees the same input
     profiles, total = [], len(inits) * len(activations)
     for activation in activations:
         for init in inits:
@@ -224,16 +228,68 @@ def linear_chain(factor=1.5, depth=10, width=3):
 
     The output of layer l is factor^l in every unit: above 1 it explodes, below 1 it vanishes
     (notes 11). Computed with the network's own forward pass."""
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise bad("depth", depth, "an integer >= 1")
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise bad("width", width, "an integer >= 1")
-    if not np.isfinite(factor):
-        raise bad("factor", factor, "a finite number")
+    depth, width = check("depth", depth, COUNT), check("width", width, COUNT)
+    factor = check("factor", factor, Interval(Real, None, None))
+    check_memory(linear_bytes(depth, width), depth=depth, width=width)
     net = Network([width] * (depth + 1), Identity(), "identity")
     for layer in range(1, depth + 1):
         net.W[layer][...] = factor * np.eye(width)
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # an exploding chain overflows: inf, then nan
         cache = net.forward(np.ones((width, 1)))
     values = [float(cache.A[layer][0, 0]) for layer in range(1, depth + 1)]
-    return LinearChain(float(factor), int(width), values, [float(factor) ** l for l in range(1, depth + 1)])
+    return LinearChain(factor, width, values, [_power(factor, l) for l in range(1, depth + 1)])
+
+
+def _power(factor, l):
+    """``factor ** l`` as float64 reads it: beyond its largest number, infinite, not an OverflowError
+    (the network's own forward pass overflows there too: inf, then nan once inf * 0 enters W @ A)."""
+    try:
+        return factor**l
+    except OverflowError:
+        return math.inf if factor > 0 or l % 2 == 0 else -math.inf
+
+
+# -- will it fit? ----------------------------------------------------------------------------------
+def signal_bytes(depth, width, examples):
+    """About how many bytes ``signal_propagation`` needs: the weights and their gradient (float64),
+    Z and A of every layer for ``examples`` columns, and one layer's temporaries."""
+    params = depth * (width * width + width) + width + 1
+    activations = 2 * (depth + 1) * width * examples
+    return 8 * (2 * params + activations + 2 * width * max(width, examples))
+
+
+def linear_bytes(depth, width):
+    """About how many bytes ``linear_chain`` needs: the weights, one identity, and the forward cache."""
+    return 8 * (depth * (width * width + width) + width * width + 2 * (depth + 1) * width)
+
+
+def available_memory():
+    """Bytes the system can give without swapping (MemAvailable in /proc/meminfo), or None where it
+    cannot be read."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(needed, available=None, **arguments):
+    """Refuse a network that would not fit in memory: ``needed`` bytes against ``available`` (default
+    MemAvailable; the check is skipped where it cannot be read), the error naming ``arguments``."""
+    available = available_memory() if available is None else available
+    if available is not None and needed > available:
+        named = ", ".join(f"{name}={value!r}" for name, value in arguments.items())
+        raise ConfigError(
+            f"{named}: expected a network that fits in memory: "
+            f"it needs about {_size(needed)} and {_size(available)} is available"
+        )
+
+
+def _size(n):
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n / 2**10:.3g} KiB"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..data.datasets import load_moons
+from ..diagnostics.stopping import InterruptionGuard, stop_if_interrupted
 from ..training.run import fit_dataset
 from ..training.trainer import TrainConfig
 
@@ -35,9 +36,26 @@ EXPERIMENTS = {
 COST_TOLERANCE = 1e-9  # relative
 
 
+def reproduce(callbacks_for=None):
+    """The notebook's three experiments, in its order: a list of RunResult (see ``run_experiment``).
+
+    ``callbacks_for(name) -> list of callbacks`` adds callbacks to a run (a progress bar). On
+    Ctrl-C it raises ``errors.Interrupted`` whose ``partial`` lists the experiments that finished."""
+    results: list = []
+    with InterruptionGuard(
+        lambda: f"reproduce: {len(results)} of {len(EXPERIMENTS)} experiments finished", lambda: list(results)
+    ):
+        for name in EXPERIMENTS:
+            results.append(run_experiment(name, callbacks=callbacks_for(name) if callbacks_for else ()))
+    return results
+
+
 def run_experiment(name, callbacks=()):
     """Train one of the notebook's experiments exactly as it did: layers [2, 20, 3, 1], learning
-    rate 0.3, 30000 iterations, the notebook's random streams."""
+    rate 0.3, 30000 iterations, the notebook's random streams.
+
+    An interrupted run is not compared with the published figures (it would "differ" only for
+    having stopped): Ctrl-C raises ``errors.Interrupted`` with ``partial`` None."""
     title, overrides = EXPERIMENTS[name]
     result = fit_dataset(
         load_moons(),
@@ -48,6 +66,7 @@ def run_experiment(name, callbacks=()):
         callbacks=callbacks,
         name=name,
     )
+    stop_if_interrupted(result.history, f"reproduce: {name} interrupted at iteration {result.history.iterations_run}")
     result.extra["title"] = title
     result.extra["comparison"] = compare(name, result)
     return result

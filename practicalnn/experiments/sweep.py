@@ -12,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..diagnostics.stopping import InterruptionGuard
 from ..errors import TrainingDiverged, bad
 from ..training.run import fit_dataset, hidden_sizes
 from ..training.trainer import TrainConfig
+from ..validation import Integral, Interval, Real, check
 
 
 @dataclass
@@ -42,7 +45,9 @@ class SweepCell:
 
 @dataclass
 class SweepResult:
-    """The grid: ``cells`` in row-major order (keep_prob rows, l2 columns) and how it was made."""
+    """The grid: ``cells`` in row-major order (keep_prob rows, l2 columns) and how it was made.
+
+    In the partial result of an interrupted sweep, a cell that did not finish is None."""
 
     l2_values: list
     keep_values: list
@@ -51,7 +56,7 @@ class SweepResult:
 
     def grid(self, metric="dev_accuracy"):
         """``metric`` of every cell as an array of shape (len(keep_values), len(l2_values)); NaN where missing."""
-        values = [np.nan if getattr(c, metric) is None else getattr(c, metric) for c in self.cells]
+        values = [np.nan if c is None or getattr(c, metric) is None else getattr(c, metric) for c in self.cells]
         return np.array(values, dtype=float).reshape(len(self.keep_values), len(self.l2_values))
 
     def cell(self, l2, keep_prob):
@@ -59,7 +64,7 @@ class SweepResult:
 
     def best(self, metric="dev_accuracy"):
         """The cell with the highest ``metric`` (the first such, in grid order)."""
-        scored = [c for c in self.cells if getattr(c, metric) is not None]
+        scored = [c for c in self.cells if c is not None and getattr(c, metric) is not None]
         return max(scored, key=lambda c: getattr(c, metric)) if scored else None
 
     def to_dict(self):
@@ -68,23 +73,24 @@ class SweepResult:
             **self.setup,
             "l2_values": list(self.l2_values),
             "keep_prob_values": list(self.keep_values),
-            "cells": [c.to_dict() for c in self.cells],
+            "cells": [None if c is None else c.to_dict() for c in self.cells],
             "best": None if best is None else best.to_dict(),
         }
 
 
-def _values(name, values, low, high, low_open):
-    if isinstance(values, (int, float)):
+def _values(name, values, allowed):
+    """The grid's values along one axis: distinct numbers, each ``allowed`` (an Interval)."""
+    if isinstance(values, Real):
         values = [values]
-    values = [float(v) for v in values]
+    values = list(values)
     if not values:
         raise bad(name, values, "at least one value")
-    for v in values:
-        if not np.isfinite(v) or v > high or v < low or (low_open and v == low):
-            raise bad(name, values, f"values in {'(' if low_open else '['}{low}, {high}]")
-    if len(set(values)) != len(values):
+    converted = [allowed.convert(v) for v in values]
+    if any(v is None for v in converted):
+        raise bad(name, values, f"values that are each {allowed}")
+    if len(set(converted)) != len(converted):
         raise bad(name, values, "distinct values")
-    return values
+    return converted
 
 
 # The worker's job, set once per process (inherited through fork, or passed to the initializer).
@@ -92,6 +98,9 @@ _JOB: dict = {}
 
 
 def _init_worker(job):
+    # Ctrl-C is the parent's to handle (it terminates the workers); a worker between cells would
+    # only print a traceback. A cell's own training still turns Ctrl-C into an interrupted run.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _JOB.clear()
     _JOB.update(job)
     try:  # one BLAS thread per worker: the workers already use every core
@@ -181,17 +190,18 @@ def sweep(
     Returns
     -------
     SweepResult
+
+    Raises
+    ------
+    Interrupted
+        On Ctrl-C, at once (the worker processes are terminated); ``partial`` is the SweepResult
+        of the finished cells, the others None.
     """
-    l2_values = _values("l2", l2, 0.0, np.inf, False)
-    keep_values = _values("keep_prob", keep_prob, 0.0, 1.0, True)
+    l2_values = _values("l2", l2, Interval(Real, 0, None))
+    keep_values = _values("keep_prob", keep_prob, Interval(Real, 0, 1, closed="right"))
     config = config or TrainConfig()
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise bad("workers", workers, "an integer >= 1")
-    if dataset.dev_X is not None:
-        dev = (dataset.dev_X, dataset.dev_Y)
-    else:
-        dev = (dataset.test_X, dataset.test_Y)
+    workers = check("workers", (os.cpu_count() or 1) if workers is None else workers, Interval(Integral, 1, None))
+    dev = (dataset.dev_X, dataset.dev_Y) if dataset.dev_X is not None else (dataset.test_X, dataset.test_Y)
     job = {
         "dataset": dataset,
         "dev": dev,
@@ -202,29 +212,8 @@ def sweep(
         "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")},
     }
     grid = [(a, k) for k in keep_values for a in l2_values]
-    cells = [None] * len(grid)
-    done = 0
-    if progress:
-        progress(0, len(grid))
-    workers = min(int(workers), len(grid))
-    if workers == 1:
-        with _installed(job):
-            for i, (a, k) in enumerate(grid):
-                cells[i] = _run_cell(a, k)
-                done += 1
-                if progress:
-                    progress(done, len(grid))
-    else:
-        _warm_up(job)  # load the compiled kernel once, here: the forked workers inherit it
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        ctx = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
-            futures = {pool.submit(_run_cell, a, k): i for i, (a, k) in enumerate(grid)}
-            for future in as_completed(futures):
-                cells[futures[future]] = future.result()
-                done += 1
-                if progress:
-                    progress(done, len(grid))
+    cells: list = [None] * len(grid)
+    workers = min(workers, len(grid))
     setup = {
         "dataset": dataset.name,
         "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
@@ -238,4 +227,70 @@ def sweep(
         "learning_rate": config.learning_rate,
         "iterations": config.iterations,
     }
-    return SweepResult(l2_values, keep_values, cells, setup)
+
+    def finished():
+        return SweepResult(l2_values, keep_values, list(cells), setup)
+
+    def message():
+        return f"sweep: {sum(c is not None for c in cells)} of {len(grid)} cells finished"
+
+    report = _Report(cells, progress)
+    with InterruptionGuard(message, finished):
+        if workers == 1:
+            _sequential(job, grid, report)
+        else:
+            _parallel(job, grid, workers, report)
+    return finished()
+
+
+class _Report:
+    """Where finished cells go: into ``cells``, counted to ``progress``; an interrupted cell
+    (Ctrl-C reached its training) is not a result and stops the sweep."""
+
+    def __init__(self, cells, progress):
+        self.cells, self.progress, self.done = cells, progress, 0
+        if progress:
+            progress(0, len(cells))
+
+    def add(self, i, cell):
+        if cell.stopped == "interrupted":
+            raise KeyboardInterrupt
+        self.cells[i] = cell
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, len(self.cells))
+
+
+def _sequential(job, grid, report):
+    with _installed(job):
+        for i, (a, k) in enumerate(grid):
+            report.add(i, _run_cell(a, k))
+
+
+def _parallel(job, grid, workers, report):
+    """The cells on a pool of forked workers. On Ctrl-C the workers are terminated at once (their
+    running cells are lost; finished ones are kept) and the KeyboardInterrupt goes on."""
+    _warm_up(job)  # load the compiled kernel once, here: the forked workers inherit it
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker, initargs=(job,)
+    )
+    try:
+        futures = {pool.submit(_run_cell, a, k): i for i, (a, k) in enumerate(grid)}
+        for future in as_completed(futures):
+            report.add(futures[future], future.result())
+    except BaseException:
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _terminate(pool):
+    """Stop ``pool`` now: pending cells cancelled, running workers killed (not waited for)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor keeps no public list
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        if process.is_alive():
+            process.terminate()
+    for process in workers:
+        process.join(timeout=1)
