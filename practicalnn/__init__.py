@@ -80,9 +80,11 @@ _LAZY = {
     "compare_optimizers": ".diagnostics.optimizer_study",
 }
 
-#: Modules reachable as attributes (``practicalnn.fast.disabled()``,
-#: ``practicalnn.sweep.sweep(dataset, l2=[...], keep_prob=[...])``).
-_SUBMODULES = {"fast": ".fast", "notebook": ".notebook", "sweep": ".experiments.sweep"}
+#: Modules reachable as attributes (``practicalnn.fast.disabled()``, ``practicalnn.notebook.model(...)``).
+_SUBMODULES = {"fast": ".fast", "notebook": ".notebook"}
+#: Old names of modules that moved, still reachable as attributes but not advertised in ``__all__``:
+#: ``practicalnn.sweep.sweep(dataset, l2=[...], keep_prob=[...])`` is ``practicalnn.experiments.sweep``.
+_MOVED = {"sweep": ".experiments.sweep"}
 
 __all__ = [
     "Callback",
@@ -108,8 +110,8 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
-        return import_module(_SUBMODULES[name], __name__)
+    if name in _SUBMODULES or name in _MOVED:
+        return import_module({**_SUBMODULES, **_MOVED}[name], __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'practicalnn' has no attribute {name!r}")
