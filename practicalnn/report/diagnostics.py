@@ -30,6 +30,33 @@ def _cost_series(study):
     return {r.scheme: (r.result.history.iterations, r.result.history.cost) for r in study.runs}
 
 
+INIT_COLUMNS = [
+    "init",
+    "first cost",
+    "final cost",
+    "train accuracy",
+    "test accuracy",
+    "symmetry broken",
+    "layers with identical units",
+    "dead units per hidden layer",
+    "stopped",
+]
+
+
+def _init_row(r):
+    return [
+        r.scheme,
+        r.initial_cost,
+        r.final_cost,
+        r.result.train_accuracy,
+        r.result.test_accuracy,
+        "yes" if r.symmetry_broken else "no",
+        ", ".join(map(str, r.identical_after)) or "-",
+        dead_units_text(r),
+        r.stopped,
+    ]
+
+
 def init_study_report(study, dataset, directory):
     """Table, the cost curves of every scheme on one plot, and the decision boundaries side by side."""
     s = study.setup
@@ -40,33 +67,7 @@ def init_study_report(study, dataset, directory):
         f"(normal: standard deviation {s['scale']})",
     )
     rep.section("Results")
-    rep.table(
-        [
-            "init",
-            "first cost",
-            "final cost",
-            "train accuracy",
-            "test accuracy",
-            "symmetry broken",
-            "layers with identical units",
-            "dead units per hidden layer",
-            "stopped",
-        ],
-        [
-            [
-                r.scheme,
-                r.initial_cost,
-                r.final_cost,
-                r.result.train_accuracy,
-                r.result.test_accuracy,
-                "yes" if r.symmetry_broken else "no",
-                ", ".join(map(str, r.identical_after)) or "-",
-                dead_units_text(r),
-                r.stopped,
-            ]
-            for r in study.runs
-        ],
-    )
+    rep.table(INIT_COLUMNS, [_init_row(r) for r in study.runs])
     rep.text(
         f"Chance (always the most frequent training class): train {study.chance['train']:.4f}, test "
         f"{study.chance['test']:.4f}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "

@@ -69,7 +69,7 @@ class Thousands(Formatter):
     five-digit labels do not run into each other on a narrow figure."""
 
     def __call__(self, x, pos=None):
-        if self.axis is not None and max(abs(v) for v in self.axis.get_view_interval()) >= 10_000:
+        if x != 0 and self.axis is not None and max(abs(v) for v in self.axis.get_view_interval()) >= 10_000:
             return f"{x / 1000:g}k"
         return f"{x:g}"
 

@@ -112,19 +112,15 @@ def sweep_report(result, directory):
             ]
         )
     rep.section("Every cell")
+    _cells_table(rep, result, s["dev_set"])
+    return rep.write(directory)
+
+
+def _cells_table(rep, result, held_out):
     rep.table(
-        [
-            "lambda",
-            "keep_prob",
-            "train accuracy",
-            f"{s['dev_set']} accuracy",
-            "train cost",
-            f"{s['dev_set']} cost",
-            "stopped",
-        ],
+        ["lambda", "keep_prob", "train accuracy", f"{held_out} accuracy", "train cost", f"{held_out} cost", "stopped"],
         [
             [c.l2, c.keep_prob, c.train_accuracy, c.dev_accuracy, c.train_cost, c.dev_cost, c.stopped]
             for c in result.cells
         ],
     )
-    return rep.write(directory)
