@@ -245,8 +245,6 @@ def model(
     if plot_cost:
         import matplotlib.pyplot as plt
 
-        from .report import plots  # noqa: F401  (selects a headless backend when there is no display)
-
         plt.figure()
         plt.plot(history.cost)
         plt.ylabel("cost")
@@ -277,8 +275,15 @@ def plot_decision_boundary(model, X, y):
 
 
 def _show():
+    """Show the current figure as the notebook's ``plt.show()`` does, and be done with it: a backend that
+    can show (Jupyter's inline one, a window) shows it; one that cannot (Agg, svg, pdf: no display) would
+    keep it open for good, so it is closed. The user's backend is never changed."""
     import matplotlib
     import matplotlib.pyplot as plt
 
-    if matplotlib.get_backend().lower() != "agg":
+    fig = plt.gcf()
+    inline = "inline" in matplotlib.get_backend().lower()
+    if inline or fig.canvas.required_interactive_framework is not None:
         plt.show()
+    else:
+        plt.close(fig)

@@ -1,18 +1,60 @@
-"""Reports of the diagnostics: the initialization study, the signal over depth and the linear chain. Built from results with ``plots`` and ``report``; nothing is computed here."""
+"""Reports of the diagnostics: the initialization study, the signal over depth and the linear chain.
+Built from results with ``plots`` and ``html``; nothing is computed here."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .figures import (
+    FULL,
+    HALF,
+    apply_scale,
+    duplicate_of,
+    integer_ticks,
+    legend_if_several,
+    new_figure,
+    shared_scale,
+)
 from .html import Report
 from .plots import network_boundary, plot_costs
 from .reproduce import MOONS_LIMITS
 
 
-def _plt():
-    import matplotlib.pyplot as plt
+def dead_units_text(run):
+    """Dead units per hidden layer as the CLI prints them: "20/20 3/3" (dead of the layer's size)."""
+    sizes = run.result.setup["layer_sizes"][1:-1]
+    return " ".join(f"{dead}/{size}" for dead, size in zip(run.dead_after, sizes)) or "-"
 
-    return plt
+
+def _cost_series(study):
+    return {r.scheme: (r.result.history.iterations, r.result.history.cost) for r in study.runs}
+
+
+INIT_COLUMNS = [
+    "init",
+    "first cost",
+    "final cost",
+    "train accuracy",
+    "test accuracy",
+    "symmetry broken",
+    "layers with identical units",
+    "dead units per hidden layer",
+    "stopped",
+]
+
+
+def _init_row(r):
+    return [
+        r.scheme,
+        r.initial_cost,
+        r.final_cost,
+        r.result.train_accuracy,
+        r.result.test_accuracy,
+        "yes" if r.symmetry_broken else "no",
+        ", ".join(map(str, r.identical_after)) or "-",
+        dead_units_text(r),
+        r.stopped,
+    ]
 
 
 def init_study_report(study, dataset, directory):
@@ -25,52 +67,28 @@ def init_study_report(study, dataset, directory):
         f"(normal: standard deviation {s['scale']})",
     )
     rep.section("Results")
-    rep.table(
-        [
-            "init",
-            "first cost",
-            "final cost",
-            "train accuracy",
-            "test accuracy",
-            "symmetry broken",
-            "layers with identical units",
-            "dead units per hidden layer",
-            "stopped",
-        ],
-        [
-            [
-                r.scheme,
-                r.initial_cost,
-                r.final_cost,
-                r.result.train_accuracy,
-                r.result.test_accuracy,
-                "yes" if r.symmetry_broken else "no",
-                ", ".join(map(str, r.identical_after)) or "-",
-                " ".join(map(str, r.dead_after)) or "-",
-                r.stopped,
-            ]
-            for r in study.runs
-        ],
-    )
+    rep.table(INIT_COLUMNS, [_init_row(r) for r in study.runs])
     rep.text(
         f"Chance (always the most frequent training class): train {study.chance['train']:.4f}, test "
         f"{study.chance['test']:.4f}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "
         "W (and entries of b) are all equal has units that all compute the same function (notes 15)."
     )
     rep.section("Cost curves")
+    series = _cost_series(study)
     rep.figures(
         [
             (
                 "init_costs.png",
-                plot_costs(
-                    {r.scheme: (r.result.history.iterations, r.result.history.cost) for r in study.runs},
-                    title="J during training, one curve per initialization",
-                    log=True,
-                ),
-                "cost (log scale) every few iterations",
+                plot_costs(series, title="J during training, one curve per initialization", size=HALF),
+                f"J every {study.config.record_every} iterations",
             )
         ]
     )
+    for scheme, twin in duplicate_of(series).items():
+        rep.text(
+            f"The {scheme} and {twin} curves agree to 1e-6 (relative) at every recorded iteration, so they would "
+            f"look like one line: {scheme} is drawn dashed on top of {twin}."
+        )
     if dataset.n_x == 2 and dataset.output == "sigmoid":
         limits = MOONS_LIMITS if dataset.name == "moons" else {}
         rep.section("Decision boundaries (training points)")
@@ -95,11 +113,12 @@ def init_study_report(study, dataset, directory):
 
 def depth_figure(profiles, quantity, title):
     """One panel per activation, one line per initializer: ``quantity`` ("activation_std" or
-    "grad_norm") over depth on a log scale; zero and non-finite values are left out."""
-    plt = _plt()
+    "grad_norm") over depth, one scale for every panel; zero and non-finite values are left out."""
     activations = list(dict.fromkeys(p.activation for p in profiles))
-    fig, axes = plt.subplots(1, len(activations), figsize=(4.6 * len(activations), 3.8), squeeze=False)
-    for ax, activation in zip(axes[0], activations):
+    fig, axes = new_figure(FULL, ncols=len(activations))
+    axes = axes if len(activations) > 1 else [axes]
+    scale = shared_scale(*(getattr(p, quantity) for p in profiles))
+    for ax, activation in zip(axes, activations):
         for p in profiles:
             if p.activation != activation:
                 continue
@@ -107,30 +126,28 @@ def depth_figure(profiles, quantity, title):
             layers = np.arange(1, len(values) + 1)
             shown = np.isfinite(values) & (values > 0)
             ax.plot(layers[shown], values[shown], marker=".", markersize=3, label=p.init)
-        ax.set_yscale("log")
+        apply_scale(ax, scale, title)
         ax.set_xlabel("layer l")
-        ax.set_title(f"{activation}")
+        integer_ticks(ax)
+        ax.set_title(f"{activation}", fontsize=9)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
-    axes[0][0].set_ylabel(title)
-    fig.tight_layout()
+        legend_if_several(ax)
     return fig
 
 
 def linear_figure(chains):
-    """The notes' linear demonstration: output of layer l for W = factor * I, log scale."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5.5, 4.0))
+    """The notes' linear demonstration: output of layer l for W = factor * I."""
+    fig, ax = new_figure(HALF)
     for c in chains:
         layers = np.arange(1, len(c.values) + 1)
         ax.plot(layers, c.values, marker="o", markersize=3, label=f"W = {c.factor} I")
     ax.axhline(1.0, color="grey", linewidth=1, linestyle="--")
-    ax.set_yscale("log")
+    apply_scale(ax, shared_scale(*(c.values for c in chains)), "output of layer l (x = ones)")
     ax.set_xlabel("layer l")
-    ax.set_ylabel("output of layer l (x = ones)")
-    ax.set_title("Linear network, b = 0: the output is factor^l")
+    integer_ticks(ax)
+    ax.set_title("Linear network, b = 0: the output is factor^l", fontsize=9)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+    legend_if_several(ax)
     return fig
 
 

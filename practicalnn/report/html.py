@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .plots import save
+from .figures import css_width, save
 
 _STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1150px;
@@ -18,10 +18,10 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 td.ok { color: #16794a; font-weight: 600; } td.bad { color: #b00020; font-weight: 600; }
-.figs { display: flex; flex-wrap: wrap; gap: 12px; } figure { margin: 0; flex: 0 1 360px; }
-.figs.wide figure { flex: 0 1 560px; }
+.figs { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; } figure { margin: 0; }
 figcaption { font-size: 0.85em; color: #555; text-align: center; }
-img { max-width: 100%; border: 1px solid #eee; }
+img { max-width: 100%; height: auto; border: 1px solid #eee; }
+td.text { text-align: left; }
 p.note { color: #444; }
 """
 
@@ -41,21 +41,24 @@ class Report:
     def text(self, paragraph):
         self._parts.append(f'<p class="note">{html.escape(paragraph)}</p>')
 
-    def figures(self, items, wide=False):
-        """``items``: (filename, matplotlib figure, caption) shown side by side, three to a row
-        (two when ``wide``)."""
+    def figures(self, items):
+        """``items``: (filename, matplotlib figure, caption) side by side, each at its natural size
+        (``figures.css_width``), wrapping to the next row when the page is full."""
         cells = []
         for name, fig, caption in items:
             self._figures.append((name, fig))
+            width = css_width(fig)
             cells.append(
-                f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
-                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+                f'<figure style="width: {width}px"><img src="{html.escape(name)}" width="{width}" '
+                f'alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
             )
-        self._parts.append(f'<div class="figs{" wide" if wide else ""}">{"".join(cells)}</div>')
+        self._parts.append(f'<div class="figs">{"".join(cells)}</div>')
 
     def table(self, headers, rows, status_column=None):
         """A table; cells of ``status_column`` that are True/False are shown as pass/fail."""
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+        # a column with words in it is read left to right; numbers stay right-aligned
+        text = {i for row in rows for i, cell in enumerate(row) if isinstance(cell, str) and not _numeric(cell)}
         body = []
         for row in rows:
             cells = []
@@ -63,7 +66,8 @@ class Report:
                 if i == status_column and isinstance(cell, bool):
                     cells.append(f'<td class="{"ok" if cell else "bad"}">{"match" if cell else "differs"}</td>')
                 else:
-                    cells.append(f"<td>{html.escape(_cell(cell))}</td>")
+                    kind = ' class="text"' if i in text else ""
+                    cells.append(f"<td{kind}>{html.escape(_cell(cell))}</td>")
             body.append(f"<tr>{''.join(cells)}</tr>")
         self._parts.append(f"<table><tr>{head}</tr>{''.join(body)}</table>")
 
@@ -91,3 +95,14 @@ def _cell(value):
     if value is None:
         return "-"
     return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _numeric(text):
+    """Whether a string cell holds a number or stands for a missing one (kept right-aligned)."""
+    if text in ("-", ""):
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

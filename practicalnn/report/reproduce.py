@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .figures import HALF, THIRD, shared_scale
 from .html import Report
 from .plots import network_boundary, plot_costs
 
@@ -36,8 +37,15 @@ def boundary_figures(result, dataset, prefix):
     ]
 
 
-def cost_figure(result, prefix, curves=True):
-    """J over the recorded iterations; with ``curves``, the history's other cost curves beside it."""
+def iterations_text(result):
+    """ "10000 iterations", or "1800 of 20000 iterations (early_stopping)" when training ended early."""
+    run, asked, stopped = result.history.iterations_run, result.config.iterations, result.history.stopped
+    return f"{run} iterations" if run == asked else f"{run} of {asked} iterations ({stopped.replace('_', ' ')})"
+
+
+def cost_figure(result, prefix, curves=True, scale=None):
+    """J over the recorded iterations, on an axis that runs to the end of training; with ``curves``,
+    the history's other cost curves beside it. ``scale`` shares one axis scale among compared figures."""
     h = result.history
     series = {"J (with penalty)": (h.iterations, h.cost)}
     if h.cost_unpenalized != h.cost:
@@ -46,10 +54,18 @@ def cost_figure(result, prefix, curves=True):
         if name.endswith("cost"):  # accuracies and other curves do not belong on a cost axis
             series[name.replace("_", " ")] = (its, values)
     lr = result.config.learning_rate
+    last = h.iterations[-1] if h.iterations else 0
+    recorded = f"J every {result.config.record_every} iterations"
     return (
         f"{prefix}_cost.png",
-        plot_costs(series, title=f"{result.extra.get('title', result.name)}\nlearning rate = {lr}"),
-        f"cost every {result.config.record_every} iterations",
+        plot_costs(
+            series,
+            title=f"{result.extra.get('title', result.name)}\nlearning rate = {lr}",
+            scale=scale,
+            xmax=max(h.iterations_run, last),
+            size=THIRD,
+        ),
+        recorded if last >= h.iterations_run else f"{recorded} (the last at {last}); training ran {h.iterations_run}",
     )
 
 
@@ -83,6 +99,8 @@ def reproduce_report(results, directory):
         "Costs must agree within 1e-9 relative and accuracies exactly. Regularization lowers training "
         "accuracy and, with L2, raises test accuracy: it stops the network from fitting the noise."
     )
+    # one scale for the four cost figures, which are read side by side
+    scale = shared_scale(*(r.history.cost for r in results), *(r.history.cost_unpenalized for r in results))
     rep.section("Cost curves")
     rep.figures(
         [
@@ -91,15 +109,16 @@ def reproduce_report(results, directory):
                 plot_costs(
                     {r.extra["title"]: (r.history.iterations, r.history.cost) for r in results},
                     title="J (with penalty) every 1000 iterations",
+                    scale=scale,
+                    size=HALF,
                 ),
                 "all three models",
             )
-        ],
-        wide=True,
+        ]
     )
     for r in results:
         rep.section(r.extra["title"])
-        rep.figures(boundary_figures(r, moons, r.name) + [cost_figure(r, r.name)])
+        rep.figures(boundary_figures(r, moons, r.name) + [cost_figure(r, r.name, scale=scale)])
     return rep.write(directory)
 
 
@@ -107,7 +126,7 @@ def train_report(result, dataset, directory):
     rep = Report(
         f"practicalnn train: {dataset.name}",
         f"layers {result.setup['layer_sizes']}, {result.setup['activation']}, init {result.setup['init']}, "
-        f"learning rate {result.config.learning_rate}, {result.history.iterations_run} iterations, "
+        f"learning rate {result.config.learning_rate}, {iterations_text(result)}, "
         f"l2 {result.config.l2}, l1 {result.config.l1}, keep_prob {result.config.keep_prob}",
     )
     rep.section("Results")
