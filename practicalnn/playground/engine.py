@@ -40,10 +40,6 @@ class Curves(Callback):
         self.live = live
         self.points = []  # not yet handed to the page
 
-    def on_train_begin(self, trainer):
-        if trainer.iteration == 0 and not self.points:
-            self.on_check(trainer, 0)
-
     def on_check(self, trainer, iteration):
         point = self.live.evaluate()
         point["iteration"] = iteration
@@ -78,6 +74,7 @@ class LiveRun:
         self.trainer = Trainer(self.network, train_config(s, 1, CURVE_EVERY), rng=s["seed"])
         self.network.initialize(s["init"], self.trainer.streams.init)
         self.curves = Curves(self)
+        self.curves.points.append({**self.evaluate(), "iteration": 0})
         self._set_callbacks()
 
     def _set_callbacks(self):

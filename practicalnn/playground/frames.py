@@ -8,6 +8,7 @@ numbers and the new curve points), then ``GRID * GRID`` uint8 values: the networ
 from __future__ import annotations
 
 import json
+import math
 import struct
 
 import numpy as np
@@ -53,7 +54,8 @@ def layer_stats(live):
     for layer in range(1, net.n_layers + 1):
         act_mean, act_std = _stats(cache.A[layer])
         grad_mean, grad_std = _stats(dW[layer])
-        norm = float(np.linalg.norm(net.W[layer]))
+        with np.errstate(all="ignore"):
+            norm = float(np.linalg.norm(net.W[layer]))
         out.append(
             {
                 "layer": layer,
@@ -94,9 +96,23 @@ def snapshot(live, state, message, version):
     return header, heat_map(net, live.grid).tobytes()
 
 
+def _finite(value):
+    """``value`` with every NaN or infinity (a diverging run's numbers) as None, for strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def encode(header, grid):
     """One binary frame message (see the module's docstring)."""
-    body = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    try:
+        body = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    except ValueError:
+        body = json.dumps(_finite(header), separators=(",", ":"), allow_nan=False).encode()
     return MAGIC + struct.pack("<I", len(body)) + body + grid
 
 

@@ -175,7 +175,10 @@ class Run:
         n = CURVE_EVERY if self.state == "step" else self._chunk
         start = time.perf_counter()
         before = self.live.iteration
-        why = self.live.train(n)
+        try:
+            why = self.live.train(n)
+        except Exception as err:  # a bug or a fault: the page shows it, the server keeps running
+            why = f"error: {type(err).__name__}: {err}"
         elapsed = time.perf_counter() - start
         done = self.live.iteration - before
         if done > 0 and why is None:
@@ -185,7 +188,7 @@ class Run:
         if self.state == "step":
             self.state = "paused"
         if why is not None:
-            self.state = "diverged" if why.startswith("diverged") else "stopped"
+            self.state = why.split(":")[0] if why.startswith(("diverged", "error")) else "stopped"
             self.message = why
         return True
 

@@ -40,7 +40,7 @@ def _refusal(err):
 
 async def _send_loop(ws, run, outbox):
     """The only sender: queued replies first, then the newest frame, at most every FRAME_SECONDS."""
-    seq = 0
+    seq, quiet = 0, 0
     while True:
         while not outbox.empty():
             await ws.send_text(json.dumps(outbox.get_nowait()))
@@ -48,6 +48,11 @@ async def _send_loop(ws, run, outbox):
         if frame is not None:
             seq, message = frame
             await ws.send_bytes(message)
+            quiet = 0
+        quiet += 1
+        if quiet * FRAME_SECONDS >= 1:  # a heartbeat while nothing changes: the page knows it is connected
+            await ws.send_text('{"type":"alive"}')
+            quiet = 0
         await asyncio.sleep(FRAME_SECONDS)
 
 
@@ -96,7 +101,7 @@ async def _websocket(ws: WebSocket):
     except (WebSocketDisconnect, json.JSONDecodeError, KeyError):
         return
     runs = ws.app.state.runs
-    run, refusal = await asyncio.to_thread(_start, first if isinstance(first, dict) else {})
+    run, refusal = _start(first if isinstance(first, dict) else {})
     session = secrets.token_urlsafe(12)
     runs[session] = run
     outbox: asyncio.Queue = asyncio.Queue()
@@ -124,7 +129,7 @@ async def _websocket(ws: WebSocket):
         for task in list(tasks):
             task.cancel()
         runs.pop(session, None)
-        await asyncio.to_thread(run.close)
+        run.close(timeout=0)  # the worker ends after its current chunk; the loop does not wait for it
 
 
 def _run_of(request):
