@@ -67,8 +67,10 @@ def _number(page, selector):
 
 
 def _heat_map(page):
-    return page.evaluate("() => Array.from(document.getElementById('heatmap').getContext('2d')"
-                         ".getImageData(0, 0, 420, 420).data.filter((_, i) => i % 16 === 0))")
+    return page.evaluate(
+        "() => Array.from(document.getElementById('heatmap').getContext('2d')"
+        ".getImageData(0, 0, 420, 420).data.filter((_, i) => i % 16 === 0))"
+    )
 
 
 def _open(page, server, hash_=""):

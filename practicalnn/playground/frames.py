@@ -25,13 +25,15 @@ def grid_points(bounds, n=GRID):
     xs = np.linspace(x_min, x_max, n)
     ys = np.linspace(y_max, y_min, n)
     gx, gy = np.meshgrid(xs, ys)
-    return np.vstack([gx.ravel(), gy.ravel()])
+    return np.vstack([gx.ravel(), gy.ravel()]).astype(np.float32)
 
 
 def heat_map(network, points):
-    """The output probability at each grid point as uint8 (0: class 0 for sure, 255: class 1)."""
+    """The output probability at each grid point as uint8 (0: class 0 for sure, 255: class 1), from a
+    float32 copy of the network (several times faster on 10,000 points; 8 bits need no more)."""
     with np.errstate(all="ignore"):
-        proba = network.forward(points).A[network.n_layers][0]
+        net = network.copy(np.float32)
+        proba = net.forward(points.astype(np.float32, copy=False)).A[net.n_layers][0]
     proba = np.nan_to_num(proba, nan=0.5)
     return np.rint(np.clip(proba, 0, 1) * 255).astype(np.uint8)
 
@@ -40,7 +42,8 @@ def _stats(values):
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None, None
-    return round(float(values.mean()), 6), round(float(values.std()), 6)
+    with np.errstate(all="ignore"):
+        return round(float(values.mean()), 6), round(float(values.std()), 6)
 
 
 def layer_stats(live):

@@ -34,11 +34,12 @@ class Run:
         self.run_id = 0  # a new network (reset, or a change of layers, activation, init or seed)
         self._cond = threading.Condition()
         self._pending = None
-        self._commands, self._jobs, self._points, self._events = [], [], [], []
+        self._commands, self._jobs, self._points, self._events, self._recorded = [], [], [], [], []
         self._frame, self.seq = None, 0
         self._data_shown, self._data = None, None  # the points go to the page once per new data
         self._closed = False
         self._chunk = CURVE_EVERY
+        self._quick = False
         self._published = 0.0
         self._thread = threading.Thread(target=self._loop, name="practicalnn-playground-run", daemon=True)
         self._thread.start()
@@ -84,10 +85,10 @@ class Run:
             if self._frame is None or self.seq == last_seq:
                 return None
             header, grid = self._frame
-            header = {**header, "points": self._points, "events": self._events}
+            header = {**header, "points": self._points, "events": self._events, "recorded": self._recorded}
             if self._data is not None:
                 header["data"] = self._data
-            self._points, self._events, self._data = [], [], None
+            self._points, self._events, self._recorded, self._data = [], [], [], None
             seq = self.seq
         return seq, encode(header, grid)
 
@@ -147,6 +148,7 @@ class Run:
             self.message = str(err)
             return
         self.version += 1
+        self._quick = True  # a short chunk first: the page sees the change soon
         if "network" in groups:
             self._new_network()
 
@@ -156,7 +158,7 @@ class Run:
             self.state = "paused"
         self.message = ""
         with self._cond:
-            self._points, self._events = [], []
+            self._points, self._events, self._recorded = [], [], []
 
     def _do(self, action):
         if action == "reset":
@@ -172,7 +174,8 @@ class Run:
             self.state, self.message = "step", ""
 
     def _train(self):
-        n = CURVE_EVERY if self.state == "step" else self._chunk
+        n = CURVE_EVERY if self.state == "step" or self._quick else self._chunk
+        self._quick = False
         start = time.perf_counter()
         before = self.live.iteration
         try:
@@ -181,7 +184,7 @@ class Run:
             why = f"error: {type(err).__name__}: {err}"
         elapsed = time.perf_counter() - start
         done = self.live.iteration - before
-        if done > 0 and why is None:
+        if done > CURVE_EVERY and why is None:
             per_iteration = elapsed / done
             wanted = int(CHUNK_SECONDS / max(per_iteration, 1e-9)) // CURVE_EVERY * CURVE_EVERY
             self._chunk = min(MAX_CHUNK, max(CURVE_EVERY, wanted))
@@ -196,11 +199,13 @@ class Run:
         now = time.perf_counter()
         if not force and now - self._published < FRAME_SECONDS:
             return
-        points, events = self.live.take_points()
+        points, events, recorded = self.live.take_points()
         header, grid = snapshot(self.live, self.state, self.message, self.version)
         header["run_id"] = self.run_id
         data = self.live.data
-        shown = None if data is self._data_shown else {"bounds": data.bounds, "names": data.feature_names, **data.points()}
+        shown = (
+            None if data is self._data_shown else {"bounds": data.bounds, "names": data.feature_names, **data.points()}
+        )
         self._data_shown = data
         with self._cond:
             if shown is not None:
@@ -208,5 +213,6 @@ class Run:
             self._frame = (header, grid)
             self._points.extend(points)
             self._events.extend(events)
+            self._recorded.extend(recorded)
             self.seq += 1
         self._published = now

@@ -31,6 +31,7 @@ from .run import FRAME_SECONDS, Run
 from .settings import DEFAULTS, PRESETS
 
 STATIC = Path(__file__).with_name("static")
+POLL_SECONDS = 0.004
 JOBS = {"gradcheck": export.gradcheck_job, "monotonic": export.monotonic_job, "export": export.export_job}
 
 
@@ -40,20 +41,21 @@ def _refusal(err):
 
 async def _send_loop(ws, run, outbox):
     """The only sender: queued replies first, then the newest frame, at most every FRAME_SECONDS."""
-    seq, quiet = 0, 0
+    seq, sent = 0, 0.0
+    loop = asyncio.get_running_loop()
     while True:
         while not outbox.empty():
             await ws.send_text(json.dumps(outbox.get_nowait()))
-        frame = run.take_frame(seq)
+        now = loop.time()
+        frame = run.take_frame(seq) if now - sent >= FRAME_SECONDS else None
         if frame is not None:
             seq, message = frame
             await ws.send_bytes(message)
-            quiet = 0
-        quiet += 1
-        if quiet * FRAME_SECONDS >= 1:  # a heartbeat while nothing changes: the page knows it is connected
+            sent = now
+        elif now - sent >= 1:  # a heartbeat while nothing changes: the page knows it is connected
             await ws.send_text('{"type":"alive"}')
-            quiet = 0
-        await asyncio.sleep(FRAME_SECONDS)
+            sent = now
+        await asyncio.sleep(POLL_SECONDS)
 
 
 async def _job(run, fn, outbox):
