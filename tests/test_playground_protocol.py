@@ -275,3 +275,26 @@ def test_the_command_refuses_a_bad_port_in_one_line(capsys):
     assert capsys.readouterr().err.strip() == (
         "practicalnn playground: error: --port=70000: expected a port from 0 to 65535 (0 picks a free one)"
     )
+
+
+def test_a_background_server_on_a_free_port_serves_the_page_over_http():
+    import httpx
+
+    from practicalnn.playground import Playground
+
+    playground = Playground("127.0.0.1", 0).start()
+    try:
+        assert playground.port != 0 and playground.url == f"http://127.0.0.1:{playground.port}/"
+        page = httpx.get(playground.url, timeout=10)
+        assert page.status_code == 200 and "practicalnn playground" in page.text
+    finally:
+        playground.stop()
+    assert not playground.thread.is_alive()
+
+
+def test_show_embeds_the_page_in_a_notebook():
+    pytest.importorskip("IPython", reason="IPython is not installed")
+    from practicalnn.playground import show
+
+    frame = show()
+    assert frame.src.startswith("http://127.0.0.1:")

@@ -177,8 +177,9 @@ function plot(canvas, series, log, yRange) {
   if (!(hi > lo)) { hi = lo + 1; }
   const X = (i) => L + (i / xMax) * (W - L - 6), Y = (v) => H - B - ((tr(v) - lo) / (hi - lo)) * (H - B - 6);
   ctx.fillStyle = "#555"; ctx.font = "10px sans-serif";
-  ctx.fillText(log ? "1e" + hi.toFixed(1) : hi.toFixed(2), 2, 12);
-  ctx.fillText(log ? "1e" + lo.toFixed(1) : lo.toFixed(2), 2, H - B);
+  const tick = (v) => (log ? Math.pow(10, v).toPrecision(3) : v.toFixed(2));
+  ctx.fillText(tick(hi), 2, 12);
+  ctx.fillText(tick(lo), 2, H - B);
   ctx.fillText("0", L, H - 4); ctx.fillText(String(xMax), W - 40, H - 4);
   for (const e of view.events) {
     ctx.strokeStyle = "#888"; ctx.setLineDash([3, 3]); ctx.beginPath();
@@ -273,6 +274,9 @@ async function upload() {
 }
 $("upload").addEventListener("change", upload);
 $("columns").addEventListener("change", upload);
+
+// a link pasted into this tab (the hash edited by hand): start its run
+window.addEventListener("hashchange", () => location.reload());
 
 connect();
 requestAnimationFrame(draw);
