@@ -177,19 +177,33 @@ def test_the_gradient_check_and_monotonic_check_answer_with_the_libraries_verdic
         assert reply["verdict"] is False and "NOT monotonic" in reply["text"]
 
 
-def test_export_gives_a_train_command_that_parses_and_a_model_file_that_loads(client, tmp_path):
+def test_export_gives_a_command_and_a_snippet_that_replay_the_run_and_a_model_file(client, tmp_path, capsys):
     from practicalnn.cli import build_parser
 
     with client.websocket_connect("/ws") as ws:
         tab = Tab(ws, {"l2": 0.7, "stop_iterations": 500})
         tab.send(type="control", action="play")
-        tab.frame(lambda h: h["state"] == "stopped")
+        final, _ = tab.frame(lambda h: h["state"] == "stopped")
         tab.send(type="export")
         reply = tab.text("export")
         model = client.get(f"/api/model?session={tab.hello['session']}")
     args = build_parser().parse_args(reply["command"].split()[1:])
     assert (args.l2, args.iterations, args.rng, args.hidden) == (0.7, 500, "notebook", "20,3")
     assert "pnn.TrainConfig(learning_rate=0.3" in reply["python"]
+    from practicalnn.cli import main
+
+    assert main([*reply["command"].split()[1:], "--json"]) == 0  # the command replays the run
+    replayed = json.loads(capsys.readouterr().out)
+    assert (replayed["train_accuracy"], replayed["test_accuracy"]) == (final["train_accuracy"], final["dev_accuracy"])
+    exec(reply["python"], {})  # and so does the snippet
+    assert capsys.readouterr().out.split() == [
+        "train",
+        "accuracy",
+        str(final["train_accuracy"]),
+        "dev",
+        "accuracy",
+        str(final["dev_accuracy"]),
+    ]
     path = tmp_path / "model.safetensors"
     path.write_bytes(model.content)
     saved = practicalnn.load(path)
@@ -298,3 +312,22 @@ def test_show_embeds_the_page_in_a_notebook():
 
     frame = show()
     assert frame.src.startswith("http://127.0.0.1:")
+
+
+def test_early_stopping_stops_when_the_dev_cost_turns_up_and_puts_the_best_parameters_back(client):
+    with client.websocket_connect("/ws") as ws:
+        tab = Tab(ws, {"early_stopping": True, "patience": 5})
+        tab.send(type="control", action="play")
+        header, _ = tab.frame(lambda h: h["state"] == "stopped")
+    assert header["message"].startswith("early stopping at iteration") and header["iteration"] < 30000
+    seen = [p["dev_cost_data"] for p in tab.points]
+    assert header["dev_cost_data"] <= min(seen) + 1e-12  # the best check's parameters, not the last
+
+
+def test_a_target_dev_error_stops_the_run_once_reached(client):
+    with client.websocket_connect("/ws") as ws:
+        tab = Tab(ws, {"target_dev_error": 0.1})
+        tab.send(type="control", action="play")
+        header, _ = tab.frame(lambda h: h["state"] == "stopped")
+    assert header["message"].startswith("target dev error reached") and 1 - header["dev_accuracy"] <= 0.1
+    assert header["iteration"] < 30000
