@@ -1,0 +1,214 @@
+"""The playground's web server (Starlette): the page, one websocket per tab, uploads and downloads.
+
+Protocol of ``/ws`` (JSON text messages unless said otherwise):
+
+* the page opens with ``{"type": "start", "settings": {...}}`` (from its URL); the server answers
+  ``hello`` (session id, settings, defaults, presets), then streams binary frames (``frames.py``);
+* the page sends ``settings`` (changed values), ``control`` (play, pause, step, reset), ``preset``,
+  ``gradcheck``, ``monotonic`` and ``export``; the server answers ``settings`` (accepted), ``refused``
+  (the engine's message), ``check`` and ``export``.
+
+Closing the websocket stops the tab's run and frees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ..errors import PracticalNNError
+from . import export
+from .datasets import MAX_UPLOAD, read_table
+from .run import FRAME_SECONDS, Run
+from .settings import DEFAULTS, PRESETS
+
+STATIC = Path(__file__).with_name("static")
+POLL_SECONDS = 0.004
+JOBS = {"gradcheck": export.gradcheck_job, "monotonic": export.monotonic_job, "export": export.export_job}
+
+
+def _refusal(err):
+    return {"type": "refused", "message": str(err)}
+
+
+async def _send_loop(ws, run, outbox):
+    """The only sender: queued replies first, then the newest frame, at most every FRAME_SECONDS."""
+    seq, sent = 0, 0.0
+    loop = asyncio.get_running_loop()
+    while True:
+        while not outbox.empty():
+            await ws.send_text(json.dumps(outbox.get_nowait()))
+        now = loop.time()
+        frame = run.take_frame(seq) if now - sent >= FRAME_SECONDS else None
+        if frame is not None:
+            seq, message = frame
+            await ws.send_bytes(message)
+            sent = now
+        elif now - sent >= 1:  # a heartbeat while nothing changes: the page knows it is connected
+            await ws.send_text('{"type":"alive"}')
+            sent = now
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def _job(run, fn, outbox):
+    try:
+        outbox.put_nowait(await asyncio.wrap_future(run.call(fn)))
+    except PracticalNNError as err:
+        outbox.put_nowait(_refusal(err))
+
+
+def _handle(run, message, outbox, tasks):
+    kind = message.get("type")
+    try:
+        if kind == "settings":
+            outbox.put_nowait({"type": "settings", "settings": run.update(message.get("settings") or {})})
+        elif kind == "control":
+            run.command(message.get("action"))
+        elif kind == "preset":
+            name = message.get("name")
+            if name not in PRESETS:
+                raise PracticalNNError(f"preset={name!r}: expected one of {', '.join(PRESETS)}")
+            outbox.put_nowait({"type": "settings", "settings": run.update(PRESETS[name])})
+            run.command("reset")
+        elif kind in JOBS:
+            task = asyncio.ensure_future(_job(run, JOBS[kind], outbox))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        else:
+            raise PracticalNNError(f"message type={kind!r}: expected settings, control, preset, or a check")
+    except PracticalNNError as err:
+        outbox.put_nowait({**_refusal(err), "settings": run.settings})
+
+
+def _start(message):
+    """The run a tab opens with: its URL's settings, or the defaults (and why) when they are refused."""
+    try:
+        return Run(message.get("settings") or {}), None
+    except PracticalNNError as err:
+        return Run(), _refusal(err)
+
+
+async def _websocket(ws: WebSocket):
+    await ws.accept()
+    try:
+        first = json.loads(await ws.receive_text())
+    except (WebSocketDisconnect, json.JSONDecodeError, KeyError):
+        return
+    runs = ws.app.state.runs
+    run, refusal = _start(first if isinstance(first, dict) else {})
+    session = secrets.token_urlsafe(12)
+    runs[session] = run
+    outbox: asyncio.Queue = asyncio.Queue()
+    outbox.put_nowait(
+        {"type": "hello", "session": session, "settings": run.settings, "defaults": DEFAULTS, "presets": PRESETS}
+    )
+    if refusal:
+        outbox.put_nowait(refusal)
+    tasks: set = set()
+    sender = asyncio.ensure_future(_send_loop(ws, run, outbox))
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            try:
+                parsed = json.loads(message.get("text") or "")
+            except json.JSONDecodeError:
+                parsed = {"type": None}
+            _handle(run, parsed if isinstance(parsed, dict) else {"type": None}, outbox, tasks)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sender.cancel()
+        for task in list(tasks):
+            task.cancel()
+        runs.pop(session, None)
+        run.close(timeout=0)  # the worker ends after its current chunk; the loop does not wait for it
+
+
+def _run_of(request):
+    run = request.app.state.runs.get(request.query_params.get("session", ""))
+    if run is None:
+        raise PracticalNNError("session: expected the id of an open playground tab (reload the page)")
+    return run
+
+
+async def _read_body(request, limit):
+    size = int(request.headers.get("content-length") or 0)
+    if size > limit:
+        raise PracticalNNError(f"upload: the file is {size / 2**20:.1f} MB: expected at most {limit / 2**20:g} MB")
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise PracticalNNError(f"upload: the file is over {limit / 2**20:g} MB: expected at most that")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _columns(text):
+    if not text:
+        return None
+    try:
+        return tuple(int(c) for c in text.split(","))
+    except ValueError:
+        raise PracticalNNError(f"columns={text!r}: expected three column indices, like 0,1,2") from None
+
+
+async def _upload(request):
+    """POST a CSV (the request body), ``?session=...&name=...&columns=f1,f2,label``: the tab's data."""
+    try:
+        run = _run_of(request)
+        raw = await _read_body(request, request.app.state.max_upload)
+        name = request.query_params.get("name", "upload.csv")
+        table = read_table(name, raw, _columns(request.query_params.get("columns")), request.app.state.max_upload)
+        settings = run.update({"dataset": "csv"}, upload=table)
+    except PracticalNNError as err:
+        return JSONResponse({"ok": False, "error": str(err)}, status_code=400)
+    return JSONResponse({"ok": True, "columns": table.columns, "chosen": table.header, "settings": settings})
+
+
+async def _download(request, job, filename, media_type):
+    try:
+        body = await asyncio.wrap_future(_run_of(request).call(job))
+    except PracticalNNError as err:
+        return JSONResponse({"ok": False, "error": str(err)}, status_code=400)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers=headers)
+
+
+async def _model(request):
+    return await _download(request, export.model_job, "playground-model.safetensors", "application/octet-stream")
+
+
+async def _data(request):
+    return await _download(request, export.data_job, "playground-data.csv", "text/csv")
+
+
+async def _index(request):
+    return FileResponse(STATIC / "index.html", media_type="text/html")
+
+
+def create_app(max_upload=MAX_UPLOAD):
+    """The playground as an ASGI app; ``max_upload`` is the largest CSV accepted, in bytes."""
+    app = Starlette(
+        routes=[
+            Route("/", _index),
+            Route("/api/upload", _upload, methods=["POST"]),
+            Route("/api/model", _model),
+            Route("/api/data.csv", _data),
+            WebSocketRoute("/ws", _websocket),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+    )
+    app.state.runs = {}
+    app.state.max_upload = int(max_upload)
+    return app

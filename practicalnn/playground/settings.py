@@ -1,0 +1,150 @@
+"""What a playground run is made of, as one flat dict of JSON values (the page's controls, the URL's
+hash), and the one place those values are checked before they reach the engine.
+
+Every value is checked with the library's own validation: the training fields by building a
+``TrainConfig`` (its ``ConfigError`` message goes back to the page), the rest with
+``validation.check``. Settings fall in three groups, by what a change does to a run under way:
+
+* ``NETWORK_KEYS``: a new network (drawn afresh from the run's seed), back to iteration 0;
+* ``DATA_KEYS``: new data from the next step on, the network's parameters kept;
+* the others: the next step trains with them, parameters kept, and the optimizer's state kept
+  unless the optimizer itself changed.
+"""
+
+from __future__ import annotations
+
+from ..core.initializers import SCHEMES
+from ..errors import ConfigError
+from ..training.config import TrainConfig
+from ..validation import Integral, Interval, Options, Real, check
+
+DATASETS = ("notebook_moons", "moons", "circles", "xor", "spirals", "blobs", "csv")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
+#: The largest network the page draws and streams (weights go to the page at every frame).
+MAX_HIDDEN_LAYERS, MAX_UNITS = 6, 64
+
+DEFAULTS = {
+    "dataset": "notebook_moons",
+    "noise": 0.2,
+    "dev_fraction": 0.33,
+    "n_samples": 200,
+    "data_seed": 0,
+    "hidden": [20, 3],
+    "activation": "relu",
+    "init": "notebook",
+    "seed": "notebook",
+    "learning_rate": 0.3,
+    "optimizer": "gd",
+    "batch_size": None,
+    "l2": 0.0,
+    "l1": 0.0,
+    "keep_prob": 1.0,
+    "input_keep_prob": 1.0,
+    "early_stopping": False,
+    "patience": 10,
+    "stop_iterations": 30000,
+    "target_dev_error": None,
+}
+NETWORK_KEYS = ("hidden", "activation", "init", "seed")
+DATA_KEYS = ("dataset", "noise", "dev_fraction", "n_samples", "data_seed")
+TRAIN_KEYS = ("learning_rate", "optimizer", "batch_size", "l2", "l1", "keep_prob", "input_keep_prob")
+
+#: The notebook's three experiments (reproduce.py's EXPERIMENTS): layers [2, 20, 3, 1], learning
+#: rate 0.3, its random streams and initialization, 30000 iterations.
+_NOTEBOOK = {**DEFAULTS}
+PRESETS = {
+    "no_regularization": {**_NOTEBOOK},
+    "l2": {**_NOTEBOOK, "l2": 0.7},
+    "dropout": {**_NOTEBOOK, "keep_prob": 0.86},
+}
+
+_UNITS = Interval(Integral, 1, MAX_UNITS)
+_COUNT = Interval(Integral, 1, None)
+
+
+def _hidden(value):
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"hidden={value!r}: expected a list of layer sizes, like [20, 3]")
+    if len(value) > MAX_HIDDEN_LAYERS:
+        raise ConfigError(f"hidden={list(value)!r}: expected at most {MAX_HIDDEN_LAYERS} hidden layers")
+    return [check("hidden units", n, _UNITS) for n in value]
+
+
+def _seed(value):
+    if value == "notebook":
+        return value
+    return check("seed", value, Options(["notebook"]), Interval(Integral, 0, 2**32 - 1))
+
+
+_CHECKS = {
+    "dataset": lambda v: check("dataset", v, Options(DATASETS)),
+    "noise": lambda v: check("noise", v, Interval(Real, 0, 1)),
+    "dev_fraction": lambda v: check("dev_fraction", v, Interval(Real, 0.05, 0.9)),
+    "n_samples": lambda v: check("n_samples", v, Interval(Integral, 20, 5000)),
+    "data_seed": lambda v: check("data_seed", v, Interval(Integral, 0, 2**32 - 1)),
+    "hidden": _hidden,
+    "activation": lambda v: check("activation", v, Options(ACTIVATIONS)),
+    "init": lambda v: check("init", v, Options(SCHEMES)),
+    "seed": _seed,
+    "early_stopping": lambda v: check("early_stopping", v, Options([True, False])),
+    "patience": lambda v: check("patience", v, _COUNT),
+    "stop_iterations": lambda v: check("stop_iterations", v, Interval(Integral, 1, 10_000_000)),
+    "target_dev_error": lambda v: check("target_dev_error", v, None, Interval(Real, 0, 1)),
+}
+
+
+def validate(settings, base=None):
+    """The complete, checked settings: ``base`` (default ``DEFAULTS``) updated with ``settings``.
+
+    Raises ConfigError naming the first bad value, as the engine words it; unknown names are refused."""
+    if not isinstance(settings, dict):
+        raise ConfigError(f"settings={settings!r}: expected a JSON object of name: value")
+    unknown = sorted(set(settings) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(f"{unknown[0]}={settings[unknown[0]]!r}: expected one of the settings {', '.join(DEFAULTS)}")
+    out = {**(base or DEFAULTS), **settings}
+    for name, checker in _CHECKS.items():
+        out[name] = checker(out[name])
+    if isinstance(out["keep_prob"], list) and len(out["keep_prob"]) != len(out["hidden"]):
+        raise ConfigError(
+            f"keep_prob={out['keep_prob']!r}: expected one value or one per hidden layer ({len(out['hidden'])})"
+        )
+    if out["keep_prob"] != 1.0 and not out["hidden"]:
+        raise ConfigError(f"keep_prob={out['keep_prob']!r}: expected 1 for a network without hidden layers")
+    config = train_config(out, iterations=1)  # TrainConfig checks the training fields
+    for name in TRAIN_KEYS:
+        out[name] = getattr(config, name)
+    return out
+
+
+def train_config(settings, iterations, record_every=100):
+    """The TrainConfig of ``settings`` for a run up to ``iterations`` updates."""
+    return TrainConfig(
+        **{name: settings[name] for name in TRAIN_KEYS}, iterations=iterations, record_every=record_every
+    )
+
+
+def changed_groups(old, new):
+    """Which groups of settings differ: a subset of {"network", "data", "train", "run"}."""
+    groups = set()
+    for name in DEFAULTS:
+        if old.get(name) != new.get(name):
+            groups.add(
+                "network"
+                if name in NETWORK_KEYS
+                else "data"
+                if name in DATA_KEYS
+                else "train"
+                if name in TRAIN_KEYS
+                else "run"
+            )
+    return groups
+
+
+def describe_change(old, new):
+    """A short label for the curves: ``l2 0 -> 0.7, keep_prob 1 -> 0.86``."""
+    return ", ".join(f"{k} {_short(old[k])} \u2192 {_short(new[k])}" for k in DEFAULTS if old.get(k) != new.get(k))
+
+
+def _short(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
