@@ -10,16 +10,14 @@ from ..errors import ConfigError
 def register(sub):
     p = sub.add_parser(
         "playground",
-        help="start the playground: a local web page that trains a network live (needs practicalnn[playground])",
+        help="start the playground: a local web page that trains a network live",
         description="Start a local web server with the playground page and print its URL. The network "
         "trains in this process; the page shows it live. Ctrl-C stops the server.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
-    p.add_argument(
-        "--max-upload-mb", type=float, default=50.0, metavar="MB", help="largest CSV upload accepted (default 50)"
-    )
+    p.add_argument("--max-upload-mb", type=float, default=50.0, metavar="MB", help="largest CSV upload accepted")
     p.set_defaults(run=run)
 
 
@@ -32,7 +30,8 @@ def run(args):
         from ..playground import serve
     except ImportError as err:
         raise ConfigError(
-            f"the playground needs {err.name}: expected it installed (pip install 'practicalnn[playground]')"
+            f"the playground needs {err.name}, a dependency of practicalnn: expected it installed "
+            "(pip install practicalnn installs it)"
         ) from None
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
