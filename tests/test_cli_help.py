@@ -14,7 +14,7 @@ import pytest
 from practicalnn.cli import build_parser, main
 
 #: commands whose required flags have to be given for ``parse_args`` (dummy values: nothing is opened)
-REQUIRED = {"predict": ["--model", "m", "--data", "d"], "export": ["m"]}
+REQUIRED = {"predict": ["--model", "m", "--data", "d"], "export": ["m"], "study": ["show"]}
 STATED = re.compile(r"\(default\b:?\s*([^)]*)\)")
 
 

@@ -22,9 +22,9 @@ def register(sub):
         "every trial as CSV or JSON.",
     )
     p.add_argument("action", choices=["show", "best", "export"], help="what to read")
-    p.add_argument("--storage", default="sqlite:///study.db", help="the study's storage (default sqlite:///study.db)")
-    p.add_argument("--study-name", default=DEFAULT_STUDY, help=f"the study (default {DEFAULT_STUDY})")
-    p.add_argument("--format", choices=["csv", "json"], default="csv", help="export format (default csv)")
+    p.add_argument("--storage", default="sqlite:///study.db", help="the study's storage")
+    p.add_argument("--study-name", default=DEFAULT_STUDY, help="the study's name")
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
 

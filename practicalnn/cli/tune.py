@@ -20,12 +20,11 @@ def register(sub):
         "(a SQLite file by default), so the same command again continues it. The test set is scored once, "
         "for the winner.",
     )
-    p.add_argument("--dataset", default="moons", help="moons (default), circles, digits, breast_cancer or a CSV")
+    p.add_argument("--dataset", default="moons", help="moons, circles, digits, breast_cancer or a CSV or Parquet file")
     p.add_argument("--target", help="label column of a CSV dataset")
     p.add_argument(
         "--param",
         action="append",
-        default=[],
         metavar="NAME=SPEC",
         help="a knob: a value (iterations=5000), choice:A|B, LOW:HIGH or uniform:LOW:HIGH, log:LOW:HIGH, "
         "int:LOW:HIGH, logint:LOW:HIGH; repeat for each knob",
@@ -37,15 +36,15 @@ def register(sub):
     p.add_argument("--rung-every", type=int, default=None, help="iterations between dev reports (default: 1/9 of them)")
     p.add_argument("--metric", choices=["dev_cost", "dev_error"], default="dev_cost", help="what is minimized")
     p.add_argument("--storage", help="Optuna storage URL (default sqlite:///study.db in --report DIR or here)")
-    p.add_argument("--study-name", default=DEFAULT_STUDY, help=f"the study's name (default {DEFAULT_STUDY})")
+    p.add_argument("--study-name", default=DEFAULT_STUDY, help="the study's name")
     p.add_argument("--resume", action="store_true", help="continue the stored study with its own setup")
     p.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:8786 (default: a local cluster)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core; 0: here)")
-    p.add_argument("--connect-timeout", type=float, default=5.0, help="seconds to reach --scheduler (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seeds the sampler, the dev split and every trial (default 0)")
-    p.add_argument("--dev-fraction", type=float, default=0.2, help="dev share of the training set (default 0.2)")
+    p.add_argument("--connect-timeout", type=float, default=5.0, help="seconds to reach --scheduler")
+    p.add_argument("--seed", type=int, default=0, help="seeds the sampler, the dev split and every trial")
+    p.add_argument("--dev-fraction", type=float, default=0.2, help="dev share of the training set")
     p.add_argument("--normalize", action="store_true", help="standardize inputs with training-set statistics")
-    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes error for the verdict (default 0)")
+    p.add_argument("--bayes-error", type=float, default=0.0, help="Bayes error for the verdict")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (history, importances, curves) to DIR")
     p.set_defaults(run=run)
@@ -98,7 +97,7 @@ def run(args):
     try:
         result = tune(
             args.dataset,
-            args.param,
+            args.param or [],
             space=args.space,
             n_trials=args.trials,
             sampler=args.sampler,
