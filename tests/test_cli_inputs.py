@@ -190,7 +190,7 @@ def test_sizes_that_cannot_fit_are_one_line_and_exit_2(monkeypatch, error, capsy
     [
         ("ensemble", "snapshot_ensemble", ["ensemble", "--snapshots", "1000000", "--iterations", "100"]),
         ("ensemble", "train_ensemble", ["ensemble", "--members", "2"]),
-        ("train", "fit_dataset", ["train", "--dataset", "digits", "--shift", "100"]),
+        ("train", "fit_dataset", ["train", "--iterations", "5"]),
         ("diagnose", "diagnose", ["diagnose", "--bayes-error", "0.5", "--train-error", "0.1", "--dev-error", "0.2"]),
     ],
 )
@@ -203,3 +203,9 @@ def test_library_refusals_are_one_line_and_exit_2(monkeypatch, module, name, arg
     monkeypatch.setattr(importlib.import_module(f"practicalnn.cli.{module}"), name, refuse)
     code, out, err = run(argv, capsys)
     one_line_error(code, out, err, "bayes_error=0.5", "cannot be negative")
+
+
+def test_a_shift_larger_than_the_image_is_refused_in_one_line(capsys):
+    # the library refuses it before any training (it used to run a minute at chance accuracy)
+    code, out, err = run(["train", "--dataset", "digits", "--shift", "100"], capsys)
+    one_line_error(code, out, err, "max_shift=100", "8 x 8")
