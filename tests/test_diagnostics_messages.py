@@ -61,9 +61,11 @@ def test_an_empty_list_is_named_with_what_it_should_hold():
 
 
 def test_cli_signal_empty_inits(capsys):
-    assert main(["signal", "--inits", ""]) == 2
+    # refused while parsing, naming the flag and the initializations it takes (not the activations)
+    with pytest.raises(SystemExit) as exit_:
+        main(["signal", "--inits", ""])
     err = capsys.readouterr().err
-    assert "inits=[]" in err and "relu" not in err
+    assert exit_.value.code == 2 and "--inits" in err and "initializations" in err and "relu" not in err
 
 
 def test_a_network_too_large_for_memory_is_refused_with_the_estimate():
