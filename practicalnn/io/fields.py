@@ -165,7 +165,7 @@ _SERIES = {
     "cost_history": ("history.cost", np.float64),
     "cost_unpenalized_history": ("history.cost_unpenalized", np.float64),
 }
-_STOPPED = ("completed", "early_stopping", "interrupted", "diverged")
+_STOPPED = ("completed", "early_stopping", "converged", "interrupted", "diverged")
 
 
 def history_to_parts(history):
