@@ -71,7 +71,15 @@ def test_estimator_is_the_engine_transposed_once():
     """Same data, seed streams and config through the Trainer directly give the same parameters."""
     X, y = make_classification(60, 5, random_state=3)
     clf = NeuralNetClassifier(
-        (7,), normalize=False, solver="gd", learning_rate=0.1, max_iter=50, batch_size=None, tol=0.0, random_state=4
+        (7,),
+        normalize=False,
+        init="he",
+        solver="gd",
+        learning_rate=0.1,
+        max_iter=50,
+        batch_size=None,
+        tol=0.0,
+        random_state=4,
     )
     clf.fit(X, y)
     _, train_rng = np.random.default_rng(4).spawn(2)

@@ -50,7 +50,7 @@ class _NeuralNet(BaseEstimator):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        init="he",
+        init="glorot",
         l2=0.0,
         l1=0.0,
         keep_prob=1.0,

@@ -22,8 +22,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         Units of each hidden layer; ``()`` for none (logistic regression).
     activation : {"relu", "leaky_relu", "tanh", "sigmoid"}, default="relu"
         Hidden activation.
-    init : str or Initializer, default="he"
-        Weight initialization (notes 12): zeros, normal, xavier, glorot, he or notebook.
+    init : str or Initializer, default="glorot"
+        Weight initialization (notes 12): zeros, normal, xavier, glorot, he or notebook. Glorot's
+        variance 2 / (n[l-1] + n[l]) is the one scikit-learn's MLP draws from.
     l2, l1 : float, default=0.0
         Penalty strengths lambda (>= 0): ``lambda/(2m) * sum ||W||^2`` and ``lambda/(2m) * sum |W|``.
     keep_prob : float or list of float, default=1.0
