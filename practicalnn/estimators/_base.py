@@ -195,11 +195,17 @@ class _NeuralNet(BaseEstimator):
         return self
 
     def _record(self, history):
-        """The fitted attributes a history gives: ``n_iter_`` epochs run and the ``loss_curve_`` per epoch."""
+        """The fitted attributes a history gives: ``n_iter_`` epochs completed and the ``loss_curve_`` per
+        epoch, ending with the loss of an epoch cut short (the non-finite one of a divergence)."""
         self.history_ = history
         epochs = history.curves.get("epoch_loss")
-        self.loss_curve_ = list(epochs[1]) if epochs else list(history.cost)
-        self.n_iter_ = len(self.loss_curve_) if epochs else history.iterations_run
+        if not epochs or not epochs[0]:
+            self.loss_curve_, self.n_iter_ = list(history.cost), history.iterations_run
+            return
+        self.loss_curve_, self.n_iter_ = list(epochs[1]), len(epochs[1])
+        partial = [c for it, c in zip(history.iterations, history.cost) if it >= epochs[0][-1]]
+        if partial:
+            self.loss_curve_.append(sum(partial) / len(partial))
 
     def _split(self, X, Y, rng):
         """Hold out ``validation_fraction`` of the examples when early stopping; else none."""
