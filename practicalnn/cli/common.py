@@ -40,7 +40,9 @@ def add_data_args(parser):
         default="moons",
         help="moons (default, the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
     )
-    parser.add_argument("--target", help="label column of a CSV dataset")
+    parser.add_argument("--target", help="label column of a CSV or Parquet dataset")
+    parser.add_argument("--features", type=comma_list, help="table columns to use, comma-separated (default: all)")
+    parser.add_argument("--drop", type=comma_list, default=[], help="table columns to leave out, comma-separated")
     parser.add_argument(
         "--output",
         choices=["auto", "sigmoid", "softmax", "identity"],
@@ -176,7 +178,8 @@ def dataset_of(args):
     """The dataset the flags name, with the output layer --output asks for (checked against its labels)."""
     from ..training.run import with_output
 
-    dataset = load_dataset(args.dataset, target=args.target, seed=getattr(args, "seed", 0))
+    columns = {"features": getattr(args, "features", None), "drop": getattr(args, "drop", [])}
+    dataset = load_dataset(args.dataset, target=args.target, seed=getattr(args, "seed", 0), **columns)
     return with_output(dataset, getattr(args, "output", "auto"))
 
 
