@@ -123,8 +123,4 @@ def dead_layers(network, X):
     if network.hidden.name not in ("relu",):
         return []
     cache = network.forward(X)
-    return [
-        layer
-        for layer in range(1, network.n_layers)
-        if np.mean(np.all(cache.A[layer] == 0, axis=1)) >= DEAD_SHARE
-    ]
+    return [layer for layer in range(1, network.n_layers) if np.mean(np.all(cache.A[layer] == 0, axis=1)) >= DEAD_SHARE]
