@@ -178,8 +178,13 @@ def dataset_of(args):
     """The dataset the flags name, with the output layer --output asks for (checked against its labels)."""
     from ..training.run import with_output
 
-    columns = {"features": getattr(args, "features", None), "drop": getattr(args, "drop", [])}
-    dataset = load_dataset(args.dataset, target=args.target, seed=getattr(args, "seed", 0), **columns)
+    from ..data.table_dataset import load_table, table_path
+
+    features, drop, seed = getattr(args, "features", None), getattr(args, "drop", []), getattr(args, "seed", 0)
+    if table_path(args.dataset, features, drop):  # a CSV or Parquet table: practicalnn.data.table_dataset
+        dataset = load_table(args.dataset, args.target, features=features, drop=drop, seed=seed)
+    else:
+        dataset = load_dataset(args.dataset, target=args.target, seed=seed)
     return with_output(dataset, getattr(args, "output", "auto"))
 
 

@@ -263,17 +263,10 @@ def load_csv(path, target, *, output="auto", test_size=0.33, seed=0):
     return Dataset(Path(path).stem, tr_X.T, tr_Y.T, te_X.T, te_Y.T, output, features, classes)
 
 
-def load_dataset(name, *, target=None, seed=0, features=None, drop=()):
-    """A built-in dataset by name, or a CSV path (with ``target``); a Parquet file or a CSV of 100 rows
-    or more (or with ``features``/``drop``) is read as a table (``table_dataset.load_table``)."""
+def load_dataset(name, *, target=None, seed=0):
+    """A built-in dataset by name, or a CSV path (with ``target``)."""
     if name in DATASETS:
         return DATASETS[name]()
-    from .table_dataset import is_table
-
-    if is_table(name, features, drop):
-        from .table_dataset import load_table
-
-        return load_table(name, target, features=features, drop=drop, seed=seed)
     if str(name).lower().endswith(".csv") or Path(str(name)).exists():
         if target is None:
             raise bad("target", None, f"the name of the label column of {name}", DataError)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, DataError, bad
-from .datasets import Dataset
+from .datasets import DATASETS, Dataset
 from .splits import SMALL, default_ratios, split_indices
 from .tables import TablePreprocessor, read_table
 
@@ -34,10 +34,13 @@ class TableDataset(Dataset):
     notes: list = field(default_factory=list)
 
 
-def is_table(name, features=None, drop=()):
-    """Whether ``name`` is read as a table: a Parquet file, or a CSV of at least ``SMALL`` (100) data rows
-    (the notes' split needs them; smaller CSVs keep the plain numeric reader and its train/test split),
-    or any file when ``features`` or ``drop`` chooses columns."""
+def table_path(name, features=None, drop=()):
+    """Whether the dataset ``name`` is read as a table: not a built-in dataset, and a Parquet file, a CSV
+    of at least ``SMALL`` (100) data rows (the notes' split needs them; smaller CSVs keep the plain
+    numeric reader of ``datasets.load_csv`` and its train/test split), or any file when ``features`` or
+    ``drop`` chooses columns."""
+    if name in DATASETS:
+        return False
     path = Path(str(name))
     if path.suffix.lower() in PARQUET or features or drop:
         return True
