@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_classification, make_moons, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -17,7 +18,9 @@ from practicalnn.training.trainer import Trainer
 
 
 def small(cls, **kw):
-    """Instances for the contract checks: small and quick (users get max_iter=2000)."""
+    """Instances for the contract checks: small and quick, full-batch (one update per epoch, as the
+    defaults were when these tests were written; users get mini-batches of 200)."""
+    kw.setdefault("batch_size", None)
     return cls(hidden_layer_sizes=(16,), max_iter=kw.pop("max_iter", 200), learning_rate=0.01, random_state=0, **kw)
 
 
@@ -67,7 +70,17 @@ def test_regressor_single_and_multi_output():
 def test_estimator_is_the_engine_transposed_once():
     """Same data, seed streams and config through the Trainer directly give the same parameters."""
     X, y = make_classification(60, 5, random_state=3)
-    clf = NeuralNetClassifier((7,), normalize=False, solver="gd", learning_rate=0.1, max_iter=50, random_state=4)
+    clf = NeuralNetClassifier(
+        (7,),
+        normalize=False,
+        init="he",
+        solver="gd",
+        learning_rate=0.1,
+        max_iter=50,
+        batch_size=None,
+        tol=0.0,
+        random_state=4,
+    )
     clf.fit(X, y)
     _, train_rng = np.random.default_rng(4).spawn(2)
     net = Network([5, 7, 1])
@@ -97,7 +110,13 @@ def test_early_stopping_stops_and_keeps_the_best_dev_check():
     pytest.importorskip("practicalnn.regularization.early_stopping")
     X, y = make_moons(200, noise=0.35, random_state=0)
     clf = NeuralNetClassifier(
-        (50, 50), learning_rate=0.05, max_iter=3000, early_stopping=True, n_iter_no_change=5, random_state=0
+        (50, 50),
+        learning_rate=0.05,
+        max_iter=3000,
+        batch_size=None,
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=0,
     ).fit(X, y)
     assert clf.history_.stopped == "early_stopping" and clf.n_iter_ < 3000
     its, dev = clf.history_.curves["dev_cost"]
@@ -128,11 +147,35 @@ def test_single_class_and_bad_labels_are_data_errors():
         NeuralNetClassifier().fit(X, np.linspace(0, 1, 10))
 
 
-def test_verbose_logs_the_cost_ten_times_and_never_prints(caplog, capsys):
+def test_verbose_prints_each_epochs_loss_as_sklearn_and_is_silent_otherwise(capsys):
     X, y = make_moons(40, random_state=0)
-    with caplog.at_level("INFO", logger="practicalnn.estimators"):
-        clf = small(NeuralNetClassifier, max_iter=100, verbose=True).fit(X, y)
-    lines = [r.getMessage() for r in caplog.records if r.name == "practicalnn.estimators"]
-    assert len(lines) == 10 and lines[-1].startswith("iteration 100: cost")
-    assert float(lines[-1].split()[-1]) == pytest.approx(clf.loss_curve_[-1], rel=1e-4)
+    clf = small(NeuralNetClassifier, max_iter=100, verbose=True).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 100 and lines[-1].startswith("Iteration 100, loss = ")
+    assert float(lines[-1].split()[-1]) == pytest.approx(clf.loss_curve_[-1], rel=1e-6)
+    small(NeuralNetClassifier, max_iter=100).fit(X, y)
     assert capsys.readouterr() == ("", "")
+
+
+def test_max_iter_counts_epochs_and_the_loss_stop_counts_as_mlpclassifiers():
+    """The epoch count and the tol / n_iter_no_change stop, against scikit-learn's MLPClassifier."""
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_moons(500, noise=0.2, random_state=0)
+    for patience in (1, 3, 5):
+        ours = NeuralNetClassifier(tol=10.0, n_iter_no_change=patience, random_state=0).fit(X, y)
+        theirs = MLPClassifier(tol=10.0, n_iter_no_change=patience, random_state=0).fit(X, y)
+        assert ours.n_iter_ == theirs.n_iter_ == patience + 2 and ours.history_.stopped == "converged"
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        clf = NeuralNetClassifier(max_iter=4, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 4 and clf.history_.iterations_run == 4 * 3  # ceil(500 / 200) updates per epoch
+
+
+def test_epoch_loss_is_the_data_mean_of_the_batch_costs():
+    """With a step too small to move the weights, one epoch's loss is the log loss of the whole set."""
+    from sklearn.metrics import log_loss
+
+    X, y = make_blobs(90, centers=3, random_state=0)
+    clf = NeuralNetClassifier((8,), learning_rate=1e-12, max_iter=1, batch_size=32, random_state=0).fit(X, y)
+    assert clf.history_.iterations_run == 3
+    assert clf.loss_curve_[0] == pytest.approx(log_loss(y, clf.predict_proba(X)), rel=1e-6)

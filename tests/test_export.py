@@ -182,3 +182,50 @@ def test_estimators_export_their_whole_inference():
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
     out = clf.to_torch()(torch.tensor(X)).detach().numpy()
     np.testing.assert_allclose(out.ravel(), clf.predict_proba(X)[:, 1], rtol=1e-12, atol=1e-15)
+
+
+def test_a_model_with_table_preprocessing_exports_one_input_per_column(tmp_path):
+    """Penguins: raw columns in (numbers with NaN, strings, an unknown island), the same labels and
+    probabilities within 1e-5 as practicalnn's preprocessing + network on the test rows."""
+    pytest.importorskip("pandas")
+    penguins = pytest.importorskip("palmerpenguins")
+    from practicalnn.data.table_dataset import load_table
+    from practicalnn.io.onnx_export import to_onnx
+
+    frame = penguins.load_penguins()
+    frame.to_csv(tmp_path / "penguins.csv", index=False)
+    data = load_table(tmp_path / "penguins.csv", "species")
+    net = Network([data.n_x, 8, 3], output="softmax")
+    pnn.train(net, data.train_X, data.train_Y, rng=0, init="he", iterations=500, learning_rate=0.1)
+    model = SavedNetwork(net, classes=data.classes, preprocessing=data.preprocessing)
+    session = _session(to_onnx(model))
+    kinds = {i.name: i.type for i in session.get_inputs()}
+    assert kinds["island"] == "tensor(string)" and kinds["body_mass_g"] == "tensor(float)" and len(kinds) == 7
+    rows = frame.sample(69, random_state=0).reset_index(drop=True)
+    rows.loc[0, "island"] = "Atlantis"
+    rows.loc[1, "bill_length_mm"] = np.nan
+    feeds = {}
+    for c in model.preprocessing.columns_:
+        values = rows[c.name]
+        if c.kind == "numeric":
+            feeds[c.name] = values.to_numpy(dtype=np.float32).reshape(-1, 1)
+        else:
+            feeds[c.name] = values.astype(object).where(values.notna(), "missing").map(str).to_numpy().reshape(-1, 1)
+    probabilities, label = session.run(["probabilities", "label"], feeds)
+    X = model.table_inputs(rows)
+    np.testing.assert_allclose(probabilities, model.predict_proba(X).T, atol=1e-5)
+    assert [s if isinstance(s, str) else s.decode() for s in label] == model.predict(X)[0].tolist()
+
+
+def test_a_column_named_like_a_graph_value_is_refused_at_export(tmp_path):
+    from practicalnn.data.tables import TablePreprocessor
+    from practicalnn.io.onnx_export import to_onnx
+
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"label": [1.0, 2.0, 3.0, 4.0], "y": [0, 1, 0, 1]})
+    prep = TablePreprocessor().fit(frame, target="y")
+    net = Network([1, 2, 1])
+    net.initialize("he", np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="label"):
+        to_onnx(SavedNetwork(net, classes=[0, 1], preprocessing=prep), tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()

@@ -6,7 +6,7 @@ import argparse
 
 from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES
-from ._types import hidden_value, keep_prob_value
+from ._types import hidden_value, keep_prob_value, names
 
 
 def add_data_args(parser):
@@ -15,7 +15,11 @@ def add_data_args(parser):
         default="moons",
         help="moons (the notebook's), circles, digits, breast_cancer, or a CSV path (with --target)",
     )
-    parser.add_argument("--target", help="label column of a CSV dataset")
+    parser.add_argument("--target", help="label column of a CSV or Parquet dataset")
+    parser.add_argument(
+        "--features", type=names("columns"), help="table columns to use, comma-separated (all if not given)"
+    )
+    parser.add_argument("--drop", type=names("columns"), help="table columns to leave out, comma-separated")
     parser.add_argument(
         "--output",
         choices=["auto", "sigmoid", "softmax", "identity"],

@@ -51,9 +51,14 @@ def config_of(args, **overrides):
 
 def dataset_of(args):
     """The dataset the flags name, with the output layer --output asks for (checked against its labels)."""
+    from ..data.table_dataset import load_table, table_path
     from ..training.run import with_output
 
-    dataset = load_dataset(args.dataset, target=args.target, seed=getattr(args, "seed", 0))
+    features, drop, seed = getattr(args, "features", None), getattr(args, "drop", None) or [], getattr(args, "seed", 0)
+    if table_path(args.dataset, features, drop):  # a CSV or Parquet table: practicalnn.data.table_dataset
+        dataset = load_table(args.dataset, args.target, features=features, drop=drop, seed=seed)
+    else:
+        dataset = load_dataset(args.dataset, target=args.target, seed=seed)
     return with_output(dataset, getattr(args, "output", "auto"))
 
 

@@ -22,12 +22,13 @@ def register(sub):
         description="Load a model file (safetensors + JSON header; no code is ever run from it) "
         "and predict one value per row of a CSV with a header row. The model's feature "
         "columns are picked by name when it knows them; other columns are ignored. When the "
-        "CSV also holds the model's target column, the accuracy (or R^2) is reported.",
+        "CSV also holds the model's target column, the accuracy (or R^2) is reported. A model "
+        "trained on a table takes raw rows of a CSV or Parquet file, its columns in any order.",
     )
-    p.add_argument(
-        "--model", required=True, metavar="PATH", help="a model file written by train --save or practicalnn.save"
-    )
-    p.add_argument("--data", required=True, metavar="CSV", help="CSV file with a header row, one example per row")
+    p.add_argument("model_file", nargs="?", metavar="MODEL", help="the model file (or --model)")
+    p.add_argument("data_file", nargs="?", metavar="DATA", help="the rows to predict (or --data)")
+    p.add_argument("--model", metavar="PATH", help="a model file written by train --save or practicalnn.save")
+    p.add_argument("--data", metavar="CSV", help="CSV (or Parquet) file with a header row, one example per row")
     p.add_argument("--target", help="target column to leave out and score against (default: the model's, if any)")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
@@ -102,8 +103,22 @@ def _same_number(a, b):
         return False
 
 
+def _paths(args):
+    """--model and --data, or the two positional paths."""
+    for flag, positional in (("model", "model_file"), ("data", "data_file")):
+        given = [v for v in (getattr(args, flag), getattr(args, positional)) if v is not None]
+        if len(given) != 1:
+            raise bad(flag, given or None, f"one {flag} path: MODEL DATA or --model PATH --data PATH")
+        setattr(args, flag, given[0])
+
+
 def run(args):
+    _paths(args)
     model = read_model(args.model, "model")
+    if isinstance(model, SavedNetwork) and model.preprocessing is not None:
+        from ._predict_table import run_table
+
+        return run_table(model, args)
     header, rows = read_table(args.data)
     target = args.target if args.target is not None else getattr(model, "target", None)
     if args.target is not None and args.target not in header:

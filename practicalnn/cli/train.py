@@ -6,7 +6,7 @@ import sys
 
 from ..errors import Interrupted
 from ..training.run import fit_dataset
-from . import _persist
+from . import _persist, _tables
 from ._extras import TrainExtras
 from .common import (
     Progress,
@@ -48,6 +48,7 @@ def run(args):
     report_dir = check_report_dir(args.report)
     config = config_of(args)
     dataset = dataset_of(args)
+    tables = _tables.start(args, dataset)  # a CSV or Parquet table: its preprocessing, printed
     extras = TrainExtras(args, dataset)  # dev set, normalization, early stopping, augmentation
     dataset = extras.dataset
     persist = _persist.Persist(args)
@@ -78,7 +79,8 @@ def run(args):
                 if extras.out
                 else train_report(result, dataset, report_dir)
             )
-    persisted = persist.finish(result, dataset, extras.scaler)
+    persisted = tables.finish(persist, result, dataset, extras.scaler)
+    tables.report(result, dataset, extras.lines)
     for line in persist.notes(result):
         print(f"practicalnn train: {line}", file=sys.stderr)
     if args.json:
@@ -87,6 +89,7 @@ def run(args):
                 **result.to_dict(),
                 **persisted,
                 **extras.out,
+                **tables.out,
                 "report": None if index is None else str(index),
                 **({"monotonic": monotonic.to_dict(config.record_every)} if monotonic else {}),
             }

@@ -6,13 +6,14 @@ per example: X is (n_samples, n_features). It is transposed once, at the boundar
 layout (n_x, m), then a practicalnn ``Network`` is built and trained by the ``Trainer``: the math
 is the engine's, not a copy of it.
 
-``max_iter`` counts parameter updates (the notes' iterations): with ``batch_size=None`` (the
-default, full-batch as in the notes) that is one pass over the data each; with mini-batches it is
-one mini-batch each.
+The defaults are scikit-learn's MLP's: mini-batch Adam (``batch_size="auto"``, min(200, n_samples)),
+learning rate 0.001, ``max_iter=200`` epochs (passes over the data), and a stop once the training loss
+has not fallen by ``tol`` for more than ``n_iter_no_change`` epochs. ``batch_size=None`` is the notes'
+full-batch gradient descent (one update per epoch).
 """
 
-from ._base import CHECK_EVERY, NotFittedError
+from ._base import NotFittedError
 from ._models import NeuralNetClassifier, NeuralNetRegressor
 from .files import load, save
 
-__all__ = ["CHECK_EVERY", "NeuralNetClassifier", "NeuralNetRegressor", "NotFittedError", "load", "save"]
+__all__ = ["NeuralNetClassifier", "NeuralNetRegressor", "NotFittedError", "load", "save"]

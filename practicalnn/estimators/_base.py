@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import re
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.exceptions import NotFittedError as _SklearnNotFitted
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -17,15 +18,9 @@ from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES, Initializer
 from ..core.network import Network
 from ..errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, bad
-from ..training.callbacks import Callback
 from ..training.optimizers import OPTIMIZERS
 from ..training.trainer import TrainConfig, train
-
-log = logging.getLogger("practicalnn.estimators")
-
-#: Iterations between two looks at the validation cost when ``early_stopping=True``;
-#: ``n_iter_no_change`` counts such looks.
-CHECK_EVERY = 10
+from ._epochs import EpochLoss, batch_plan
 
 
 class NotFittedError(PracticalNNError, _SklearnNotFitted):
@@ -55,17 +50,18 @@ class _NeuralNet(BaseEstimator):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        init="he",
+        init="glorot",
         l2=0.0,
         l1=0.0,
         keep_prob=1.0,
         solver="adam",
         learning_rate=0.001,
-        max_iter=2000,
-        batch_size=None,
+        max_iter=200,
+        batch_size="auto",
+        tol=1e-4,
+        n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
         normalize=True,
         random_state=None,
         verbose=False,
@@ -80,9 +76,10 @@ class _NeuralNet(BaseEstimator):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.batch_size = batch_size
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
         self.normalize = normalize
         self.random_state = random_state
         self.verbose = verbose
@@ -98,10 +95,11 @@ class _NeuralNet(BaseEstimator):
         "solver": [StrOptions(set(OPTIMIZERS))],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), None, Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "normalize": ["boolean"],
         "random_state": [None, Interval(Integral, 0, None, closed="left"), np.random.Generator, np.random.RandomState],
         "verbose": ["verbose"],
@@ -126,16 +124,18 @@ class _NeuralNet(BaseEstimator):
             raise bad("hidden_layer_sizes", self.hidden_layer_sizes, "positive integers, like (100,) or (20, 3)")
         return tuple(int(n) for n in sizes)
 
-    def _config(self):
-        """``(hidden sizes, TrainConfig)`` from parameters checked by ``_validate_params``."""
+    def _config(self, n_samples=None):
+        """``(hidden sizes, TrainConfig)`` from parameters checked by ``_validate_params``: ``max_iter``
+        epochs over ``n_samples`` training examples in mini-batches of ``batch_size``."""
+        batch, per_epoch = batch_plan(self.batch_size, n_samples)
         config = TrainConfig(
             learning_rate=self.learning_rate,
-            iterations=int(self.max_iter),
+            iterations=int(self.max_iter) * per_epoch,
             l2=self.l2,
             l1=self.l1,
             keep_prob=self.keep_prob,
             optimizer=self.solver,
-            batch_size=self.batch_size,
+            batch_size=batch,
             record_every=1,
         )
         return self._hidden(), config
@@ -161,10 +161,10 @@ class _NeuralNet(BaseEstimator):
             set to the last finite parameters and the history so far; on Ctrl-C ``fit`` returns
             with ``history_.stopped == "interrupted"``.
         """
-        hidden, config = self._config()
         X, Y = self._fit_data(X, y)
         split_rng, train_rng = self._seeds()
         X, Y, X_dev, Y_dev = self._split(X, Y, split_rng)
+        hidden, config = self._config(X.shape[0])
         X = X.T
         self.standardizer_ = None
         if self.normalize:
@@ -178,20 +178,34 @@ class _NeuralNet(BaseEstimator):
             self._output,
         )
         self.network_ = net
+        callbacks = self._callbacks(X_dev, Y_dev, X.shape[1], config)
         try:
-            history = train(
-                net, X, Y, config, rng=train_rng, init=self.init, callbacks=self._callbacks(X_dev, Y_dev, config)
-            )
+            history = train(net, X, Y, config, rng=train_rng, init=self.init, callbacks=callbacks)
         except TrainingDiverged as err:
             self._record(err.history)
             raise
         self._record(history)
+        if history.stopped == "completed":
+            warnings.warn(
+                f"{type(self).__name__}: maximum iterations ({self.max_iter} epochs) reached and the "
+                "optimization hasn't converged yet",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
     def _record(self, history):
+        """The fitted attributes a history gives: ``n_iter_`` epochs completed and the ``loss_curve_`` per
+        epoch, ending with the loss of an epoch cut short (the non-finite one of a divergence)."""
         self.history_ = history
-        self.n_iter_ = history.iterations_run
-        self.loss_curve_ = list(history.cost)
+        epochs = history.curves.get("epoch_loss")
+        if not epochs or not epochs[0]:
+            self.loss_curve_, self.n_iter_ = list(history.cost), history.iterations_run
+            return
+        self.loss_curve_, self.n_iter_ = list(epochs[1]), len(epochs[1])
+        partial = [c for it, c in zip(history.iterations, history.cost) if it >= epochs[0][-1]]
+        if partial:
+            self.loss_curve_.append(sum(partial) / len(partial))
 
     def _split(self, X, Y, rng):
         """Hold out ``validation_fraction`` of the examples when early stopping; else none."""
@@ -210,18 +224,35 @@ class _NeuralNet(BaseEstimator):
         dev, train = order[:n_dev], order[n_dev:]
         return X[train], Y[:, train], X[dev], Y[:, dev]
 
-    def _callbacks(self, X_dev, Y_dev, config):
+    def _callbacks(self, X_dev, Y_dev, n_train, config):
+        """Early stopping on the held-out split when asked (checked once per epoch), then the epoch loss:
+        recorded, printed when ``verbose``, and the stop on it when there is no early stopping."""
+        per_epoch = 1 if config.batch_size is None else math.ceil(n_train / config.batch_size)
         callbacks = []
         if X_dev is not None:
             from ..regularization.early_stopping import EarlyStopping
 
             X_dev = X_dev.T if self.standardizer_ is None else self.standardizer_.transform(X_dev.T)
             callbacks.append(
-                EarlyStopping(X_dev, Y_dev, every=CHECK_EVERY, patience=int(self.n_iter_no_change), restore_best=True)
+                EarlyStopping(
+                    X_dev,
+                    Y_dev,
+                    every=per_epoch,
+                    patience=int(self.n_iter_no_change),
+                    min_delta=float(self.tol),
+                    restore_best=True,
+                )
             )
-        if self.verbose:
-            callbacks.append(_LogCost(max(1, config.iterations // 10)))
-        return callbacks
+        epochs = EpochLoss(
+            n_train,
+            config.batch_size,
+            per_epoch,
+            tol=float(self.tol),
+            n_iter_no_change=int(self.n_iter_no_change),
+            stop_on_loss=X_dev is None,
+            verbose=bool(self.verbose),
+        )
+        return [*callbacks, epochs]
 
     # -- predicting ---------------------------------------------------------------------------
     def _check_fitted(self):
@@ -267,14 +298,3 @@ class _NeuralNet(BaseEstimator):
         from ..io.torch_bridge import to_torch
 
         return to_torch(self.saved_network())
-
-
-class _LogCost(Callback):
-    """``verbose``: the cost, ten times over a run, on the ``practicalnn.estimators`` logger."""
-
-    def __init__(self, every):
-        self.every = every
-
-    def on_check(self, trainer, iteration):
-        log.info("iteration %d: cost %.6g", iteration, trainer.history.cost[-1])
-        return False

@@ -22,8 +22,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         Units of each hidden layer; ``()`` for none (logistic regression).
     activation : {"relu", "leaky_relu", "tanh", "sigmoid"}, default="relu"
         Hidden activation.
-    init : str or Initializer, default="he"
-        Weight initialization (notes 12): zeros, normal, xavier, glorot, he or notebook.
+    init : str or Initializer, default="glorot"
+        Weight initialization (notes 12): zeros, normal, xavier, glorot, he or notebook. Glorot's
+        variance 2 / (n[l-1] + n[l]) is the one scikit-learn's MLP draws from.
     l2, l1 : float, default=0.0
         Penalty strengths lambda (>= 0): ``lambda/(2m) * sum ||W||^2`` and ``lambda/(2m) * sum |W|``.
     keep_prob : float or list of float, default=1.0
@@ -32,21 +33,26 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         The optimizer.
     learning_rate : float, default=0.001
         Step size alpha (> 0).
-    max_iter : int, default=2000
-        Parameter updates (iterations).
-    batch_size : int or None, default=None
-        None for full-batch gradient descent (the notes'); else mini-batches of this size.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its cost has not improved for
-        ``n_iter_no_change`` checks (one every ``CHECK_EVERY`` iterations), keeping the best weights.
-    validation_fraction : float, default=0.1
+    max_iter : int, default=200
+        Epochs (passes over the training data), as scikit-learn's MLP counts them.
+    batch_size : int, "auto" or None, default="auto"
+        Mini-batch size, reshuffled every epoch; "auto" is min(200, n_samples); None is full-batch
+        gradient descent (the notes': one update per epoch).
+    tol : float, default=1e-4
+        Training stops once the epoch's training loss (or, with ``early_stopping``, the validation
+        cost) has not improved by ``tol`` for more than ``n_iter_no_change`` epochs in a row.
     n_iter_no_change : int, default=10
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, look at its cost once per epoch, stop after
+        ``n_iter_no_change`` epochs without an improvement of ``tol`` and keep the best weights.
+    validation_fraction : float, default=0.1
     normalize : bool, default=True
         Standardize each feature with the training set's mean and standard deviation (notes 10).
     random_state : None, int, numpy Generator or RandomState, default=None
         Seeds the initial weights, dropout masks, mini-batch order and validation split.
     verbose : bool, default=False
-        Log the cost ten times per run on the ``practicalnn.estimators`` logger (level INFO).
+        Print the training loss of every epoch (and the validation cost with early stopping), as
+        scikit-learn's estimators do.
 
     Attributes
     ----------
@@ -55,8 +61,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     standardizer_ : practicalnn.data.scaling.Standardizer or None
     history_ : practicalnn.History
     n_iter_ : int
+        Epochs run.
     loss_curve_ : list of float
-        The cost (penalty included) at every iteration.
+        The training loss (penalty included) of every epoch: the mean of its mini-batch costs.
     n_features_in_ : int
     feature_names_in_ : ndarray, when X had string column names
     """

@@ -165,7 +165,7 @@ _SERIES = {
     "cost_history": ("history.cost", np.float64),
     "cost_unpenalized_history": ("history.cost_unpenalized", np.float64),
 }
-_STOPPED = ("completed", "early_stopping", "interrupted", "diverged")
+_STOPPED = ("completed", "early_stopping", "converged", "interrupted", "diverged")
 
 
 def history_to_parts(history):
@@ -226,3 +226,34 @@ def history_from_json(d, fail):
     if problem:
         raise fail(f"its history is malformed ({problem})")
     return History.from_dict(d)
+
+
+# -- table preprocessing and target scaling ---------------------------------------------------------
+def preprocessing_from_json(d, n_x, fail):
+    """The TablePreprocessor of a header (``to_dict`` checked by ``from_dict``), or None; its encoded
+    features must be the network's inputs."""
+    if d is None:
+        return None
+    from ..data.tables import TablePreprocessor
+    from ..errors import DataError
+
+    try:
+        prep = TablePreprocessor.from_dict(d)
+    except (DataError, TypeError) as err:
+        raise fail(f"its table preprocessing is invalid ({err})") from None
+    if len(prep.feature_names_out) != n_x:
+        raise fail(f"its table preprocessing gives {len(prep.feature_names_out)} inputs; its network takes {n_x}")
+    return prep
+
+
+def target_scaling_from_json(d, net, fail):
+    """``(mean, std)`` of a regression target, or None."""
+    if d is None:
+        return None
+    if net.output.name != "identity" or net.layer_sizes[-1] != 1:
+        raise fail("it has a target scaling but not a one-output regression network")
+    if not isinstance(d, dict) or not all(_is_number(d.get(k)) for k in ("mean", "std")):
+        raise fail(f"its target_scaling is {d!r}; expected finite numbers mean and std")
+    if d["std"] <= 0:
+        raise fail(f"its target_scaling std is {d['std']!r}; expected a positive number")
+    return float(d["mean"]), float(d["std"])

@@ -27,7 +27,9 @@ MODEL_KINDS = (NETWORK, *estimator_file.ESTIMATOR_KINDS)
 @dataclass
 class SavedNetwork:
     """A trained Network with what prediction needs: the input standardizer (statistics of the
-    training set), the original class labels, the feature names, and free ``info`` (JSON)."""
+    training set), the original class labels, the feature names, and free ``info`` (JSON); for a model
+    trained on a table, its ``preprocessing`` (a fitted ``TablePreprocessor``: raw columns in, the
+    network's inputs out) and, for regression, the ``target_scaling`` (mean, std) undone on predictions."""
 
     network: object
     standardizer: object = None
@@ -35,6 +37,8 @@ class SavedNetwork:
     feature_names: list | None = None
     target: str | None = None
     info: dict = field(default_factory=dict)
+    preprocessing: object = None
+    target_scaling: tuple | None = None
 
     def _inputs(self, X):
         X = self.network.check_X(X)
@@ -47,9 +51,19 @@ class SavedNetwork:
     def predict(self, X):
         """Predictions (1, m) for X (n_x, m): class labels (original ones when known) or values."""
         out = self.network.output.predict(self.predict_proba(X))
+        if self.network.output.name == "identity" and self.target_scaling is not None:
+            mean, std = self.target_scaling
+            return out * std + mean
         if self.classes is None or self.network.output.name == "identity":
             return out
         return np.asarray(self.classes)[out]
+
+    def table_inputs(self, frame, argument="data"):
+        """The network's inputs (n_x, m) from a DataFrame of raw rows (the columns of ``preprocessing``,
+        in any order); DataError naming a missing column or one of a new dtype."""
+        if self.preprocessing is None:
+            raise bad(argument, "a table", "a model trained on a table (this one has no table preprocessing)")
+        return self.preprocessing.transform(frame, argument)
 
 
 def _network_parts(model):
@@ -61,6 +75,10 @@ def _network_parts(model):
         "feature_names": None if model.feature_names is None else [str(f) for f in model.feature_names],
         "target": model.target,
         "info": model.info,
+        "preprocessing": None if model.preprocessing is None else model.preprocessing.to_dict(),
+        "target_scaling": None
+        if model.target_scaling is None
+        else {"mean": float(model.target_scaling[0]), "std": float(model.target_scaling[1])},
     }
     return header, {"params": net.params}
 
@@ -81,9 +99,10 @@ def _network_from_parts(header, tensors, fail):
         raise fail(f"its target is {target!r}, not a column name")
     if target is not None and names is not None and target in names:
         raise fail(f"its target {target!r} is also one of its feature names")
-    return SavedNetwork(
-        net, fields.standardizer_from_json(header.get("standardizer"), n_x, fail), classes, names, target, info
-    )
+    preprocessing = fields.preprocessing_from_json(header.get("preprocessing"), n_x, fail)
+    scaling = fields.target_scaling_from_json(header.get("target_scaling"), net, fail)
+    standardizer = fields.standardizer_from_json(header.get("standardizer"), n_x, fail)
+    return SavedNetwork(net, standardizer, classes, names, target, info, preprocessing, scaling)
 
 
 def check_loadable(kind, header, tensors):

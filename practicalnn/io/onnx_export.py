@@ -24,8 +24,10 @@ import numpy as np
 from ..errors import ConfigError, bad
 
 _ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyRelu"}
-#: The ONNX opset the graph is built for (every operator it uses exists there unchanged).
+#: The ONNX opset the graph is built for (every operator it uses exists there unchanged); a graph with
+#: table preprocessing needs 19, where Equal takes strings.
 OPSET = 17
+TABLE_OPSET = 19
 
 
 def require_onnx():
@@ -88,14 +90,16 @@ def build(model):
         raise bad("model", f"hidden activation {network.hidden.name}", f"one of {', '.join(_ACTIVATIONS)}")
     n_x = network.layer_sizes[0]
     nodes, inits, inputs = [], [], []
-    names = _input_names(feature_names, n_x)
-    if names is None:
+    preprocessing = getattr(model, "preprocessing", None)
+    names = _input_names(feature_names, n_x) if preprocessing is None else None
+    if preprocessing is not None:
+        names = _table_inputs(preprocessing, nodes, inits, inputs, helper, numpy_helper, TensorProto)
+    elif names is None:
         inputs.append(helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", n_x]))
-        current = "X"
     else:
         inputs += [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["N", 1]) for n in names]
         nodes.append(helper.make_node("Concat", names, ["X"], axis=1))
-        current = "X"
+    current = "X"
 
     def const(name, array):
         inits.append(numpy_helper.from_array(np.asarray(array, np.float32), name))
@@ -115,9 +119,16 @@ def build(model):
             extra = {"alpha": float(network.hidden.slope)} if kind == "LeakyRelu" else {}
             nodes.append(helper.make_node(kind, [current], [f"A{layer}"], **extra))
             current = f"A{layer}"
+    scaling = getattr(model, "target_scaling", None)
+    if scaling is not None:
+        nodes.append(helper.make_node("Mul", [current, const("target_std", [scaling[1]])], ["unscaled"]))
+        nodes.append(helper.make_node("Add", ["unscaled", const("target_mean", [scaling[0]])], ["target"]))
+        current = "target"
     outputs = _output_nodes(network, classes, current, nodes, inits, helper, numpy_helper, TensorProto)
+    _check_names_distinct(names, nodes, inits)
     graph = helper.make_graph(nodes, "practicalnn", inputs, outputs, inits)
-    proto = helper.make_model(graph, producer_name="practicalnn", opset_imports=[helper.make_opsetid("", OPSET)])
+    opset = OPSET if preprocessing is None else TABLE_OPSET
+    proto = helper.make_model(graph, producer_name="practicalnn", opset_imports=[helper.make_opsetid("", opset)])
     proto.ir_version = min(proto.ir_version, 9)  # readable by onnxruntime releases of the last two years
     meta = {
         "layer_sizes": ",".join(map(str, network.layer_sizes)),
@@ -131,6 +142,43 @@ def build(model):
         entry.key, entry.value = key, value
     onnx.checker.check_model(proto, full_check=True)
     return proto
+
+
+def _table_inputs(prep, nodes, inits, inputs, helper, numpy_helper, TensorProto):
+    """One graph input per original column (numeric: float [N, 1]; categorical: string [N, 1], a missing
+    value fed as the string "missing"), encoded as the TablePreprocessor encodes it: NaN -> median
+    (IsNaN + Where), (x - mean) / scale; categories one-hot (Equal against the known categories + Cast;
+    an unknown one is all zeros); concatenated into ``X`` in the network's input order. Returns the
+    column names."""
+    names, encoded = [], []
+    for i, column in enumerate(prep.columns_):
+        name, tag = str(column.name), f"pnn_col{i}"
+        names.append(name)
+        if column.kind == "numeric":
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, ["N", 1]))
+            stats = {k: np.asarray([getattr(column, k)], np.float32) for k in ("median", "mean", "scale")}
+            inits.extend(numpy_helper.from_array(v, f"{tag}_{k}") for k, v in stats.items())
+            nodes.append(helper.make_node("IsNaN", [name], [f"{tag}_nan"]))
+            nodes.append(helper.make_node("Where", [f"{tag}_nan", f"{tag}_median", name], [f"{tag}_filled"]))
+            nodes.append(helper.make_node("Sub", [f"{tag}_filled", f"{tag}_mean"], [f"{tag}_centred"]))
+            nodes.append(helper.make_node("Div", [f"{tag}_centred", f"{tag}_scale"], [f"{tag}_out"]))
+        else:
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
+            categories = [str(c).encode() for c in column.categories]
+            inits.append(helper.make_tensor(f"{tag}_categories", TensorProto.STRING, [1, len(categories)], categories))
+            nodes.append(helper.make_node("Equal", [name, f"{tag}_categories"], [f"{tag}_is"]))
+            nodes.append(helper.make_node("Cast", [f"{tag}_is"], [f"{tag}_out"], to=TensorProto.FLOAT))
+        encoded.append(f"{tag}_out")
+    nodes.append(helper.make_node("Concat", encoded, ["X"], axis=1))
+    return names
+
+
+def _check_names_distinct(names, nodes, inits):
+    """An input named like a value the graph computes (or one of its outputs) cannot be expressed."""
+    taken = {o for n in nodes for o in n.output} | {t.name for t in inits}
+    clash = sorted(set(names or []) & taken)
+    if clash:
+        raise bad("feature_names", clash, "input names other than the graph's own values and outputs (rename them)")
 
 
 def _output_nodes(network, classes, current, nodes, inits, helper, numpy_helper, TensorProto):
