@@ -97,7 +97,10 @@ class Trainer:
         self.input_scale = 0.0  # the largest |x| of the data being fitted (a divergence message names it)
 
     # -- the loop ------------------------------------------------------------------------------
-    def fit(self, X, Y):
+    def fit(self, X, Y, until=None):
+        """Train to ``config.iterations`` (or pause at iteration ``until``: a later ``fit`` continues
+        exactly where this one paused, and only the real end of training is an end-of-training check).
+        Returns the History."""
         net = self.network
         X = net.check_X(X)
         Y = net.check_Y(Y, X.shape[1])
@@ -110,10 +113,11 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_begin(self)
         total = self.config.iterations
+        stop = total if until is None else min(int(until), total)
         try:
             with _interrupt_flag() as interrupted:
-                while self.iteration < total and self.stop_reason is None:
-                    end = self._next_boundary(total)
+                while self.iteration < stop and self.stop_reason is None:
+                    end = self._next_boundary(stop)
                     self._steps(X, Y, self.iteration, end, interrupted)
                     if interrupted.is_set():
                         self.stop_reason = "interrupted"

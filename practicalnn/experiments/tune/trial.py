@@ -89,7 +89,7 @@ def build(params, data, seed=0, until=None):
             )
         )
     keeper = _StateAt(until)
-    trainer = Trainer(net, dataclasses.replace(config, iterations=until), rng=seed, callbacks=[*callbacks, keeper])
+    trainer = Trainer(net, config, rng=seed, callbacks=[*callbacks, keeper])
     return net, trainer, keeper, model, total
 
 
@@ -120,7 +120,7 @@ def train_trial(params, data, state=None, until=None, *, seed=0, bayes_error=0.0
         trainer.load_state_dict(state)
     base = {"pid": os.getpid(), "total": total}
     try:
-        history = trainer.fit(data.train_X, data.train_Y)
+        history = trainer.fit(data.train_X, data.train_Y, until=until)
     except TrainingDiverged as err:
         failed = {"status": "failed", "message": str(err), "iteration": err.iteration, "finished": True}
         history = err.history.to_dict() if err.history else None
