@@ -10,7 +10,6 @@ the trial's own seeded streams: where it runs never changes what it returns.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 from ...core.network import Network
