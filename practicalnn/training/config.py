@@ -14,6 +14,8 @@ from .schedules import NAMES as SCHEDULES
 from .schedules import make_schedule
 from .schedules import rate as scheduled_rate
 
+#: The schedule fields added after the others, with their defaults (``to_dict`` leaves them out at these).
+_SCHEDULE_DEFAULTS = {"lr_schedule": "inverse", "decay_base": 0.95, "decay_k": 1.0, "time_interval": None}
 POSITIVE = Interval(Real, 0, None, closed="neither")
 COUNT = Interval(Integral, 1, None)
 BETA = Interval(Real, 0, 1, closed="left")
@@ -122,4 +124,10 @@ class TrainConfig:
         return scheduled_rate(self.schedule(), self.learning_rate, epoch)
 
     def to_dict(self):
-        return asdict(self)
+        """The fields as a dict; the schedule's fields only when they differ from their defaults, so that
+        what earlier versions wrote (checkpoints' run descriptions, results) reads the same."""
+        out = asdict(self)
+        for name, default in _SCHEDULE_DEFAULTS.items():
+            if out[name] == default:
+                del out[name]
+        return out
