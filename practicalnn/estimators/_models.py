@@ -47,6 +47,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         Seeds the initial weights, dropout masks, mini-batch order and validation split.
     verbose : bool, default=False
         Log the cost ten times per run on the ``practicalnn.estimators`` logger (level INFO).
+    batch_norm : bool, default=False
+        Batch-normalize every hidden layer (gamma, beta learned; the running averages of mu and sigma^2
+        used at prediction).
 
     Attributes
     ----------

@@ -60,6 +60,8 @@ def _check_params(params, net, standardizer, fail):
         raise fail(f"its parameter hidden_layer_sizes={params.get('hidden_layer_sizes')!r} does not match its network")
     if params.get("normalize") not in (True, False) or params["normalize"] != (standardizer is not None):
         raise fail(f"its parameter normalize={params.get('normalize')!r} does not match its normalization statistics")
+    if bool(params.get("batch_norm", False)) != bool(net.normalized):
+        raise fail(f"its parameter batch_norm={params.get('batch_norm')!r} does not match its network")
 
 
 def record_from_parts(kind, header, tensors, fail):
