@@ -303,3 +303,14 @@ def test_estimator_with_batch_norm_round_trips(tmp_path):
     assert clf.network_.batch_norm == [True, True]
     again = practicalnn.load(practicalnn.save(clf, tmp_path / "clf.pnn"))
     assert np.array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_signal_study_shows_batch_norm_keeping_a_deep_networks_activations_in_range():
+    from practicalnn.diagnostics.signal import signal_propagation
+
+    plain = signal_propagation(depth=30, width=50, init="normal", scale=10.0, activation="relu")
+    normalized = signal_propagation(depth=30, width=50, init="normal", scale=10.0, activation="relu", batch_norm=True)
+    assert "exploding" in plain.activation_flags
+    assert not any(normalized.activation_flags)
+    # relu of a unit-variance normal: std sqrt(1/2 - 1/(2 pi)) ~ 0.584 in every hidden layer
+    assert all(0.4 < s < 0.8 for s in normalized.activation_std[:-1])
