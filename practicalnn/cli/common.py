@@ -23,6 +23,8 @@ from ._types import comma_list as comma_list
 
 
 def rng_of(args):
+    if args.rng == "course":
+        return ("course", args.seed)
     return "notebook" if args.rng == "notebook" else args.seed
 
 
@@ -42,6 +44,10 @@ def config_of(args, **overrides):
             "optimizer",
             "batch_size",
             "decay_rate",
+            "lr_schedule",
+            "decay_base",
+            "decay_k",
+            "time_interval",
             "beta1",
             "beta2",
         )

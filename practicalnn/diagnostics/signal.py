@@ -120,7 +120,16 @@ class SignalProfile:
 
 
 def signal_propagation(
-    depth=50, width=100, init="he", activation="relu", *, examples=256, scale=10.0, rng=0, threshold=THRESHOLD
+    depth=50,
+    width=100,
+    init="he",
+    activation="relu",
+    *,
+    examples=256,
+    scale=10.0,
+    rng=0,
+    threshold=THRESHOLD,
+    batch_norm=False,
 ):
     """One forward and backward pass of a deep network on random input, measured layer by layer.
 
@@ -140,6 +149,8 @@ def signal_propagation(
         Draws the input, the labels and the weights.
     threshold : float
         Flag a layer whose ratio to the reference is below 1/threshold or above threshold.
+    batch_norm : bool
+        Batch-normalize every hidden layer (training mode): the activations stay in range whatever the init.
 
     Returns
     -------
@@ -152,11 +163,11 @@ def signal_propagation(
     check_memory(signal_bytes(depth, width, examples), depth=depth, width=width, examples=examples)
     rng = generator(rng)
     scheme = init if isinstance(init, Initializer) else Initializer(init, scale=scale)
-    net = Network([width] * (depth + 1) + [1], activation, "sigmoid").initialize(scheme, rng)
+    net = Network([width] * (depth + 1) + [1], activation, "sigmoid", batch_norm=batch_norm).initialize(scheme, rng)
     X = rng.standard_normal((width, examples))
     Y = rng.integers(0, 2, (1, examples))
     with np.errstate(all="ignore"):  # overflow and saturation are what is being measured
-        cache = net.forward(X)
+        cache = net.forward(X, training=True)  # with batch_norm: the batch's statistics, as in training
         grad = net.backward(cache, Y.astype(float))
         dW, _ = net.layout.views(grad)
         stds = [float(np.std(cache.A[layer])) for layer in range(1, net.n_layers + 1)]

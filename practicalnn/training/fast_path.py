@@ -53,6 +53,11 @@ def _unsupported(trainer):
         return f"output {type(net.output).__name__}"
     if type(trainer.optimizer) not in _OPTIMIZER:
         return f"optimizer {type(trainer.optimizer).__name__}"
+    if net.normalized:
+        return (
+            f"batch normalization (hidden layers {list(net.normalized)}; the compiled kernels do not "
+            "normalize, so the reference NumPy path serves)"
+        )
     return None
 
 
@@ -79,6 +84,11 @@ def why_not(trainer):
     else:
         if net.dtype != np.float64:
             return f"dtype {net.dtype.name} with full batches (the fused kernel is float64)"
+        if not trainer.config.plain_inverse:
+            return (
+                f"learning-rate schedule {trainer.config.schedule().name} with full batches "
+                "(the fused kernel computes only alpha0 / (1 + decay_rate * epoch))"
+            )
         sizes = net.layer_sizes
         macs = sum(sizes[i] * sizes[i - 1] for i in range(1, len(sizes)))
         if macs > MAX_MACS:
