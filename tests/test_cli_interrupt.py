@@ -131,7 +131,7 @@ def test_an_interrupted_training_starts_no_further_one(monkeypatch, capsys):
 
 
 def test_reproduce_stops_at_the_interrupted_experiment_and_exits_130(monkeypatch, capsys):
-    import practicalnn.cli.reproduce as reproduce
+    import practicalnn.experiments.reproduce as reproduce  # the CLI runs experiments.reproduce.reproduce
 
     real, calls = reproduce.run_experiment, []
 
