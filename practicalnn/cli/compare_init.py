@@ -7,7 +7,7 @@ import sys
 
 from ..core.initializers import SCHEMES
 from ..diagnostics.init_study import STUDIED, compare_initializations
-from ..training.trainer import TrainConfig
+from ._settings import changed_settings
 from ._types import names
 from .common import (
     Progress,
@@ -22,6 +22,9 @@ from .common import (
     until_interrupted,
     writing,
 )
+
+#: The run settings every scheme shares, shown in the header when they are not train's defaults.
+SHARED = ("l2", "l1", "keep_prob", "input_keep_prob", "optimizer", "batch_size", "decay_rate", "beta1", "beta2")
 
 
 def register(sub):
@@ -112,8 +115,8 @@ def _print(study, dataset):
     s = study.setup
     print(
         f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
-        f"{study.config.learning_rate}, {study.config.iterations} iterations{_settings(study.config)}, seed "
-        f"{s['seed']} for every scheme\n"
+        f"{study.config.learning_rate}, {study.config.iterations} iterations"
+        f"{changed_settings(study.config, SHARED)}, seed {s['seed']} for every scheme\n"
     )
     rows = [
         [
@@ -157,19 +160,6 @@ def _print(study, dataset):
         "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
         "training example (out of the layer's size)."
     )
-
-
-def _settings(config):
-    """The settings of ``config`` beyond learning rate and iterations that differ from train's defaults,
-    as ", l2 0.7, optimizer adam" ("" when none do)."""
-    default = TrainConfig()
-    changed = [
-        f"{name} {getattr(config, name)}"
-        for name in ("l2", "l1", "keep_prob", "input_keep_prob", "optimizer", "batch_size", "decay_rate")
-        + (("beta1", "beta2") if config.optimizer != "gd" else ())
-        if getattr(config, name) != getattr(default, name)
-    ]
-    return "".join(f", {c}" for c in changed)
 
 
 def _dead(run):

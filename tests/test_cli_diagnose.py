@@ -1,7 +1,4 @@
-"""What single commands print and which flags reach their runs: diagnose's warnings, signal's memory
-refusals, and the train flags that compare-init and recipe take."""
-
-import pytest
+"""practicalnn diagnose prints what the diagnosis warns about beside its verdict."""
 
 from practicalnn.cli import main
 
