@@ -25,10 +25,9 @@ from contextlib import contextmanager
 import numpy as np
 
 from .. import fast
-from . import alternatives
+from . import alternatives, measures
 from .cold import cold_start
 from .large import w3
-from . import measures
 from .moons import KEEP_GRID, L2_GRID, w1, w2
 
 #: How many times each workload calls ``progress`` (one more for W1 and W3 when PyTorch is there).

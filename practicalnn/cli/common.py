@@ -30,7 +30,8 @@ def rng_of(args):
 
 def config_of(args, **overrides):
     """TrainConfig from the flags of ``add_network_args`` (validated there; errors name the flag's
-    argument), with ``overrides`` replacing any of them."""
+    argument), with ``overrides`` replacing any of them. A flag the command does not take keeps
+    TrainConfig's default."""
     fields = {
         name: getattr(args, name)
         for name in (
@@ -51,6 +52,7 @@ def config_of(args, **overrides):
             "beta1",
             "beta2",
         )
+        if hasattr(args, name)
     }
     return TrainConfig(**{**fields, **overrides})
 
