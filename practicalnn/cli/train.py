@@ -7,7 +7,7 @@ import sys
 from ..errors import Interrupted, bad
 from ..training.run import fit_dataset
 from . import _persist, _tables
-from ._extras import TrainExtras
+from ._generalization import TrainExtras
 from ._flags import add_batch_norm_args, batch_norm_of
 from .common import (
     Progress,
