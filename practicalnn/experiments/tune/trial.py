@@ -11,6 +11,7 @@ the trial's own seeded streams: where it runs never changes what it returns.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from ...core.network import Network
 from ...diagnostics.bias_variance import diagnose
@@ -24,26 +25,26 @@ from .space import TRAIN_KNOBS, engine_value
 #: ``iterations`` (a study trains many models, so each is shorter) and the seed (the study's).
 DEFAULTS = {"hidden": "20,3", "activation": "relu", "init": "notebook", "iterations": 2000, "check_every": 100}
 
-_limited: dict = {}
 
+@contextmanager
+def one_thread():
+    """One BLAS and one Numba thread while a trial trains (a worker owns one core, not the machine's),
+    and the process's own settings back afterwards: a trial run in the client leaves it as it was."""
+    from threadpoolctl import threadpool_limits
 
-def limit_threads():
-    """One BLAS and one Numba thread in this process: a worker owns one core, not the machine's."""
-    if _limited:
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-
-        _limited["blas"] = threadpool_limits(1)
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        pass
     try:
         import numba
-
-        numba.set_num_threads(1)
-    except (ImportError, ValueError):  # pragma: no cover
-        pass
-    _limited["pid"] = os.getpid()
+    except ImportError:  # pragma: no cover - numba is a dependency
+        numba = None
+    before = None if numba is None else numba.get_num_threads()
+    with threadpool_limits(1):
+        if numba is not None:
+            numba.set_num_threads(1)
+        try:
+            yield
+        finally:
+            if numba is not None:
+                numba.set_num_threads(before)
 
 
 def trial_settings(params, seed=0):
@@ -111,7 +112,11 @@ def train_trial(params, data, state=None, until=None, *, seed=0, bayes_error=0.0
     run reached its iterations, or early stopping or a divergence ended it), ``stopped``, the scores
     of ``scores``, the ``history`` (``History.to_dict``), ``message`` (the engine's, for a failure),
     ``state`` (to continue from; None when finished or ``keep_state`` is False) and ``pid``."""
-    limit_threads()
+    with one_thread():
+        return _train_trial(params, data, state, until, seed=seed, bayes_error=bayes_error, keep_state=keep_state)
+
+
+def _train_trial(params, data, state, until, *, seed, bayes_error, keep_state):
     net, trainer, keeper, model, total = build(params, data, seed, until)
     if state is None:
         net.initialize(model["init"], trainer.streams.init)
