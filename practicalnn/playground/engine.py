@@ -120,9 +120,9 @@ class LiveRun:
         target = min(t.iteration + iterations, self.settings["stop_iterations"])
         if t.iteration >= target:
             return "stop iterations reached"
-        t.config.iterations = target
+        t.config.iterations = self.settings["stop_iterations"]  # the run's real end: its end-of-training check
         try:
-            history = t.fit(self.data.train_X, self.data.train_Y)
+            history = t.fit(self.data.train_X, self.data.train_Y, until=target)  # a pause, not an end
         except TrainingDiverged as err:
             return f"diverged: {err}"
         point = {**self.evaluate(), "iteration": t.iteration}
