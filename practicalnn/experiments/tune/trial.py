@@ -25,28 +25,6 @@ from .space import TRAIN_KNOBS, engine_value
 #: ``iterations`` (a study trains many models, so each is shorter) and the seed (the study's).
 DEFAULTS = {"hidden": "20,3", "activation": "relu", "init": "notebook", "iterations": 2000, "check_every": 100}
 
-_limited: dict = {}
-
-
-def limit_threads():
-    """One BLAS and one Numba thread in this process: a worker owns one core, not the machine's."""
-    if _limited:
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-
-        _limited["blas"] = threadpool_limits(1)
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        pass
-    try:
-        import numba
-
-        numba.set_num_threads(1)
-    except (ImportError, ValueError):  # pragma: no cover
-        pass
-    _limited["pid"] = os.getpid()
-
-
 def trial_settings(params, seed=0):
     """(model, config, seed, early stopping) of a trial: the params over DEFAULTS."""
     p = {**DEFAULTS, "seed": seed, **params}
@@ -112,7 +90,6 @@ def train_trial(params, data, state=None, until=None, *, seed=0, bayes_error=0.0
     run reached its iterations, or early stopping or a divergence ended it), ``stopped``, the scores
     of ``scores``, the ``history`` (``History.to_dict``), ``message`` (the engine's, for a failure),
     ``state`` (to continue from; None when finished or ``keep_state`` is False) and ``pid``."""
-    limit_threads()
     net, trainer, keeper, model, total = build(params, data, seed, until)
     if state is None:
         net.initialize(model["init"], trainer.streams.init)
