@@ -154,20 +154,20 @@ def tune(
 ):
     """Search hyperparameters on the dev set with Optuna, training the trials on Dask.
 
-    ``params`` are ``--param`` flag strings (``"learning_rate=log:1e-4:1"``) and ``space`` a
-    SearchSpace, a dict or a TOML/JSON file of knobs (see ``practicalnn.experiments.tune.space``).
-    ``n_trials`` trials (default 20; the grid's size for ``sampler="grid"``) are drawn by ``sampler``
-    (tpe, random, grid) and cut short by ``pruner`` (halving, median, none) on the dev ``metric``
-    reported every ``rung_every`` iterations. The study is kept in ``storage`` (an Optuna RDB URL;
-    default ``sqlite:///study.db`` here) under ``study_name``; the same call again continues it, and
-    ``resume=True`` continues it from its stored setup alone. Trials run on the Dask scheduler at
-    ``scheduler``, else on a LocalCluster of ``workers`` processes (default one per core; 0 runs them
-    in this process), or on ``executor`` (an ``execution`` executor the caller started, and closes,
-itself: one cluster for several studies). ``progress(counts)`` is called as trials start and finish.
+        ``params`` are ``--param`` flag strings (``"learning_rate=log:1e-4:1"``) and ``space`` a
+        SearchSpace, a dict or a TOML/JSON file of knobs (see ``practicalnn.experiments.tune.space``).
+        ``n_trials`` trials (default 20; the grid's size for ``sampler="grid"``) are drawn by ``sampler``
+        (tpe, random, grid) and cut short by ``pruner`` (halving, median, none) on the dev ``metric``
+        reported every ``rung_every`` iterations. The study is kept in ``storage`` (an Optuna RDB URL;
+        default ``sqlite:///study.db`` here) under ``study_name``; the same call again continues it, and
+        ``resume=True`` continues it from its stored setup alone. Trials run on the Dask scheduler at
+        ``scheduler``, else on a LocalCluster of ``workers`` processes (default one per core; 0 runs them
+        in this process), or on ``executor`` (an ``execution`` executor the caller started, and closes,
+    itself: one cluster for several studies). ``progress(counts)`` is called as trials start and finish.
 
-    Returns a TuneResult: the Optuna study, one row per trial, the best trial retrained (its
-    ``network``, ``history`` and the ``command`` that re-runs it alone) and its test scores, measured
-    once after the choice. Ctrl-C raises ``Interrupted`` whose ``partial`` holds the table so far.
+        Returns a TuneResult: the Optuna study, one row per trial, the best trial retrained (its
+        ``network``, ``history`` and the ``command`` that re-runs it alone) and its test scores, measured
+        once after the choice. Ctrl-C raises ``Interrupted`` whose ``partial`` holds the table so far.
     """
     storage_url = storage or default_storage()
     with quiet_optuna():

@@ -146,7 +146,7 @@ class DaskExecutor:
     def __init__(self, scheduler=None, workers=None, connect_timeout=5.0):
         from distributed import Client, LocalCluster
 
-        self.cluster = None
+        self.cluster, self.closed = None, False
         if scheduler is None:
             workers = (os.cpu_count() or 1) if workers is None else workers
             with _worker_environment():
@@ -211,6 +211,9 @@ class DaskExecutor:
         return self.client.run(os.getpid)
 
     def close(self):
+        if self.closed:
+            return
+        self.closed = True
         try:
             self.client.close(timeout=2)
         finally:
@@ -221,6 +224,9 @@ class DaskExecutor:
         """Stop now: the local worker processes killed (their running calls are lost), then closed
         without a graceful shutdown. A remote cluster's workers are left running (only the client
         goes; its cancelled calls stop being scheduled)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.cluster is not None:
             for nanny in list(self.cluster.workers.values()):
                 pid = getattr(nanny, "pid", None)

@@ -25,6 +25,7 @@ from .space import TRAIN_KNOBS, engine_value
 #: ``iterations`` (a study trains many models, so each is shorter) and the seed (the study's).
 DEFAULTS = {"hidden": "20,3", "activation": "relu", "init": "notebook", "iterations": 2000, "check_every": 100}
 
+
 def trial_settings(params, seed=0):
     """(model, config, seed, early stopping) of a trial: the params over DEFAULTS."""
     p = {**DEFAULTS, "seed": seed, **params}
