@@ -16,6 +16,7 @@ import os
 from ...core.network import Network
 from ...diagnostics.bias_variance import diagnose
 from ...errors import TrainingDiverged
+from ...regularization.early_stopping import EarlyStopping
 from ...training.callbacks import Callback
 from ...training.config import TrainConfig
 from ...training.trainer import Trainer
@@ -47,10 +48,22 @@ class _StateAt(Callback):
         return False
 
 
+class _RungEarlyStopping(EarlyStopping):
+    """Early stopping as the whole run of ``total`` iterations does it: the trainer checks every
+    callback at the end of its run, and a rung's end that is neither one of its own checks nor the
+    trial's end is no check."""
+
+    def __init__(self, total, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.total = total
+
+    def on_check(self, trainer, iteration):
+        own = iteration % self.every == 0 or iteration == self.total
+        return own and super().on_check(trainer, iteration)
+
+
 def build(params, data, seed=0, until=None):
     """The network, trainer and state keeper of a trial, trained to ``until`` (default: its end)."""
-    from ...regularization.early_stopping import EarlyStopping
-
     model, config, seed, early = trial_settings(params, seed)
     total = config.iterations
     until = total if until is None else min(int(until), total)
@@ -58,7 +71,8 @@ def build(params, data, seed=0, until=None):
     callbacks = []
     if early is not None:
         callbacks.append(
-            EarlyStopping(
+            _RungEarlyStopping(
+                total,
                 data.dev_X,
                 data.dev_Y,
                 every=early["every"],
