@@ -142,10 +142,20 @@ def _worker_environment():
 
 
 def _warm():
-    """Import the engine on a worker, so that its first run does not pay for it."""
-    from ...training import run  # noqa: F401
+    """Load the engine and its compiled kernel (from Numba's cache) on a worker, by one step of a
+    tiny network, so that its first run does not pay for them."""
+    import numpy as np
+
+    from ...core.network import Network
+    from ...training.config import TrainConfig
+    from ...training.trainer import Trainer
 
     limit_threads()
+    X = np.linspace(-1.0, 1.0, 8).reshape(2, 4)
+    net = Network([2, 3, 1])
+    trainer = Trainer(net, TrainConfig(iterations=1, keep_prob=0.9), rng=0)
+    net.initialize("he", trainer.streams.init)
+    trainer.fit(X, (X[:1] > 0).astype(float))
     return os.getpid()
 
 
