@@ -47,7 +47,7 @@ def register(sub):
         type=int,
         default=1,
         help="train the members on a local Dask cluster of this many single-threaded worker processes "
-        "(default 1: one after another, here)",
+        "(default 1): 1 trains them here, one after another",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report to DIR")

@@ -20,12 +20,14 @@ def register(sub):
         "(a SQLite file by default), so the same command again continues it. The test set is scored once, "
         "for the winner.",
     )
-    p.add_argument("--dataset", default="moons", help="moons (default), circles, digits, breast_cancer or a CSV")
+    p.add_argument(
+        "--dataset", default="moons", help="moons, circles, digits, breast_cancer or a CSV file (default moons)"
+    )
     p.add_argument("--target", help="label column of a CSV dataset")
     p.add_argument(
         "--param",
         action="append",
-        default=[],
+        default=None,
         metavar="NAME=SPEC",
         help="a knob: a value (iterations=5000), choice:A|B, LOW:HIGH or uniform:LOW:HIGH, log:LOW:HIGH, "
         "int:LOW:HIGH, logint:LOW:HIGH; repeat for each knob",
@@ -98,7 +100,7 @@ def run(args):
     try:
         result = tune(
             args.dataset,
-            args.param,
+            args.param or [],
             space=args.space,
             n_trials=args.trials,
             sampler=args.sampler,
