@@ -1,5 +1,7 @@
 """Ensembles (notes 9): averaged probabilities of independent models and of snapshots along one run."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -77,3 +79,23 @@ def test_snapshot_ensemble_softmax():
     e = snapshot_ensemble(digits, 3, config=cfg, normalize=True, hidden=[16])
     assert [m.detail["iteration"] for m in e.members] == [80, 100, 120]
     assert 0.5 < e.dev_accuracy <= 1.0
+
+
+def test_members_on_dask_workers_are_the_members_trained_here(cancer):
+    """The same seeds give bit-identical members whether they train here or on two worker processes."""
+    pytest.importorskip("distributed")
+    from practicalnn.experiments.tune.execution import DaskExecutor
+
+    cfg = TrainConfig(learning_rate=0.1, iterations=150, record_every=50)
+    here = train_ensemble(cancer, 3, config=cfg, normalize=True, hidden=[8])
+    executor = DaskExecutor(workers=2)
+    try:
+        there = train_ensemble(cancer, 3, config=cfg, normalize=True, hidden=[8], executor=executor)
+        pids = set(executor.worker_pids().values())
+    finally:
+        executor.close()
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert [m.name for m in there.members] == [m.name for m in here.members]
+    for a, b in zip(here.members, there.members):
+        assert np.array_equal(a.network.params, b.network.params)
+    assert there.dev_accuracy == here.dev_accuracy and there.test_accuracy == here.test_accuracy

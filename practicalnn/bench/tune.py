@@ -10,6 +10,7 @@ what)`` reports its steps.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -100,3 +101,106 @@ def run_w5(n_trials=16, iterations=30000, seed=0, progress=None):
         "same_best": full1.best["trial"] == full2.best["trial"] and full1.best["value"] == full2.best["value"],
         "goals": GOALS,
     }
+
+
+# -- W2 on the Dask path, beside the process pool it replaced ----------------------------------------
+#: The issue's goals for W2 on the default local cluster: at least 50 times the sequential baseline,
+#: and at least as fast as the forked process pool the sweep had before.
+W2_GOALS = {"baseline_over_dask": ("speedup", 50.0), "pool_over_dask": ("speedup", 1.0)}
+
+_POOL_JOB: dict = {}
+
+
+def _pool_init(job):
+    from threadpoolctl import threadpool_limits
+
+    _POOL_JOB.update(job, limits=threadpool_limits(1))
+
+
+def _pool_cell(l2, keep):
+    from ..experiments.sweep import run_cell
+
+    return run_cell(_POOL_JOB, l2, keep)
+
+
+def pool_sweep(job, grid, workers):
+    """The sweep as it ran before the Dask path, for comparison: the kernel loaded here, then a pool
+    of forked workers (they inherit it and the data), one BLAS thread each. Returns the cells."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..experiments.sweep import run_cell
+
+    run_cell({**job, "config": {**job["config"], "iterations": 1}}, 0.0, 1.0)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_pool_init, initargs=(job,)) as pool:
+        return [f.result() for f in [pool.submit(_pool_cell, a, k) for a, k in grid]]
+
+
+def run_w2_dask(repeats=3, iterations=30000, l2=None, keep=None, workers=2, baseline_cells=None, progress=None):
+    """W2 (the lambda x keep_prob grid of the notebook's model) on the default Dask path (a local cluster
+    of ``workers`` single-threaded processes, started once) and on the old process pool, timed in
+    turns; and the NumPy baseline run sequentially on ``baseline_cells`` of the cells (default all;
+    fewer are scaled to the whole grid). Returns W2's kind of dict: rows, checks, and the goals."""
+    from ..data.datasets import load_moons
+    from ..experiments.sweep import sweep, sweep_job
+    from ..experiments.tune.execution import DaskExecutor
+    from ..training.trainer import TrainConfig
+    from .workloads import KEEP_GRID, L2_GRID, _row, _timed_together, baseline_accuracy, baseline_model
+
+    step = progress or (lambda what: None)
+    l2, keep = list(l2 or L2_GRID), list(keep or KEEP_GRID)
+    d, config = load_moons(), TrainConfig(learning_rate=0.3, iterations=iterations)
+    grid = [(a, k) for k in keep for a in l2]
+    job = sweep_job(d, (20, 3), "relu", "notebook", "notebook", config)
+    step("W2: local Dask cluster start")
+    started = time.perf_counter()
+    executor = DaskExecutor(workers=workers)
+    start_s = time.perf_counter() - started
+    try:
+        step(f"W2: Dask and the process pool in turns, {repeats} rounds")
+        timed = _timed_together(
+            {
+                "dask": lambda: sweep(d, l2, keep, config=config, rng="notebook", executor=executor),
+                "pool": lambda: pool_sweep(job, grid, workers),
+            },
+            repeats,
+        )
+    finally:
+        executor.close()
+    dask_s, dask_times, result = timed["dask"]
+    pool_s, pool_times, pool_cells = timed["pool"]
+    cells = grid[: baseline_cells or len(grid)]
+    step(f"W2: NumPy baseline, {len(cells)} of {len(grid)} cells")
+    started = time.perf_counter()
+    runs = [
+        (a, k, baseline_model(d.train_X, d.train_Y, num_iterations=iterations, lambd=a, keep_prob=k)) for a, k in cells
+    ]
+    base_s = (time.perf_counter() - started) * len(grid) / len(cells)
+    same = sum(
+        result.cell(a, k).train_accuracy == baseline_accuracy(params, d.train_X, d.train_Y)
+        for a, k, (params, _) in runs
+    )
+    n = len(grid)
+    rows = [
+        _row("W2", "practicalnn sweep (Dask)", dask_s, dask_times, dask_s, f"{n} models, a local cluster of {workers}"),
+        _row(
+            "W2",
+            "practicalnn sweep (process pool)",
+            pool_s,
+            pool_times,
+            dask_s,
+            f"{n} models, {workers} forked workers",
+        ),
+        _row("W2", f"numpy baseline x {n}", base_s, [base_s], dask_s, f"sequential, {len(cells)} of {n} runs timed"),
+    ]
+    rows[1]["ratio"] = pool_s / dask_s  # the pool's time over Dask's: >= 1 is Dask at least as fast
+    checks = {
+        "cells": n,
+        "dask_equals_pool": [c.to_dict() for c in result.cells] == [c.to_dict() for c in pool_cells],
+        "baseline_cells_same_train_accuracy": f"{same} of {len(cells)}",
+        "cluster_start_s": start_s,
+        "load_average": os.getloadavg(),
+    }
+    ratios = {"baseline_over_dask": base_s / dask_s, "pool_over_dask": pool_s / dask_s}
+    return {"rows": rows, "checks": checks, "ratios": ratios, "goals": W2_GOALS}

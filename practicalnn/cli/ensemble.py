@@ -42,6 +42,13 @@ def register(sub):
         help="share of the training set held out as dev when the dataset has none",
     )
     p.add_argument("--normalize", action="store_true", help="standardize inputs with training-set statistics")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="train the members on a local Dask cluster of this many single-threaded worker processes "
+        "(default 1): 1 trains them here, one after another",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report to DIR")
     p.set_defaults(run=run)
@@ -76,14 +83,7 @@ def run(args):
         else:
             if args.members < 1:
                 raise bad("members", args.members, "an integer >= 1")
-            result, interrupted = until_interrupted(
-                train_ensemble,
-                dataset,
-                args.members,
-                seeds=[args.seed + i for i in range(args.members)],
-                callbacks_for=lambda i: [progress.callback(config.iterations)],
-                **common,
-            )
+            result, interrupted = _independent(args, dataset, common, progress)
     index = None
     if report_dir is not None:
         from ..report.generalization import ensemble_report
@@ -113,3 +113,24 @@ def run(args):
     if index is not None:
         print(f"\nReport written to {index}")
     return exit_status(args, interrupted)
+
+
+def _independent(args, dataset, common, progress):
+    """``train_ensemble`` here with a bar per member, or on a local Dask cluster of --workers."""
+    from ..errors import bad
+
+    seeds = [args.seed + i for i in range(args.members)]
+    if args.workers < 1:
+        raise bad("workers", args.workers, "an integer >= 1 (1 trains the members here)")
+    if args.workers == 1:
+        bars = {"callbacks_for": lambda i: [progress.callback(common["config"].iterations)]}
+        return until_interrupted(train_ensemble, dataset, args.members, seeds=seeds, **bars, **common)
+    from ..experiments.tune.execution import opened
+
+    with opened(workers=min(args.workers, args.members)) as executor:
+        result, interrupted = until_interrupted(
+            train_ensemble, dataset, args.members, seeds=seeds, executor=executor, **common
+        )
+        if interrupted:  # the members still running are lost: no graceful wait for them
+            executor.abort()
+    return result, interrupted

@@ -21,7 +21,7 @@ def register(sub):
         "of trials; best: the best trial, its test score and the command that trains it alone; export: "
         "every trial as CSV or JSON.",
     )
-    p.add_argument("action", choices=["show", "best", "export"], help="what to read")
+    p.add_argument("action", nargs="?", default="show", choices=["show", "best", "export"], help="what to read")
     p.add_argument("--storage", default="sqlite:///study.db", help="the study's storage")
     p.add_argument("--study-name", default=DEFAULT_STUDY, help="the study's name")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")

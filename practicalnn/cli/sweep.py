@@ -41,7 +41,12 @@ def register(sub):
         help="hold out this share of the training set as the dev set (datasets without one; omitted: "
         "score on the test set)",
     )
-    p.add_argument("--workers", type=int, default=None, help="worker processes (omitted: every core)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="single-threaded worker processes of a local Dask cluster (omitted: every core; 1: here)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (heat maps, regularization path) to DIR")
     p.set_defaults(run=run)

@@ -20,11 +20,12 @@ def register(sub):
         "(a SQLite file by default), so the same command again continues it. The test set is scored once, "
         "for the winner.",
     )
-    p.add_argument("--dataset", default="moons", help="moons, circles, digits, breast_cancer or a CSV or Parquet file")
+    p.add_argument("--dataset", default="moons", help="moons, circles, digits, breast_cancer or a CSV file")
     p.add_argument("--target", help="label column of a CSV dataset")
     p.add_argument(
         "--param",
         action="append",
+        default=None,
         metavar="NAME=SPEC",
         help="a knob: a value (iterations=5000), choice:A|B, LOW:HIGH or uniform:LOW:HIGH, log:LOW:HIGH, "
         "int:LOW:HIGH, logint:LOW:HIGH; repeat for each knob",
@@ -127,7 +128,11 @@ def run(args):
         bar.close()
     index = None
     if report_dir is not None:
-        index = write_report(result, report_dir)
+        from ..report.tune import tune_report
+
+        index = tune_report(
+            result, report_dir, best_lines(result.best, result.test, result.command, result.notes, result.setup)
+        )
     show(result, args.json, index)
     return 0
 
@@ -155,100 +160,3 @@ def show(result, as_json, index=None):
     print(f"\nstudy kept in {result.storage}")
     if index is not None:
         print(f"Report written to {index}")
-
-
-def _history_figure(table):
-    import matplotlib.pyplot as plt
-
-    done = [r for r in table if r["value"] is not None]
-    fig, ax = plt.subplots(figsize=(6.0, 4.0))
-    ax.plot([r["trial"] for r in done], [r["value"] for r in done], "o", label="complete trial")
-    best, run = [], float("inf")
-    for r in done:
-        run = min(run, r["value"])
-        best.append(run)
-    ax.step([r["trial"] for r in done], best, where="post", label="best so far")
-    pruned = [r for r in table if r["state"] == "pruned" and r["dev_cost"] is not None]
-    ax.plot(
-        [r["trial"] for r in pruned], [r["dev_cost"] for r in pruned], "x", color="grey", label="pruned (last rung)"
-    )
-    ax.set_xlabel("trial")
-    ax.set_ylabel("objective (dev)")
-    ax.set_title("Optimization history")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def _optuna_figures(study):
-    """Parameter importances and parallel coordinates from optuna.visualization.matplotlib, where
-    the study has enough complete trials for them."""
-    import warnings
-
-    import optuna.visualization.matplotlib as ovm
-
-    figures = []
-    for name, plot, caption in (
-        ("importances.png", ovm.plot_param_importances, "parameter importances (fANOVA on complete trials)"),
-        ("parallel.png", ovm.plot_parallel_coordinate, "parallel coordinates of the complete trials"),
-    ):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ax = plot(study)
-        except (ValueError, RuntimeError, ZeroDivisionError):  # too few trials, or a single value
-            continue
-        ax = ax.flat[0] if hasattr(ax, "flat") else ax
-        figures.append((name, ax.figure, caption))
-    return figures
-
-
-def write_report(result, directory):
-    from ..report.html import Report
-    from ..report.plots import plot_costs
-
-    s = result.setup
-    report = Report(
-        f"practicalnn tune: {s['dataset']}",
-        f"{s['sampler']} sampler, {s['pruner']} pruning, "
-        f"{len(result.table)} trials, study {result.study.study_name} in {result.storage}",
-    )
-    report.section("Trials")
-    figures = [("history.png", _history_figure(result.table), "objective per trial and best so far")]
-    report.figures(figures + _optuna_figures(result.study), wide=True)
-    keys = sorted(result.table[0]["params"]) if result.table else []
-    report.table(
-        ["#", "state", *keys, "train error", "dev error", "dev cost", "verdict", "iterations"],
-        [
-            [
-                r["trial"],
-                r["state"],
-                *[r["params"][k] for k in keys],
-                r["train_error"],
-                r["dev_error"],
-                r["dev_cost"],
-                r["verdict"],
-                r["iterations"],
-            ]
-            for r in result.table
-        ],
-    )
-    if result.history is not None:
-        report.section("The best trial")
-        h = result.history
-        series = {"train cost (J with penalty)": (h.iterations, h.cost)}
-        for name in ("train_cost", "dev_cost"):
-            if name in h.curves:
-                series[name.replace("_", " ")] = h.curves[name]
-        report.figures(
-            [
-                (
-                    "best_learning_curve.png",
-                    plot_costs(series, title="Best trial: learning curve"),
-                    "learning curve of the best trial",
-                )
-            ],
-            wide=True,
-        )
-        for line in best_lines(result.best, result.test, result.command, result.notes, s):
-            report.text(line)
-    return report.write(directory)

@@ -1,19 +1,17 @@
 """Hyperparameter sweeps: one model per (lambda, keep_prob) cell, trained in parallel on every core.
 
 Each cell is exactly the run ``practicalnn train --l2 L --keep-prob K`` would make (same network,
-same initial weights, same random streams), so a cell can be re-run alone and checked. Runs go to a
-pool of worker processes (forked, so the data and the compiled kernel are inherited, not copied);
-inside each, the trainer takes its compiled fast path when the model is small (practicalnn.fast).
+same initial weights, same random streams), so a cell can be re-run alone and checked. The sweep is
+the grid face of ``tune``: the cells go through its runner (grid sampler, no pruning) onto the same
+Dask path (a local cluster of single-threaded worker processes, the data sent once to each), or run
+in this process for one worker; inside each, the trainer takes its compiled fast path when the model
+is small (practicalnn.fast).
 The dev set is the dataset's dev split when it has one, else its held-out test set.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
-import signal
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +21,7 @@ from ..errors import TrainingDiverged, bad
 from ..training.run import fit_dataset, hidden_sizes
 from ..training.trainer import TrainConfig
 from ..validation import Integral, Interval, Real, check
+from .tune.execution import opened
 
 
 @dataclass
@@ -93,26 +92,23 @@ def _values(name, values, allowed):
     return converted
 
 
-# The worker's job, set once per process (inherited through fork, or passed to the initializer).
-_JOB: dict = {}
+def sweep_job(dataset, hidden, activation, init, rng, config):
+    """What every cell shares (the data, the dev set, the model, the training but for l2 and keep_prob):
+    sent once to each worker."""
+    dev = (dataset.dev_X, dataset.dev_Y) if dataset.dev_X is not None else (dataset.test_X, dataset.test_Y)
+    return {
+        "dataset": dataset,
+        "dev": dev,
+        "hidden": hidden_sizes(hidden),
+        "activation": activation,
+        "init": init,
+        "rng": rng,
+        "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")},
+    }
 
 
-def _init_worker(job):
-    # Ctrl-C is the parent's to handle (it terminates the workers); a worker between cells would
-    # only print a traceback. A cell's own training still turns Ctrl-C into an interrupted run.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _JOB.clear()
-    _JOB.update(job)
-    try:  # one BLAS thread per worker: the workers already use every core
-        from threadpoolctl import threadpool_limits
-
-        _JOB["limits"] = threadpool_limits(1)
-    except ImportError:  # pragma: no cover
-        pass
-
-
-def _run_cell(l2, keep):
-    job = _JOB
+def run_cell(job, l2, keep):
+    """The cell (l2, keep) of ``job``: the run ``practicalnn train --l2 L --keep-prob K`` makes."""
     config = TrainConfig(**{**job["config"], "l2": l2, "keep_prob": keep})
     dataset = job["dataset"]
     try:
@@ -137,24 +133,32 @@ def _run_cell(l2, keep):
     )
 
 
-@contextlib.contextmanager
-def _installed(job):
-    """``job`` as this process's job (what ``_run_cell`` reads) for the block; the previous one after."""
-    saved = dict(_JOB)
-    _JOB.clear()
-    _JOB.update(job)
-    try:
-        yield
-    finally:
-        _JOB.clear()
-        _JOB.update(saved)
+def cell_task(params, job, state=None, until=None):
+    """A cell as a task of the tune runner: ``run_cell``'s cell in an outcome (always finished)."""
+    cell = run_cell(job, params["l2"], params["keep_prob"])
+    if cell.stopped == "interrupted":  # Ctrl-C reached the training (in this process): not a result
+        raise KeyboardInterrupt
+    status = "failed" if cell.stopped == "diverged" else "ok"
+    outcome = {"status": status, "finished": True, "iteration": cell.iterations_run, "pid": os.getpid()}
+    return {**outcome, "dev_cost": cell.dev_cost, "stopped": cell.stopped, "message": None, "cell": cell.to_dict()}
 
 
-def _warm_up(job):
-    """Train one iteration of the job's model in this process, so the kernel's code is loaded (or
-    compiled) before the workers fork."""
-    with _installed({**job, "config": {**job["config"], "iterations": 1}}):
-        _run_cell(0.0, 1.0)
+class _Grid:
+    """The sweep's space, as the tune runner reads one: two searched knobs, their grid."""
+
+    def __init__(self, l2_values, keep_values):
+        self.values = {"l2": list(l2_values), "keep_prob": list(keep_values)}
+
+    def fixed(self):
+        return {}
+
+    def grid(self):
+        return self.values
+
+    def distributions(self):
+        from optuna.distributions import CategoricalDistribution
+
+        return {name: CategoricalDistribution(values) for name, values in self.values.items()}
 
 
 def sweep(
@@ -169,6 +173,7 @@ def sweep(
     config=None,
     workers=None,
     progress=None,
+    executor=None,
 ):
     """Train one model per (l2, keep_prob) pair on ``dataset`` and score it on train and dev.
 
@@ -183,7 +188,11 @@ def sweep(
     config : TrainConfig, optional
         Everything else about training (its l2 and keep_prob are replaced per cell).
     workers : int, optional
-        Processes to use; default every core (``os.cpu_count()``), 1 runs in this process.
+        Worker processes of a local Dask cluster started for the sweep, each single-threaded;
+        default every core (``os.cpu_count()``); 1 runs the cells in this process.
+    executor : optional
+        An executor of ``experiments.tune.execution`` the caller started (a Dask cluster kept for
+        several sweeps, or a scheduler elsewhere); ``workers`` is then its own.
     progress : callable, optional
         ``progress(done, total)`` after each finished cell.
 
@@ -194,26 +203,17 @@ def sweep(
     Raises
     ------
     Interrupted
-        On Ctrl-C, at once (the worker processes are terminated); ``partial`` is the SweepResult
+        On Ctrl-C, at once (a local cluster's worker processes are killed); ``partial`` is the SweepResult
         of the finished cells, the others None.
     """
     l2_values = _values("l2", l2, Interval(Real, 0, None))
     keep_values = _values("keep_prob", keep_prob, Interval(Real, 0, 1, closed="right"))
     config = config or TrainConfig()
     workers = check("workers", (os.cpu_count() or 1) if workers is None else workers, Interval(Integral, 1, None))
-    dev = (dataset.dev_X, dataset.dev_Y) if dataset.dev_X is not None else (dataset.test_X, dataset.test_Y)
-    job = {
-        "dataset": dataset,
-        "dev": dev,
-        "hidden": hidden_sizes(hidden),
-        "activation": activation,
-        "init": init,
-        "rng": rng,
-        "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")},
-    }
+    job = sweep_job(dataset, hidden, activation, init, rng, config)
     grid = [(a, k) for k in keep_values for a in l2_values]
     cells: list = [None] * len(grid)
-    workers = min(workers, len(grid))
+    workers = executor.workers if executor is not None else min(workers, len(grid))
     setup = {
         "dataset": dataset.name,
         "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
@@ -222,7 +222,7 @@ def sweep(
         "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
         "dev_set": "dev" if dataset.dev_X is not None else "test",
         "m_train": int(dataset.train_X.shape[1]),
-        "m_dev": int(dev[0].shape[1]),
+        "m_dev": int(job["dev"][0].shape[1]),
         "workers": workers,
         "learning_rate": config.learning_rate,
         "iterations": config.iterations,
@@ -235,12 +235,30 @@ def sweep(
         return f"sweep: {sum(c is not None for c in cells)} of {len(grid)} cells finished"
 
     report = _Report(cells, progress)
-    with InterruptionGuard(message, finished):
-        if workers == 1:
-            _sequential(job, grid, report)
-        else:
-            _parallel(job, grid, workers, report)
+    with InterruptionGuard(message, finished), opened(executor, workers=0 if workers == 1 else workers) as ex:
+        _run_grid(ex, job, _Grid(l2_values, keep_values), grid, report)
     return finished()
+
+
+def _run_grid(ex, job, space, grid, report):
+    """The grid through the tune runner: an in-memory Optuna study (the sweep's record is its result)
+    with every cell enqueued in grid order, the grid sampler, no pruning, the cells on ``ex``."""
+    import optuna
+
+    from .tune.api import quiet_optuna
+    from .tune.runner import StudyLoop
+
+    with quiet_optuna():
+        study = optuna.create_study(direction="minimize")
+        for slot, (a, k) in enumerate(grid):
+            study.enqueue_trial({"l2": a, "keep_prob": k}, user_attrs={"slot": slot})
+        setup = {"n_trials": len(grid), "sampler": "grid", "pruner": "none", "rung_every": 1, "metric": "dev_cost"}
+        setup.update(seed=0, bayes_error=0.0)
+
+        def add(slot, params, outcome):
+            report.add(slot, SweepCell(**outcome["cell"]))
+
+        StudyLoop(study, setup, space, ex, ex.put(job), task=cell_task, on_result=add).run()
 
 
 class _Report:
@@ -259,38 +277,3 @@ class _Report:
         self.done += 1
         if self.progress:
             self.progress(self.done, len(self.cells))
-
-
-def _sequential(job, grid, report):
-    with _installed(job):
-        for i, (a, k) in enumerate(grid):
-            report.add(i, _run_cell(a, k))
-
-
-def _parallel(job, grid, workers, report):
-    """The cells on a pool of forked workers. On Ctrl-C the workers are terminated at once (their
-    running cells are lost; finished ones are kept) and the KeyboardInterrupt goes on."""
-    _warm_up(job)  # load the compiled kernel once, here: the forked workers inherit it
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker, initargs=(job,)
-    )
-    try:
-        futures = {pool.submit(_run_cell, a, k): i for i, (a, k) in enumerate(grid)}
-        for future in as_completed(futures):
-            report.add(futures[future], future.result())
-    except BaseException:
-        _terminate(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _terminate(pool):
-    """Stop ``pool`` now: pending cells cancelled, running workers killed (not waited for)."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor keeps no public list
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        if process.is_alive():
-            process.terminate()
-    for process in workers:
-        process.join(timeout=1)

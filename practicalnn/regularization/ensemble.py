@@ -135,6 +135,14 @@ def _score(net, dataset):
     return net.accuracy(dataset.dev_X, dataset.dev_Y), test
 
 
+def _train_member(data, seed, model, config):
+    """One member as a task (on a worker or here): ``(network, how its run stopped)``."""
+    from ..training.run import fit_dataset
+
+    r = fit_dataset(data, rng=seed, config=config, **model)
+    return r.network, r.history.stopped
+
+
 def train_ensemble(
     dataset,
     k=5,
@@ -146,6 +154,7 @@ def train_ensemble(
     config=None,
     normalize=False,
     callbacks_for=None,
+    executor=None,
 ):
     """Train ``k`` independent networks (seeds ``0..k-1`` unless given) and average their probabilities.
 
@@ -162,7 +171,12 @@ def train_ensemble(
     normalize : bool
         Standardize inputs with training statistics first.
     callbacks_for : callable, optional
-        ``callbacks_for(i) -> list`` of extra callbacks for member i (a progress bar).
+        ``callbacks_for(i) -> list`` of extra callbacks for member i (a progress bar); in this
+        process only.
+    executor : optional
+        Where the members train: an executor of ``experiments.tune.execution`` (a Dask cluster,
+        the data sent once to each worker); None trains them here, one after another. A member is a
+        pure function of its seed: the same network wherever it ran.
 
     Returns
     -------
@@ -175,16 +189,38 @@ def train_ensemble(
     if len(seeds) != k:
         raise bad("seeds", seeds, f"one seed per member ({k})")
     data, scaler = _prepare(dataset, normalize)
-    members = []
-    for i, seed in enumerate(seeds):
-        extra = callbacks_for(i) if callbacks_for else []
-        r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=extra)
-        if r.history.stopped == "interrupted":  # the finished members only: nothing half-trained
-            partial = _finish("independent", members, data, scaler) if members else None
-            raise Interrupted(f"ensemble interrupted while training member {i + 1} of {k}", partial)
-        dev, test = _score(r.network, data)
-        members.append(Member(f"seed {seed}", r.network, dev, test, {"seed": seed}))
-    return _finish("independent", members, data, scaler)
+    model = {"hidden": hidden, "activation": activation, "init": init}
+    trained = {}  # member index -> network, of the members that finished
+
+    def interrupted(i):
+        done = [_member(trained[j], seeds[j], data) for j in sorted(trained)]
+        at = f"while training member {i + 1} of {k}" if i is not None else f"with {len(done)} of {k} members trained"
+        return Interrupted(f"ensemble interrupted {at}", _finish("independent", done, data, scaler) if done else None)
+
+    if executor is None:
+        for i, seed in enumerate(seeds):
+            extra = callbacks_for(i) if callbacks_for else []
+            r = fit_dataset(data, rng=seed, config=config, callbacks=extra, **model)
+            if r.history.stopped == "interrupted":  # the finished members only: nothing half-trained
+                raise interrupted(i)
+            trained[i] = r.network
+    else:
+        shared = executor.put(data)
+        try:
+            for i, (net, stopped) in executor.map_unordered(
+                _train_member, [(shared, seed, model, config) for seed in seeds]
+            ):
+                if stopped == "interrupted":
+                    raise KeyboardInterrupt
+                trained[i] = net
+        except KeyboardInterrupt:
+            raise interrupted(None) from None
+    return _finish("independent", [_member(trained[i], seeds[i], data) for i in range(k)], data, scaler)
+
+
+def _member(network, seed, data):
+    dev, test = _score(network, data)
+    return Member(f"seed {seed}", network, dev, test, {"seed": seed})
 
 
 def snapshot_ensemble(

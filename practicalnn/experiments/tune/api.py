@@ -9,7 +9,7 @@ import numpy as np
 
 from ...errors import ConfigError, Interrupted, bad
 from ...validation import Integral, Interval, Options, Real, check
-from .execution import executor as make_executor
+from .execution import opened
 from .results import TuneResult, best_row, rows, train_command
 from .runner import StudyLoop
 from .space import SearchSpace, knobs_from_document, read_space_file, space_from
@@ -94,7 +94,7 @@ def make_setup(space, data_description, *, n_trials, sampler, pruner, rung_every
 
 
 @contextlib.contextmanager
-def _quiet_optuna():
+def quiet_optuna():
     """Optuna logs every trial at INFO; the library never prints, so only warnings pass."""
     import optuna
 
@@ -144,6 +144,7 @@ def tune(
     scheduler=None,
     workers=None,
     connect_timeout=5.0,
+    executor=None,
     seed=0,
     target=None,
     dev_fraction=0.2,
@@ -153,22 +154,23 @@ def tune(
 ):
     """Search hyperparameters on the dev set with Optuna, training the trials on Dask.
 
-    ``params`` are ``--param`` flag strings (``"learning_rate=log:1e-4:1"``) and ``space`` a
-    SearchSpace, a dict or a TOML/JSON file of knobs (see ``practicalnn.experiments.tune.space``).
-    ``n_trials`` trials (default 20; the grid's size for ``sampler="grid"``) are drawn by ``sampler``
-    (tpe, random, grid) and cut short by ``pruner`` (halving, median, none) on the dev ``metric``
-    reported every ``rung_every`` iterations. The study is kept in ``storage`` (an Optuna RDB URL;
-    default ``sqlite:///study.db`` here) under ``study_name``; the same call again continues it, and
-    ``resume=True`` continues it from its stored setup alone. Trials run on the Dask scheduler at
-    ``scheduler``, else on a LocalCluster of ``workers`` processes (default one per core; 0 runs them
-    in this process). ``progress(counts)`` is called as trials start and finish.
+        ``params`` are ``--param`` flag strings (``"learning_rate=log:1e-4:1"``) and ``space`` a
+        SearchSpace, a dict or a TOML/JSON file of knobs (see ``practicalnn.experiments.tune.space``).
+        ``n_trials`` trials (default 20; the grid's size for ``sampler="grid"``) are drawn by ``sampler``
+        (tpe, random, grid) and cut short by ``pruner`` (halving, median, none) on the dev ``metric``
+        reported every ``rung_every`` iterations. The study is kept in ``storage`` (an Optuna RDB URL;
+        default ``sqlite:///study.db`` here) under ``study_name``; the same call again continues it, and
+        ``resume=True`` continues it from its stored setup alone. Trials run on the Dask scheduler at
+        ``scheduler``, else on a LocalCluster of ``workers`` processes (default one per core; 0 runs them
+        in this process), or on ``executor`` (an ``execution`` executor the caller started, and closes,
+    itself: one cluster for several studies). ``progress(counts)`` is called as trials start and finish.
 
-    Returns a TuneResult: the Optuna study, one row per trial, the best trial retrained (its
-    ``network``, ``history`` and the ``command`` that re-runs it alone) and its test scores, measured
-    once after the choice. Ctrl-C raises ``Interrupted`` whose ``partial`` holds the table so far.
+        Returns a TuneResult: the Optuna study, one row per trial, the best trial retrained (its
+        ``network``, ``history`` and the ``command`` that re-runs it alone) and its test scores, measured
+        once after the choice. Ctrl-C raises ``Interrupted`` whose ``partial`` holds the table so far.
     """
     storage_url = storage or default_storage()
-    with _quiet_optuna():
+    with quiet_optuna():
         rdb = open_storage(storage_url)
         resume_only = resume and not params and space is None
         if resume_only:
@@ -208,8 +210,8 @@ def tune(
         exists = study_name in study_names(rdb)
         if exists and not resume_only:
             study, setup = open_study(rdb, study_name, setup)  # checks the setup; writes nothing
-        ex = make_executor(scheduler, workers, connect_timeout)  # before a new study is created
-        try:
+        # the executor before a new study is created: an unreachable scheduler leaves no study behind
+        with opened(executor, scheduler=scheduler, workers=workers, connect_timeout=connect_timeout) as ex:
             if not exists:
                 study, setup = open_study(rdb, study_name, setup)
             retried = recover(study)
@@ -220,7 +222,5 @@ def tune(
             except Interrupted as stop:
                 result.table = rows(study, sorted(chosen.searched()))
                 raise Interrupted(stop.message, result) from None
-        finally:
-            ex.close()
         result.table = rows(study, sorted(chosen.searched()))
         return _winner(study, setup, result.table, data, result)

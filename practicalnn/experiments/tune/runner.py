@@ -1,6 +1,10 @@
 """The client's loop: Optuna asks, Dask trains, Optuna is told. Only this loop writes to the study.
 
-As many trials run as the executor has worker threads. A trial with pruning runs in rungs: a task
+As many trials run as the executor has worker threads. A task is ``run_rung`` unless the caller
+gives its own ``task(params, data, state, until)`` returning an outcome of the same shape (the
+sweep's cells); ``on_result(slot, params, outcome)`` sees every final outcome. Storage writes per
+trial are kept few (each is a transaction, about 20 ms on SQLite): ask, the slot, one report per rung
+that a pruner reads (none without pruning), the result, tell. A trial with pruning runs in rungs: a task
 trains it to the next rung (every ``rung_every`` iterations), the client reports the dev metric to
 the trial and asks the pruner; a trial that goes on is submitted again with the exact state it
 reached. Ctrl-C cancels the running tasks, marks their trials interrupted (a later run retries them)
@@ -9,14 +13,14 @@ and raises ``Interrupted``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from ...errors import Interrupted
+from .execution import TICK
 from .study import make_pruner, make_sampler, next_slot, waiting
 from .trial import run_rung
 
-#: How often (s) the loop wakes with nothing finished: the bound on how late it sees Ctrl-C.
-TICK = 0.2
 RECORDED = ("train_error", "dev_error", "train_cost", "dev_cost", "verdict", "stopped", "message")
 
 
@@ -40,31 +44,31 @@ def _record(trial, outcome, message=None):
 class StudyLoop:
     """Runs ``setup["n_trials"]`` slots of ``study`` on ``executor`` with the data ``data``."""
 
-    def __init__(self, study, setup, space, executor, data, progress=None):
+    def __init__(self, study, setup, space, executor, data, progress=None, task=None, on_result=None):
         self.study, self.setup, self.space, self.executor, self.data = study, setup, space, executor, data
-        self.progress = progress
+        self.progress, self.on_result = progress, on_result
+        self.task = task or functools.partial(run_rung, seed=setup["seed"], bayes_error=setup["bayes_error"])
         self.running = {}  # future -> _Running
         self.slot = next_slot(study)
+        self.queued = waiting(study)  # enqueued retries (only this loop asks, so it counts them down)
         self.rung = setup["rung_every"] if setup["pruner"] != "none" else None
         self.counts = {"complete": 0, "pruned": 0, "failed": 0}
         study.pruner = make_pruner(setup["pruner"], setup["rung_every"])
 
     def _submit(self, job, state=None, reached=0):
         until = None if self.rung is None else reached + self.rung
-        s = self.setup
-        future = self.executor.submit(
-            run_rung, job.params, self.data, state, until, seed=s["seed"], bayes_error=s["bayes_error"]
-        )
-        self.running[future] = job
+        self.running[self.executor.submit(self.task, job.params, self.data, state, until)] = job
 
     def _start(self):
         """Ask for trials while a worker is free and the plan has slots left (retries first)."""
         fixed, distributions = self.space.fixed(), self.space.distributions()
-        while len(self.running) < self.executor.workers and (self.slot < self.setup["n_trials"] or waiting(self.study)):
+        while len(self.running) < self.executor.workers and (self.slot < self.setup["n_trials"] or self.queued):
             self.study.sampler = make_sampler(self.setup["sampler"], self.space, self.setup["seed"], self.slot)
             trial = self.study.ask(distributions)
             slot = trial.user_attrs.get("slot")
-            if slot is None:
+            if slot is not None:
+                self.queued -= 1
+            else:
                 slot, self.slot = self.slot, self.slot + 1
                 trial.set_user_attr("slot", slot)
             self._submit(_Running(trial, {**fixed, **trial.params}, slot))
@@ -80,10 +84,14 @@ class StudyLoop:
             trial.set_user_attr("result", {"message": f"{type(err).__name__}: {err}"})
             return self._tell(trial, TrialState.FAIL)
         value = outcome.get(self.setup["metric"])
+        final = outcome["status"] != "ok" or value is None or not math.isfinite(value) or outcome["finished"]
+        if final and self.on_result is not None:
+            self.on_result(job.slot, job.params, outcome)
         if outcome["status"] != "ok" or value is None or not math.isfinite(value):
             _record(trial, outcome, None if outcome["status"] != "ok" else f"{self.setup['metric']} is {value}")
             return self._tell(trial, TrialState.FAIL)
-        trial.report(value, step=int(outcome["iteration"]))
+        if self.rung is not None:  # the pruner reads the reports; without one, the value says it all
+            trial.report(value, step=int(outcome["iteration"]))
         if outcome["finished"]:
             _record(trial, outcome)
             return self._tell(trial, TrialState.COMPLETE, value)

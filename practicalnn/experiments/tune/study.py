@@ -67,12 +67,31 @@ def open_storage(url):
         if not parent.is_dir():
             raise bad("--storage", url, f"a SQLite file in an existing directory ({parent} does not exist)")
     try:
-        return optuna.storages.RDBStorage(
+        storage = optuna.storages.RDBStorage(
             url, engine_kwargs={"connect_args": {"timeout": 30}} if "sqlite" in url else {}
         )
     except Exception as err:  # SQLAlchemy's errors: a bad URL, a missing driver, a file that is no database
         reason = str(err).splitlines()[0][:200]
         raise bad("--storage", url, f"a storage that can be opened ({type(err).__name__}: {reason})") from None
+    if url.startswith("sqlite"):
+        _write_ahead(storage.engine)
+    return storage
+
+
+def _write_ahead(engine):
+    """SQLite in write-ahead-log mode, synced at checkpoints: a commit no longer waits for the disk
+    (about 20 ms each, several per trial, before), and what was committed survives a killed process;
+    only a power cut can lose the last commits, which ``recover`` treats as trials cut off."""
+    from sqlalchemy import event
+
+    def pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", pragmas)
+    engine.dispose()  # the connections opened so far (table checks) reconnect with the pragmas
 
 
 def _plain(obj):

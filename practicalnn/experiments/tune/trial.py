@@ -11,11 +11,11 @@ the trial's own seeded streams: where it runs never changes what it returns.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 
 from ...core.network import Network
 from ...diagnostics.bias_variance import diagnose
 from ...errors import TrainingDiverged
+from ...regularization.early_stopping import EarlyStopping
 from ...training.callbacks import Callback
 from ...training.config import TrainConfig
 from ...training.trainer import Trainer
@@ -24,27 +24,6 @@ from .space import TRAIN_KNOBS, engine_value
 #: What a trial is when the space says nothing of a knob: ``practicalnn train``'s defaults, but for
 #: ``iterations`` (a study trains many models, so each is shorter) and the seed (the study's).
 DEFAULTS = {"hidden": "20,3", "activation": "relu", "init": "notebook", "iterations": 2000, "check_every": 100}
-
-
-@contextmanager
-def one_thread():
-    """One BLAS and one Numba thread while a trial trains (a worker owns one core, not the machine's),
-    and the process's own settings back afterwards: a trial run in the client leaves it as it was."""
-    from threadpoolctl import threadpool_limits
-
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency
-        numba = None
-    before = None if numba is None else numba.get_num_threads()
-    with threadpool_limits(1):
-        if numba is not None:
-            numba.set_num_threads(1)
-        try:
-            yield
-        finally:
-            if numba is not None:
-                numba.set_num_threads(before)
 
 
 def trial_settings(params, seed=0):
@@ -70,8 +49,6 @@ class _StateAt(Callback):
 
 def build(params, data, seed=0, until=None):
     """The network, trainer and state keeper of a trial, trained to ``until`` (default: its end)."""
-    from ...regularization.early_stopping import EarlyStopping
-
     model, config, seed, early = trial_settings(params, seed)
     total = config.iterations
     until = total if until is None else min(int(until), total)
@@ -112,11 +89,6 @@ def train_trial(params, data, state=None, until=None, *, seed=0, bayes_error=0.0
     run reached its iterations, or early stopping or a divergence ended it), ``stopped``, the scores
     of ``scores``, the ``history`` (``History.to_dict``), ``message`` (the engine's, for a failure),
     ``state`` (to continue from; None when finished or ``keep_state`` is False) and ``pid``."""
-    with one_thread():
-        return _train_trial(params, data, state, until, seed=seed, bayes_error=bayes_error, keep_state=keep_state)
-
-
-def _train_trial(params, data, state, until, *, seed, bayes_error, keep_state):
     net, trainer, keeper, model, total = build(params, data, seed, until)
     if state is None:
         net.initialize(model["init"], trainer.streams.init)
@@ -124,7 +96,7 @@ def _train_trial(params, data, state, until, *, seed, bayes_error, keep_state):
         trainer.load_state_dict(state)
     base = {"pid": os.getpid(), "total": total}
     try:
-        history = trainer.fit(data.train_X, data.train_Y, until=until)
+        history = trainer.fit(data.train_X, data.train_Y, until=until)  # a rung's end is a pause, not the end
     except TrainingDiverged as err:
         failed = {"status": "failed", "message": str(err), "iteration": err.iteration, "finished": True}
         history = err.history.to_dict() if err.history else None
