@@ -89,7 +89,12 @@ def run(args):
     try:
         from ..experiments.tune import tune
     except ImportError as err:
-        raise bad("tune", err.name, "Optuna and Dask installed: pip install 'practicalnn[tune]'", ConfigError) from None
+        raise bad(
+            "tune",
+            err.name,
+            "Optuna and Dask, dependencies of practicalnn, installed (pip install practicalnn)",
+            ConfigError,
+        ) from None
     report_dir = check_report_dir(args.report)
     storage = _storage(args, report_dir)
     if not args.json:
