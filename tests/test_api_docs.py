@@ -21,8 +21,13 @@ _ROOT = str(Path(practicalnn.__file__).resolve().parent.parent)
 def build_api_docs(package, out, pythonpath=_ROOT):
     """``python -m pdoc --docformat numpy PACKAGE -o OUT`` in a fresh process: the completed process."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([pythonpath, os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", "pdoc", "--docformat", "numpy", package, "-o", str(out)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pdoc", "--docformat", "numpy", package, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def warnings_in(stderr):
@@ -36,8 +41,11 @@ def test_api_reference_builds_without_warnings(tmp_path):
     assert warnings_in(done.stderr) == [], done.stderr
     page = (tmp_path / "practicalnn.html").read_text(encoding="utf-8")
     # every public name has its entry on the package's page or a page of its own
-    missing = [name for name in practicalnn.__all__
-               if f'id="{name}"' not in page and not (tmp_path / "practicalnn" / f"{name}.html").exists()]
+    missing = [
+        name
+        for name in practicalnn.__all__
+        if f'id="{name}"' not in page and not (tmp_path / "practicalnn" / f"{name}.html").exists()
+    ]
     assert missing == []
 
 
@@ -45,7 +53,8 @@ def test_a_broken_reference_is_caught(tmp_path):
     """The check above can fail: a package whose __all__ names a missing function warns."""
     pkg = tmp_path / "src" / "brokendocs"
     pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text('"""A package."""\n__all__ = ["exists", "missing"]\n\n\n'
-                                     'def exists():\n    """Here."""\n')
+    (pkg / "__init__.py").write_text(
+        '"""A package."""\n__all__ = ["exists", "missing"]\n\n\ndef exists():\n    """Here."""\n'
+    )
     done = build_api_docs("brokendocs", tmp_path / "out", pythonpath=str(tmp_path / "src"))
     assert any("missing" in line for line in warnings_in(done.stderr)), done.stderr

@@ -57,6 +57,18 @@ CASES = [
         ["gradcheck", "--after", "5", "--examples", "5", "--hidden", "3"],
         "Verdict:",
     ),
+    (
+        "practicalnn.cli.compare_optimizers",
+        "compare_optimizers",
+        ["compare-optimizers", "--optimizers", "gd,adam", "--epochs", "2"],
+        "oscillation",
+    ),
+    (
+        "practicalnn.diagnostics.normalization",
+        "normalization_effect",
+        ["train", "--normalize", *SMALL],
+        "normalization (feature std",
+    ),
 ]
 
 
@@ -86,6 +98,32 @@ def test_ctrl_c_before_anything_finished_exits_130_with_one_line(monkeypatch, ca
     monkeypatch.setattr(recipe, "basic_recipe", nothing_finished)
     code, out, err = run(["recipe", "--dataset", "moons", *SMALL], capsys)
     assert code == 130 and err.strip().splitlines()[-1] == "practicalnn recipe: interrupted"
+
+
+NOTHING_FINISHED = [
+    ("practicalnn.cli.recipe", "basic_recipe", ["recipe", "--dataset", "moons", *SMALL]),
+    ("practicalnn.cli.compare_init", "compare_initializations", ["compare-init", *SMALL]),
+    ("practicalnn.cli.ensemble", "snapshot_ensemble", ["ensemble", "--snapshots", "2", *SMALL]),
+    ("practicalnn.experiments.recipe", "evaluate_run", ["diagnose", *SMALL]),
+    ("practicalnn.cli.gradcheck", "check_network_gradients", ["gradcheck", "--after", "5", "--examples", "5"]),
+    ("practicalnn.cli.compare_optimizers", "compare_optimizers", ["compare-optimizers", "--epochs", "2"]),
+    ("practicalnn.experiments.reproduce", "run_experiment", ["reproduce", "--no-report"]),
+]
+
+
+@pytest.mark.parametrize("module,name,argv", NOTHING_FINISHED, ids=[c[2][0] for c in NOTHING_FINISHED])
+def test_ctrl_c_before_any_run_finished_says_what_was_interrupted_in_one_line(monkeypatch, module, name, argv, capsys):
+    def nothing_finished(*args, **kwargs):
+        raise Interrupted("the first run was interrupted at iteration 7", None)
+
+    monkeypatch.setattr(importlib.import_module(module), name, nothing_finished)
+    code, out, err = run(argv, capsys)
+    last = err.strip().splitlines()[-1]
+    assert code == 130 and "Traceback" not in err
+    if argv[0] == "reproduce":  # reproduce() keeps the (no) finished experiments and says how many
+        assert last == "practicalnn reproduce: interrupted" and "Interrupted after 0 of 3" in out
+    else:
+        assert last == f"practicalnn {argv[0]}: interrupted: the first run was interrupted at iteration 7"
 
 
 def test_a_plain_keyboard_interrupt_exits_130(monkeypatch, capsys):
@@ -131,7 +169,7 @@ def test_an_interrupted_training_starts_no_further_one(monkeypatch, capsys):
 
 
 def test_reproduce_stops_at_the_interrupted_experiment_and_exits_130(monkeypatch, capsys):
-    import practicalnn.cli.reproduce as reproduce
+    import practicalnn.experiments.reproduce as reproduce  # the CLI runs experiments.reproduce.reproduce
 
     real, calls = reproduce.run_experiment, []
 

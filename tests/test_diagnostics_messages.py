@@ -7,11 +7,11 @@ import tracemalloc
 import pytest
 
 from practicalnn.cli import main
+from practicalnn.core.memory import available_bytes as available_memory
 from practicalnn.data.datasets import load_moons
 from practicalnn.diagnostics.bias_variance import diagnose
 from practicalnn.diagnostics.init_study import compare_initializations
 from practicalnn.diagnostics.signal import (
-    available_memory,
     check_memory,
     linear_chain,
     signal_bytes,

@@ -113,3 +113,67 @@ def test_cli_text(capsys):
     out = capsys.readouterr().out
     assert "symmetry broken" in out and "zeros" in out and "chance" in out
     assert main(["compare-init", "--schemes", "zeros,uniform", "--iterations", "10"]) == 2
+
+
+# -- the other run settings (config) ---------------------------------------------------------------------
+def test_the_config_reaches_every_schemes_run(moons):
+    from practicalnn.training.trainer import TrainConfig
+
+    base = TrainConfig(l2=0.7, l1=0.01, keep_prob=0.9, optimizer="adam", batch_size=32, decay_rate=0.1, beta1=0.8)
+    study = compare_initializations(
+        moons, schemes=("xavier", "he"), hidden=(5,), learning_rate=0.01, iterations=50, config=base
+    )
+    for run in study.runs:
+        c = run.result.config
+        assert (c.l2, c.l1, c.keep_prob, c.optimizer, c.batch_size, c.decay_rate, c.beta1) == (
+            0.7,
+            0.01,
+            0.9,
+            "adam",
+            32,
+            0.1,
+            0.8,
+        )
+        assert (c.learning_rate, c.iterations, c.record_every) == (0.01, 50, 1)  # the study's own parameters
+    assert study.to_dict()["config"]["l2"] == 0.7
+
+
+def test_l2_adds_its_penalty_to_the_first_cost_of_the_same_draw(moons):
+    from practicalnn.core.initializers import Initializer
+    from practicalnn.core.random import streams
+    from practicalnn.training.trainer import TrainConfig
+
+    def first_cost(**settings):
+        study = compare_initializations(
+            moons, schemes=("he",), hidden=(5,), iterations=10, rng=0, config=TrainConfig(**settings)
+        )
+        return study.run("he")
+
+    plain, penalized = first_cost(), first_cost(l2=0.7)
+    # the weights both start from: he on the study's seed; J grows by lambda / (2 m) * sum ||W[l]||_F^2
+    net = Network([2, 5, 1]).initialize(Initializer("he"), streams(0).init)
+    penalty = 0.7 / (2 * moons.train_X.shape[1]) * sum(np.sum(net.W[l] ** 2) for l in (1, 2))
+    assert penalized.initial_cost - plain.initial_cost == pytest.approx(penalty, rel=1e-9)
+    assert penalized.final_cost != plain.final_cost
+
+
+def test_cli_compare_init_flags_change_the_runs(capsys):
+    def final_costs(*flags):
+        args = ["compare-init", "--schemes", "he", "--hidden", "5", "--iterations", "200", "--json", *flags]
+        assert main(args) == 0
+        doc = json.loads(capsys.readouterr().out)
+        return doc["runs"][0]["final_cost"], doc["config"]
+
+    plain, _ = final_costs()
+    for flags, field, value in [
+        (["--l2", "0.7"], "l2", 0.7),
+        (["--l1", "0.01"], "l1", 0.01),
+        (["--keep-prob", "0.8"], "keep_prob", 0.8),
+        (["--input-keep-prob", "0.9"], "input_keep_prob", 0.9),
+        (["--optimizer", "momentum", "--beta1", "0.5"], "beta1", 0.5),
+        (["--optimizer", "rmsprop", "--beta2", "0.9"], "beta2", 0.9),
+        (["--batch-size", "32"], "batch_size", 32),
+        (["--batch-size", "32", "--decay-rate", "1"], "decay_rate", 1.0),
+    ]:
+        cost, config = final_costs(*flags)
+        assert config[field] == value and cost != plain, flags

@@ -176,7 +176,9 @@ def test_a_full_disk_for_checkpoints_warns_and_keeps_the_save(tmp_path, monkeypa
 def test_a_full_disk_for_save_names_the_path(tmp_path, monkeypatch, capsys):
     _fsync_fails_for("m.pnn", monkeypatch)
     code, _, err = _cli(["train", "--iterations", "5", "--save", "m.pnn"], tmp_path, monkeypatch, capsys)
-    assert code == 2 and err.count("\n") == 1 and "No space left on device" in err and "m.pnn" in err  # an OSError is bad input, like the rest: exit 2
+    assert (
+        code == 2 and err.count("\n") == 1 and "No space left on device" in err and "m.pnn" in err
+    )  # an OSError is bad input, like the rest: exit 2
     assert os.listdir(tmp_path) == []
 
 

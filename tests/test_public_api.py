@@ -16,3 +16,13 @@ def test_import_is_light():
     code = "import sys, practicalnn; print(any(m.startswith('sklearn') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
     assert out.strip() == "False"
+
+
+def test_the_command_line_starts_without_scikit_learn():
+    # every command's parser is built at start-up: none may pull in scikit-learn (over a second to import)
+    code = (
+        "import sys; from practicalnn.cli import build_parser; build_parser(); "
+        "print(any(m.startswith('sklearn') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    assert out.strip() == "False"

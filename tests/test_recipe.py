@@ -274,3 +274,73 @@ def test_recipe_arguments_are_checked():
         basic_recipe(FAKE_DATA, max_runs=0)
     with pytest.raises(ConfigError, match="target_dev_error"):
         basic_recipe(FAKE_DATA, target_dev_error=2.0)
+
+
+# -- what every run shares (config) ----------------------------------------------------------------------
+def _shared_recipe(config=None, batch_size=None):
+    from practicalnn.data.datasets import load_moons
+    from practicalnn.data.splits import with_dev
+
+    data = with_dev(load_moons(), 0.25, seed=0)
+    start = Settings(hidden=(4,), iterations=60, learning_rate=0.1, optimizer="adam")
+    return basic_recipe(data, settings=start, max_runs=2, target_dev_error=0.0, config=config, batch_size=batch_size)
+
+
+def test_the_base_config_reaches_every_run_and_the_recipe_keeps_its_own_settings():
+    from practicalnn.training.trainer import TrainConfig
+
+    base = TrainConfig(l1=0.01, input_keep_prob=0.9, decay_rate=0.5, beta1=0.8, beta2=0.99, batch_size=32, l2=5.0)
+    result = _shared_recipe(base)
+    assert len(result.steps) == 2
+    for step in result.steps:
+        c, s = step.evaluation.result.config, step.settings
+        assert (c.l1, c.input_keep_prob, c.decay_rate, c.beta1, c.beta2, c.batch_size) == (
+            0.01,
+            0.9,
+            0.5,
+            0.8,
+            0.99,
+            32,
+        )
+        # what the recipe changes is the step's, not the base's (its L2 of 5 is not used)
+        assert (c.l2, c.keep_prob, c.optimizer, c.iterations, c.learning_rate) == (
+            s.l2,
+            s.keep_prob,
+            s.optimizer,
+            s.iterations,
+            s.learning_rate,
+        )
+        assert step.to_dict()["config"]["l1"] == 0.01
+    assert _shared_recipe(base, batch_size=16).steps[0].evaluation.result.config.batch_size == 16  # explicit wins
+
+
+@pytest.mark.parametrize(
+    "field,value", [("l1", 0.05), ("input_keep_prob", 0.8), ("decay_rate", 0.5), ("beta1", 0.5), ("beta2", 0.9)]
+)
+def test_a_shared_setting_changes_the_runs(field, value):
+    from practicalnn.training.trainer import TrainConfig
+
+    plain = _shared_recipe().steps[0].evaluation.result.history.cost
+    changed = _shared_recipe(TrainConfig(**{field: value})).steps[0].evaluation.result.history.cost
+    assert changed != plain
+
+
+def test_cli_recipe_takes_the_shared_flags(capsys):
+    flags = ["--l1", "0.01", "--input-keep-prob", "0.9", "--decay-rate", "0.5", "--batch-size", "32"]
+    flags += ["--optimizer", "adam", "--beta1", "0.8", "--beta2", "0.99"]
+    argv = ["recipe", "--dataset", "moons", "--hidden", "3", "--iterations", "20", "--max-runs", "2"]
+    out = _json(capsys, [*argv, "--target-dev-error", "0", "--json", *flags])
+    for step in out["steps"]:
+        c = step["config"]
+        assert (c["l1"], c["input_keep_prob"], c["decay_rate"], c["batch_size"], c["beta1"], c["beta2"]) == (
+            0.01,
+            0.9,
+            0.5,
+            32,
+            0.8,
+            0.99,
+        )
+    assert main([*argv, *flags]) == 0
+    assert (
+        "l1 0.01, input_keep_prob 0.9, batch_size 32, decay_rate 0.5, beta1 0.8, beta2 0.99" in capsys.readouterr().out
+    )

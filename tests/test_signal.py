@@ -119,3 +119,37 @@ def test_cli_text_and_linear(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["linear"][0]["values"][-1] == pytest.approx(57.66503906)
     assert main(["signal", "--depth", "0"]) == 2
+
+
+# -- will it fit? --------------------------------------------------------------------------------------
+def test_signal_memory_estimate_counted_by_hand():
+    from practicalnn.diagnostics.signal import linear_bytes, signal_bytes
+
+    # depth 1, width 2, 3 examples: layers [2, 2, 1]; 2*(2+1) + 1*(2+1) = 9 parameters, float64, and as
+    # many for the gradient: 144 bytes; Z and A of 5 units and two 2-unit buffers per example: 14 * 3 * 8
+    assert signal_bytes(1, 2, 3) == 144 + 336
+    # linear chain of depth 2, width 3: layers [3, 3, 3] hold 2 * 3 * 4 = 24 parameters (192 bytes), one
+    # 3x3 identity (72), and Z, A of 9 units plus two 3-unit buffers for one column (24 numbers: 192)
+    assert linear_bytes(2, 3) == 192 + 72 + 192
+
+
+@pytest.mark.parametrize(
+    "flags,needed",
+    [
+        # width 100: 10402 numbers per example (Z, A of 5101 units, two 100-unit buffers): 8.32e15 bytes
+        (["--examples", "100000000000"], "7.57e+03 TiB"),
+        # width 1e8: 50 * 1e8 * (1e8 + 1) weights and biases, twice (the gradient), 8 bytes each: 8e18 bytes
+        (["--width", "100000000"], "7.28e+06 TiB"),
+    ],
+)
+def test_cli_signal_refuses_what_cannot_fit_with_the_estimate_and_the_engines_available_memory(
+    monkeypatch, flags, needed, capsys
+):
+    import practicalnn.core.memory as memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 3 * 2**30)  # the engine's reading, not signal's own
+    assert main(["signal", *flags]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert f"it needs about {needed} and 3 GiB is available" in err
+    assert err.startswith("practicalnn signal: error: depth=50, width=")

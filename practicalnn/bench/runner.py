@@ -25,14 +25,14 @@ from contextlib import contextmanager
 import numpy as np
 
 from .. import fast
-from . import alternatives
+from . import alternatives, measures
 from .cold import cold_start
 from .large import w3
 from .moons import KEEP_GRID, L2_GRID, w1, w2
 
 #: How many times each workload calls ``progress`` (one more for W1 and W3 when PyTorch is there).
-STEPS = {"w1": 2, "w2": 3, "w3": 2, "cold": 2}
-WORKLOADS = ("w1", "w2", "w3", "cold")
+STEPS = {"w1": 2, "w2": 3, "w3": 2, "cold": 2, **measures.STEPS}
+WORKLOADS = ("w1", "w2", "w3", "cold", "w4", "w5", "w6", "bn")
 
 
 @contextmanager
@@ -73,13 +73,14 @@ def _setup(quick, repeats, threads, torch):
     }
 
 
-def run(*, quick=False, repeats=3, threads=None, only=WORKLOADS, progress=None):
+def run(*, quick=False, repeats=3, threads=None, only=WORKLOADS, progress=None, classifier=None):
     """Run the benchmark and return ``{"setup", "workloads": {name: {rows, checks, peak_bytes}}}``.
 
     ``quick`` shrinks every workload (a few hundred iterations, 2x2 sweep, 2,560 rows) to check
     results, not speed. ``threads`` (default: every core) limits BLAS, PyTorch, Numba and the sweep's
     workers alike, and each is put back as it was on return. ``progress(done, total, what)`` is called
-    before each measured step."""
+    before each measured step. W6 cross-validates ``classifier`` (an unfitted practicalnn
+    ``NeuralNetClassifier()``: the estimators sit above the benchmark, so the caller brings one)."""
     threads = threads or os.cpu_count() or 1
     torch = alternatives.torch_or_none()
     total = sum(STEPS[w] + (torch is not None and w in ("w1", "w3")) for w in only)
@@ -102,4 +103,11 @@ def run(*, quick=False, repeats=3, threads=None, only=WORKLOADS, progress=None):
             out["workloads"]["W3"] = w3(repeats, 2560 if quick else 60000, step)
         if "cold" in only:
             out["workloads"]["cold"] = cold_start(repeats, its, threads, step)
+        for name in ("w4", "w5", "bn"):
+            if name in only:
+                out["workloads"][name.upper()] = getattr(measures, name)(quick, step)
+        if "w6" in only:
+            if classifier is None:
+                raise ValueError("bench.run: W6 needs classifier=NeuralNetClassifier()")
+            out["workloads"]["W6"] = measures.w6(quick, step, classifier)
     return out

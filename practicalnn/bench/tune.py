@@ -19,16 +19,29 @@ STEPS = 5
 
 
 def _space(iterations):
-    return ["learning_rate=log:1e-2:1", "l2=0:0.7", "keep_prob=choice:1|0.9|0.8", f"iterations={iterations}",
-            "record_every=1000"]
+    return [
+        "learning_rate=log:1e-2:1",
+        "l2=0:0.7",
+        "keep_prob=choice:1|0.9|0.8",
+        f"iterations={iterations}",
+        "record_every=1000",
+    ]
 
 
 def _study(folder, name, params, n_trials, pruner, workers, seed):
     from ..experiments.tune import tune
 
     start = time.perf_counter()
-    result = tune("moons", params, n_trials=n_trials, sampler="random", pruner=pruner, seed=seed, workers=workers,
-                  storage=f"sqlite:///{Path(folder) / name}.db")
+    result = tune(
+        "moons",
+        params,
+        n_trials=n_trials,
+        sampler="random",
+        pruner=pruner,
+        seed=seed,
+        workers=workers,
+        storage=f"sqlite:///{Path(folder) / name}.db",
+    )
     return result, time.perf_counter() - start
 
 

@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 
-from ..errors import PracticalNNError
+from ..errors import Interrupted, PracticalNNError
 from . import _types
 
 
@@ -94,6 +94,9 @@ def main(argv=None):
     except BrokenPipeError:
         _discard_stdout()
         return BROKEN_PIPE
+    except Interrupted as stop:  # a command that trains several runs, stopped before any had finished
+        print(f"practicalnn {_command(args)}: {_interrupted(stop.message)}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print(f"practicalnn {_command(args)}: interrupted", file=sys.stderr)
         return 130
@@ -104,6 +107,12 @@ def main(argv=None):
 
 def _command(args):
     return getattr(args, "command", None) or "-"
+
+
+def _interrupted(message):
+    """ "interrupted", with what the library said was interrupted (one line) when it said more."""
+    said = _one_line(message or "")
+    return "interrupted" if said in ("", "interrupted") else f"interrupted: {said}"
 
 
 def _message(err, args):

@@ -6,6 +6,7 @@ import argparse
 
 from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES
+from ..training.schedules import NAMES as SCHEDULES
 from ._types import hidden_value, keep_prob_value, names
 
 
@@ -58,10 +59,12 @@ def _network_flags(iterations):
         "rng": (
             "--rng",
             dict(
-                choices=["default", "notebook"],
+                choices=["default", "notebook", "course"],
                 default="default",
                 help="default: seeded generators, fresh dropout masks every iteration; "
-                "notebook: replay the notebook's draws bit for bit",
+                "notebook: replay the notebook's draws bit for bit; course: the course's mini-batch "
+                "exercises' epoch orders, RandomState(seed + epoch + 1) (the course's --seed is 10; "
+                "see docs/optimization.md)",
             ),
         ),
         "record_every": ("--record-every", dict(type=int, default=1000, help="record the cost every N iterations")),
@@ -81,12 +84,52 @@ def _network_flags(iterations):
                 help="learning-rate decay per epoch: alpha = alpha0 / (1 + decay_rate * epoch)",
             ),
         ),
+        "lr_schedule": (
+            "--lr-schedule",
+            dict(
+                choices=list(SCHEDULES),
+                default="inverse",
+                help="learning-rate schedule: inverse (--decay-rate), constant, exponential (--decay-base) "
+                "or inverse_sqrt (--decay-k)",
+            ),
+        ),
+        "decay_base": (
+            "--decay-base",
+            dict(type=float, default=0.95, help="exponential schedule: alpha = alpha0 * decay_base ** epoch"),
+        ),
+        "decay_k": (
+            "--decay-k",
+            dict(type=float, default=1.0, help="inverse_sqrt schedule: alpha = alpha0 * k / sqrt(epoch + 1)"),
+        ),
+        "time_interval": (
+            "--time-interval",
+            dict(type=int, default=None, help="hold the rate over this many epochs (omitted: every epoch)"),
+        ),
         "beta1": ("--beta1", dict(type=float, default=0.9, help="momentum / Adam beta1")),
         "beta2": ("--beta2", dict(type=float, default=0.999, help="RMSprop / Adam beta2")),
     }
 
 
 NETWORK_FLAGS = tuple(_network_flags(0))
+
+
+def add_batch_norm_args(parser):
+    """Batch normalization's flags, for the commands whose training passes them on to the network."""
+    g = parser.add_argument_group("batch normalization")
+    g.add_argument(
+        "--batch-norm",
+        action="store_true",
+        help="batch-normalize every hidden layer (Z_tilde = gamma * Z_norm + beta; b dropped)",
+    )
+    g.add_argument("--bn-epsilon", type=float, default=1e-8, help="epsilon of sqrt(sigma^2 + epsilon)")
+    g.add_argument(
+        "--bn-decay", type=float, default=0.9, help="decay of the running averages of mu and sigma^2, in [0, 1)"
+    )
+
+
+def batch_norm_of(args):
+    """The Network keywords of ``add_batch_norm_args``'s flags."""
+    return {"batch_norm": args.batch_norm, "bn_epsilon": args.bn_epsilon, "bn_decay": args.bn_decay}
 
 
 class _NotTaken(argparse.Action):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from ..bench.runner import WORKLOADS
 from .common import Progress, comma_list, print_json, table
 
 
 def _workloads(text):
-    names = [p.lower() for p in comma_list(text)]
-    from ..bench.runner import WORKLOADS
-
+    names = [p.lower() for p in comma_list(text, "workloads", unique=True)]
     for n in names:
         if n not in WORKLOADS:
             import argparse
@@ -33,19 +32,19 @@ def register(sub):
         action="store_true",
         help="tiny workloads: check results only; no timings, ratios or goals (what CI runs)",
     )
-    p.add_argument("--repeats", type=int, default=3, help="timed runs per measurement; the median is shown (default 3)")
+    p.add_argument("--repeats", type=int, default=3, help="timed runs per measurement; the median is shown")
     p.add_argument(
         "--threads",
         type=int,
         default=None,
-        help="threads for BLAS, PyTorch, Numba and sweep workers (default: every core)",
+        help="threads for BLAS, PyTorch, Numba and sweep workers (every core if not given)",
     )
     p.add_argument(
         "--only",
         type=_workloads,
-        default=("w1", "w2", "w3", "cold"),
+        default=",".join(WORKLOADS),
         metavar="LIST",
-        help="comma-separated subset of w1,w2,w3,cold (default all)",
+        help="comma-separated workloads to run",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
@@ -83,12 +82,26 @@ def run(args):
         raise bad("threads", args.threads, "an integer >= 1")
     with Progress(not args.json, "bench") as progress:
         result = run_bench(
-            quick=args.quick, repeats=args.repeats, threads=args.threads, only=args.only, progress=progress.update
+            quick=args.quick,
+            repeats=args.repeats,
+            threads=args.threads,
+            only=args.only,
+            progress=progress.update,
+            classifier=_classifier(args.only),
         )
     if args.json:
         print_json(result)
         return 0 if all(wl["checks"]["same_results"] for wl in result["workloads"].values()) else 1
     return render(result)
+
+
+def _classifier(only):
+    """W6's estimator with its defaults (the estimators sit above the benchmark, which cannot import them)."""
+    if "w6" not in only:
+        return None
+    from ..estimators import NeuralNetClassifier
+
+    return NeuralNetClassifier()
 
 
 def render(result):
@@ -103,8 +116,9 @@ def render(result):
         f"{s['threads']} thread(s) for everyone on {s['cpu_count']} cores{median}; "
         f"python {s['python']}, numpy {s['numpy']}, torch {s['torch'] or 'not installed'}\n"
     )
-    if not quick:
+    if not quick and any(wl["rows"] for wl in w.values()):
         _print_timings(w)
+    _print_measures(w, quick)
     for line in _result_lines(w, quick):
         print(line)
     if not quick:
@@ -117,6 +131,29 @@ def render(result):
     if not ok:
         print("practicalnn bench: some results differ from the reference", file=sys.stderr)
     return 0 if ok else 1
+
+
+def _value(m):
+    v = m["value"]
+    if m["unit"] == "share":
+        return f"{v:.1%}"
+    if m["unit"] == "points":
+        return f"{100 * v:+.2f} points"
+    return f"{v:,.3g} {m['unit']}".rstrip()
+
+
+def _print_measures(workloads, quick):
+    """The workloads measured by a figure each (W4, W5, W6, BN); a quick run's figures carry no verdict."""
+    found = [m for wl in workloads.values() for m in wl.get("measures", [])]
+    if not found:
+        return
+    rows = [
+        [m["workload"], m["what"], _value(m), m["goal"] or "-",
+         "-" if m["met"] is None else ("yes" if m["met"] else "NO")]
+        for m in found
+    ]  # fmt: skip
+    print(table(["workload", "measure", "value", "goal", "met"], rows))
+    print("(toy sizes: the figures show the workloads run, not how fast)\n" if quick else "")
 
 
 def _print_timings(workloads):

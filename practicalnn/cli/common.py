@@ -23,12 +23,15 @@ from ._types import comma_list as comma_list
 
 
 def rng_of(args):
+    if args.rng == "course":
+        return ("course", args.seed)
     return "notebook" if args.rng == "notebook" else args.seed
 
 
 def config_of(args, **overrides):
     """TrainConfig from the flags of ``add_network_args`` (validated there; errors name the flag's
-    argument), with ``overrides`` replacing any of them."""
+    argument), with ``overrides`` replacing any of them. A flag the command does not take keeps
+    TrainConfig's default."""
     fields = {
         name: getattr(args, name)
         for name in (
@@ -42,9 +45,14 @@ def config_of(args, **overrides):
             "optimizer",
             "batch_size",
             "decay_rate",
+            "lr_schedule",
+            "decay_base",
+            "decay_k",
+            "time_interval",
             "beta1",
             "beta2",
         )
+        if hasattr(args, name)
     }
     return TrainConfig(**{**fields, **overrides})
 

@@ -7,11 +7,13 @@ import sys
 
 from ..core.initializers import SCHEMES
 from ..diagnostics.init_study import STUDIED, compare_initializations
+from ._settings import changed_settings
 from ._types import names
 from .common import (
     Progress,
     add_network_args,
     check_report_dir,
+    config_of,
     dataset_of,
     exit_status,
     hidden_of,
@@ -20,6 +22,9 @@ from .common import (
     until_interrupted,
     writing,
 )
+
+#: The run settings every scheme shares, shown in the header when they are not train's defaults.
+SHARED = ("l2", "l1", "keep_prob", "input_keep_prob", "optimizer", "batch_size", "decay_rate", "beta1", "beta2")
 
 
 def register(sub):
@@ -34,9 +39,25 @@ def register(sub):
     )
     add_network_args(
         p,
-        only=("hidden", "activation", "learning_rate", "iterations", "seed", "record_every"),
-        why="every scheme trains the same unregularized network by full-batch gradient descent from the "
-        "same seed, so that only the initialization differs (--schemes names them)",
+        only=(
+            "hidden",
+            "activation",
+            "learning_rate",
+            "iterations",
+            "l2",
+            "l1",
+            "keep_prob",
+            "input_keep_prob",
+            "seed",
+            "record_every",
+            "optimizer",
+            "batch_size",
+            "decay_rate",
+            "beta1",
+            "beta2",
+        ),
+        why="every scheme trains the same network with the same settings from the same seed (the default "
+        "random streams), so that only the initialization differs (--schemes names them)",
     )
     p.set_defaults(learning_rate=0.05, iterations=15000, record_every=None)
     p.add_argument(
@@ -70,6 +91,7 @@ def run(args):
             scale=args.scale,
             rng=args.seed,
             record_every=args.record_every,
+            config=config_of(args, record_every=1),  # the study's own record_every (above) replaces it
             callbacks_for=callbacks_for,
         )
     index = None
@@ -93,7 +115,8 @@ def _print(study, dataset):
     s = study.setup
     print(
         f"Initialization study on {dataset.name}: layers {s['layer_sizes']}, {s['activation']}, learning rate "
-        f"{study.config.learning_rate}, {study.config.iterations} iterations, seed {s['seed']} for every scheme\n"
+        f"{study.config.learning_rate}, {study.config.iterations} iterations"
+        f"{changed_settings(study.config, SHARED)}, seed {s['seed']} for every scheme\n"
     )
     rows = [
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from ..diagnostics.optimizer_study import STUDIED, compare_optimizers, course_moons
-from .common import Progress, comma_list, print_json, table
+from .common import Progress, comma_list, exit_status, print_json, table, until_interrupted
 
 _DEFAULTS = {"hidden": "5,2", "learning_rate": 0.0007, "batch_size": 64, "epochs": 5000, "target_cost": 0.4}
 
@@ -53,7 +53,8 @@ def run(args):
             per_epoch = -(-dataset.train_X.shape[1] // args.batch_size)
             return [bars.enter_context(Progress(not args.json, name)).callback(args.epochs * per_epoch)]
 
-        study = compare_optimizers(
+        study, interrupted = until_interrupted(
+            compare_optimizers,
             dataset,
             optimizers=comma_list(args.optimizers),
             hidden=hidden,
@@ -67,7 +68,7 @@ def run(args):
         )
     if args.json:
         print_json(study.to_dict())
-        return 0
+        return exit_status(args, interrupted)
     s = study.setup
     print(
         f"Optimizer study on {study.dataset} ({s['examples']} training examples): layers {s['layer_sizes']}, "
@@ -99,4 +100,4 @@ def run(args):
         )
     )
     print("\n'oscillation' is the mean absolute change of the cost from one mini-batch to the next.")
-    return 0
+    return exit_status(args, interrupted)

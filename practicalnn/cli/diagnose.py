@@ -73,7 +73,10 @@ def _print_diagnosis(d):
     print()
     print(f"avoidable bias = train - Bayes = {d.avoidable_bias:.4g}  (high above {d.bias_threshold:g})")
     print(f"variance       = dev - train   = {d.variance:.4g}  (high above {d.variance_threshold:g})")
-    print(f"\nverdict: {d.verdict}\n\nnext steps (the basic recipe):")
+    print(f"\nverdict: {d.verdict}")
+    for warning in d.warnings:
+        print(f"warning: {warning}")
+    print("\nnext steps (the basic recipe):")
     for step in d.next_steps:
         print(f"  - {step}")
 

@@ -10,7 +10,6 @@ import numpy as np
 
 from ..data.datasets import numeric_columns, read_table
 from ..errors import DataError, bad
-from ..estimators.files import read as read_model
 from ..io.model_file import SavedNetwork
 from .common import print_json, table
 
@@ -114,6 +113,8 @@ def _paths(args):
 
 def run(args):
     _paths(args)
+    from ..estimators.files import read as read_model  # scikit-learn loads only when a model is read
+
     model = read_model(args.model, "model")
     if isinstance(model, SavedNetwork) and model.preprocessing is not None:
         from ._predict_table import run_table

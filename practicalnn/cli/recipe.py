@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ..errors import bad
 from ..experiments.recipe import Settings, basic_recipe
+from ._settings import changed_settings
 from .common import (
     Progress,
     add_network_args,
     check_report_dir,
+    config_of,
     dataset_of,
     exit_status,
     hidden_of,
@@ -25,12 +27,19 @@ RECIPE_FLAGS = (
     "learning_rate",
     "iterations",
     "l2",
+    "l1",
     "keep_prob",
+    "input_keep_prob",
     "seed",
     "record_every",
     "optimizer",
     "batch_size",
+    "decay_rate",
+    "beta1",
+    "beta2",
 )
+#: The settings every run of the recipe shares (it changes the others), shown in the header when set.
+SHARED = ("l1", "input_keep_prob", "batch_size", "decay_rate", "beta1", "beta2")
 HEADERS = ["step", "change", "from", "train error", "dev error", "verdict"]
 
 
@@ -43,7 +52,8 @@ def register(sub):
         "rises, dropout keep_prob falls or augmentation is added. Every step starts from the best run "
         "so far. Stops when the dev error meets --target-dev-error (or the verdict is fine) or when "
         "--max-runs runs are spent, and prints the path it took. The network flags describe the first run "
-        "(--record-every omitted: 20 points a run); --seed is shared by every run.",
+        "(--record-every omitted: 20 points a run); --seed, --l1, --input-keep-prob, --batch-size, --decay-rate "
+        "and the betas are shared by every run.",
     )
     add_network_args(
         p,
@@ -95,6 +105,7 @@ def run(args):
         l2=args.l2,
         keep_prob=args.keep_prob,
     )
+    config = config_of(args, record_every=1)  # the runs' shared settings; the recipe's record_every replaces it
     progress = Progress(not args.json, "recipe")
 
     def on_step(step):
@@ -109,7 +120,7 @@ def run(args):
     if not args.json:
         print(
             f"The basic recipe on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.dev_X.shape[1]} dev "
-            f"examples; start: {start.describe()}\n"
+            f"examples; start: {start.describe()}{changed_settings(config, SHARED)}\n"
         )
     with progress:
         result, interrupted = until_interrupted(
@@ -124,8 +135,8 @@ def run(args):
             normalize=not args.no_normalize,
             bayes_error=args.bayes_error,
             thresholds={"bias_threshold": args.bias_threshold, "variance_threshold": args.variance_threshold},
-            batch_size=args.batch_size,
             record_every=args.record_every,
+            config=config,
             on_step=on_step,
             callbacks_for=lambda s: [progress.callback(s.iterations)],
         )

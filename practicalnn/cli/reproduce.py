@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
-from ..errors import Interrupted
-from ..experiments.reproduce import EXPERIMENTS, run_experiment
-from .common import Progress, check_report_dir, exit_status, print_json, table, writing
+from ..experiments.reproduce import EXPERIMENTS, ITERATIONS, reproduce
+from .common import Progress, check_report_dir, exit_status, print_json, table, until_interrupted, writing
 
 
 def register(sub):
@@ -77,14 +77,9 @@ def run(args):
 
 def _experiments(args):
     """(results, interrupted): the experiments that ran to the end, stopping at the first Ctrl-C."""
-    results = []
-    for name in EXPERIMENTS:
-        with Progress(not args.json, name) as progress:
-            try:
-                result = run_experiment(name, callbacks=[progress.callback(30000)])
-            except Interrupted:
-                return results, True
-        if result.history.stopped == "interrupted":
-            return results, True
-        results.append(result)
-    return results, False
+    with contextlib.ExitStack() as bars:  # one bar per experiment, every one closed however the runs end
+
+        def callbacks_for(name):
+            return [bars.enter_context(Progress(not args.json, name)).callback(ITERATIONS)]
+
+        return until_interrupted(reproduce, callbacks_for=callbacks_for)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import Interrupted
+from ..errors import Interrupted, bad
 from ..training.run import fit_dataset
 from . import _persist, _tables
-from ._extras import TrainExtras
+from ._generalization import TrainExtras
+from ._flags import add_batch_norm_args, batch_norm_of
 from .common import (
     Progress,
     add_generalization_args,
@@ -32,6 +33,7 @@ def register(sub):
         "without regularization: hidden layers 20,3, relu, learning rate 0.3, 30000 iterations.",
     )
     add_network_args(p)
+    add_batch_norm_args(p)
     add_generalization_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curve, decision boundary) to DIR")
@@ -47,6 +49,13 @@ def register(sub):
 def run(args):
     report_dir = check_report_dir(args.report)
     config = config_of(args)
+    if args.batch_norm and (args.check_monotonic or args.normalize):
+        raise bad(
+            "batch_norm",
+            True,
+            "no --check-monotonic or --normalize with it: their second training builds a network "
+            "without batch normalization",
+        )
     dataset = dataset_of(args)
     tables = _tables.start(args, dataset)  # a CSV or Parquet table: its preprocessing, printed
     extras = TrainExtras(args, dataset)  # dev set, normalization, early stopping, augmentation
@@ -60,6 +69,7 @@ def run(args):
             init=args.init,
             rng=rng_of(args),
             config=config,
+            **batch_norm_of(args),
             callbacks=persist.callbacks(dataset, [*extras.callbacks(), progress.callback(config.iterations)]),
         )
     stopped = persist.interrupted(result)  # Ctrl-C: nothing more is trained, what finished is printed

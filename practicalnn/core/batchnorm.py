@@ -39,6 +39,30 @@ def check_decay(decay):
     return check("bn_decay", decay, Interval(Real, 0, 1, closed="left"))
 
 
+def normalized_layers(n_layers, batch_norm):
+    """The hidden layers (numbers 1..L-1) that ``batch_norm`` normalizes: False/None for none, True for
+    every hidden layer, or one bool per hidden layer. The output layer is never normalized."""
+    n_hidden = n_layers - 1
+    if batch_norm is None or isinstance(batch_norm, (bool, np.bool_)):
+        return tuple(range(1, n_layers)) if batch_norm else ()
+    flags = list(batch_norm) if isinstance(batch_norm, (list, tuple, np.ndarray)) else None
+    if flags is None or len(flags) != n_hidden or not all(isinstance(f, (bool, np.bool_)) for f in flags):
+        raise bad("batch_norm", batch_norm, f"True, False or one bool per hidden layer ({n_hidden})")
+    return tuple(layer for layer, on in enumerate(flags, start=1) if on)
+
+
+def require_batch_of_two(m, argument="batch_size"):
+    """Refuse, before training starts, a batch of one example: its sigma^2 is 0 (see ``normalize``)."""
+    if m < 2:
+        raise bad(
+            argument,
+            m,
+            "at least 2 examples in every batch with batch normalization (sigma^2 of one example is 0: "
+            "the batch would be normalized by epsilon alone)",
+            DataError,
+        )
+
+
 @dataclass
 class BatchCache:
     """What the forward pass of one normalized layer keeps for its backward pass."""
@@ -51,15 +75,7 @@ class BatchCache:
 
 def normalize(Z, gamma, beta, epsilon=EPSILON):
     """Training mode: ``(Z_tilde, BatchCache)`` from the batch's own mean and variance."""
-    m = Z.shape[1]
-    if m < 2:
-        raise bad(
-            "batch_size",
-            m,
-            "at least 2 examples per batch with batch normalization (sigma^2 of one "
-            "example is 0: the batch would be normalized by epsilon alone)",
-            DataError,
-        )
+    require_batch_of_two(Z.shape[1])
     mu = np.mean(Z, axis=1, keepdims=True)
     var = np.mean(np.square(Z - mu), axis=1, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + epsilon)
@@ -92,15 +108,48 @@ class RunningStats:
     ``layers`` are the normalized layer numbers; mean starts at 0 and variance at 1, so a network that was
     never trained normalizes as the identity would."""
 
-    def __init__(self, sizes, decay=DECAY):
+    def __init__(self, sizes, decay=DECAY, dtype=np.float64):
         self.decay = check_decay(decay)
-        self.mean = {layer: np.zeros((n, 1)) for layer, n in sizes.items()}
-        self.var = {layer: np.ones((n, 1)) for layer, n in sizes.items()}
+        self.mean = {layer: np.zeros((n, 1), dtype) for layer, n in sizes.items()}
+        self.var = {layer: np.ones((n, 1), dtype) for layer, n in sizes.items()}
 
     def update(self, layer, cache):
         d = self.decay
         self.mean[layer] = d * self.mean[layer] + (1 - d) * cache.mu
         self.var[layer] = d * self.var[layer] + (1 - d) * cache.var
+
+    def flat(self):
+        """``(mean, var)``: every layer's estimates concatenated in layer order (how files store them)."""
+        if not self.mean:
+            return np.zeros(0), np.zeros(0)
+        layers = sorted(self.mean)
+        return (
+            np.concatenate([self.mean[k].ravel() for k in layers]),
+            np.concatenate([self.var[k].ravel() for k in layers]),
+        )
+
+    def set_flat(self, mean, var, argument="batch_norm_state"):
+        """The inverse of ``flat``: a DataError naming ``argument`` when sizes or values do not fit."""
+        layers = sorted(self.mean)
+        size = sum(self.mean[k].size for k in layers)
+        mean, var = np.asarray(mean), np.asarray(var)
+        if mean.shape != (size,) or var.shape != (size,):
+            raise bad(
+                argument, f"arrays of shapes {mean.shape}, {var.shape}", f"two arrays of shape ({size},)", DataError
+            )
+        if not (np.isfinite(mean).all() and np.isfinite(var).all() and (var >= 0).all()):
+            raise bad(
+                argument,
+                "running averages with NaN, inf or a negative variance",
+                "finite means and variances >= 0",
+                DataError,
+            )
+        offset = 0
+        for k in layers:
+            n = self.mean[k].size
+            self.mean[k] = mean[offset : offset + n].reshape(-1, 1).astype(self.mean[k].dtype)
+            self.var[k] = var[offset : offset + n].reshape(-1, 1).astype(self.var[k].dtype)
+            offset += n
 
     def state(self):
         return {

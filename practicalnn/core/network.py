@@ -6,6 +6,13 @@ X is (n_x, m), one column per example; W[l] is (n_l, n_{l-1}); b[l] is (n_l, 1);
 
 The forward and backward passes mirror the notebook's operations one for one (``Z = W @ A + b``,
 ``dW = 1/m * dZ @ A_prev.T + lambda/m * W``) so that its printed figures come out to the last digit.
+
+With batch normalization (``batch_norm=True``, or one bool per hidden layer) a normalized hidden layer
+computes ``Z = W @ A_prev`` (no b), normalizes it over the batch and scales it (``core.batchnorm``):
+``Z_tilde = gamma * Z_norm + beta`` goes into the activation. ``forward(..., training=True)`` (the
+default: the trainer's and the gradient check's pass) normalizes with the batch's own mu and sigma^2;
+``training=False`` (prediction, ``evaluate``, ``cost_on``) with the running averages, which only
+``update_running`` (called by the trainer once per step) changes.
 """
 
 from __future__ import annotations
@@ -14,14 +21,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import DataError, bad
+from ..errors import bad
+from . import batchnorm as bn
 from .activations import hidden_activation
 from .dropout import drop, drop_backward, uses_dropout
 from .initializers import initializer
 from .losses import output_layer
 from .memory import network_bytes, require
 from .params import ParamLayout
-from .penalties import Penalty
+from .prediction import Predicting
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Cache:
     keep: list | None = None
     G: list | None = None
     grads: dict = field(default_factory=dict)
+    norm: dict = field(default_factory=dict)  # layer -> BatchCache of a training-mode pass
 
     def activation(self, layer):
         """g(Z[layer]) before dropout."""
@@ -45,7 +54,7 @@ class Cache:
         return self.A[layer]
 
 
-class Network:
+class Network(Predicting):
     """A fully connected network.
 
     Parameters
@@ -58,12 +67,30 @@ class Network:
         sigmoid (binary cross-entropy), softmax (categorical cross-entropy) or identity (squared error).
     dtype : numpy dtype
         float64 (default; the notebook's figures need it) or float32.
+    batch_norm : bool or list of bool
+        Batch normalization of every hidden layer (True) or of those flagged (one bool per hidden layer).
+    bn_epsilon : float
+        The epsilon of sqrt(sigma^2 + epsilon) (> 0).
+    bn_decay : float
+        The decay of the running averages of mu and sigma^2, in [0, 1).
     """
 
-    def __init__(self, layer_sizes, activation="relu", output="sigmoid", dtype=np.float64):
+    def __init__(
+        self,
+        layer_sizes,
+        activation="relu",
+        output="sigmoid",
+        dtype=np.float64,
+        *,
+        batch_norm=False,
+        bn_epsilon=bn.EPSILON,
+        bn_decay=bn.DECAY,
+    ):
         if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
             raise bad("layer_sizes", layer_sizes, "a sequence of sizes [n_x, n_1, ..., n_L]")
-        self.layout = ParamLayout(layer_sizes)
+        sizes = list(layer_sizes)
+        normalized = bn.normalized_layers(len(sizes) - 1, batch_norm) if len(sizes) >= 2 else ()
+        self.layout = ParamLayout(sizes, normalized)
         self.hidden = hidden_activation(activation)
         self.output = output_layer(output)
         self.dtype = np.dtype(dtype)
@@ -74,6 +101,9 @@ class Network:
         require(f"a network of layer_sizes {list(self.layer_sizes)}", network_bytes(self.layer_sizes, self.dtype))
         self.params = np.zeros(self.layout.size, self.dtype)
         self.W, self.b = self.layout.views(self.params)
+        self.gamma, self.beta = self.layout.norm_views(self.params)
+        self.bn_epsilon, self.bn_decay = bn.check_epsilon(bn_epsilon), bn.check_decay(bn_decay)
+        self.running = bn.RunningStats({k: self.layer_sizes[k] for k in normalized}, self.bn_decay, self.dtype)
 
     # -- description -------------------------------------------------------------------------
     @property
@@ -84,26 +114,52 @@ class Network:
     def n_layers(self):
         return self.layout.n_layers
 
+    @property
+    def normalized(self):
+        """The numbers of the hidden layers with batch normalization (empty without it)."""
+        return self.layout.normalized
+
+    @property
+    def batch_norm(self):
+        """One bool per hidden layer: whether it is batch-normalized."""
+        return [layer in self.normalized for layer in range(1, self.n_layers)]
+
     def config(self):
-        return {
+        """The description files store; batch normalization's keys only when some layer uses it, so that
+        files of other networks stay as they were."""
+        out = {
             "layer_sizes": list(self.layer_sizes),
             "activation": self.hidden.name,
             "output": self.output.name,
             "dtype": self.dtype.name,
         }
+        if self.normalized:
+            out.update(batch_norm=self.batch_norm, bn_epsilon=self.bn_epsilon, bn_decay=self.bn_decay)
+        return out
 
     def __repr__(self):
-        return f"Network({list(self.layer_sizes)}, activation={self.hidden.name!r}, output={self.output.name!r})"
+        norm = f", batch_norm={self.batch_norm}" if self.normalized else ""
+        return f"Network({list(self.layer_sizes)}, activation={self.hidden.name!r}, output={self.output.name!r}{norm})"
 
     def copy(self, dtype=None):
-        """An independent copy (in ``dtype``, default this network's)."""
-        other = Network(self.layer_sizes, self.hidden, self.output, dtype or self.dtype)
+        """An independent copy (in ``dtype``, default this network's), running averages included."""
+        other = Network(
+            self.layer_sizes,
+            self.hidden,
+            self.output,
+            dtype or self.dtype,
+            batch_norm=self.batch_norm,
+            bn_epsilon=self.bn_epsilon,
+            bn_decay=self.bn_decay,
+        )
         other.params[...] = self.params
+        other.running.set_flat(*self.running.flat())
         return other
 
     # -- parameters --------------------------------------------------------------------------
     def initialize(self, init="he", rng=None):
-        """Draw W[l] layer by layer with scheme ``init`` from ``rng``; set every b[l] to zero.
+        """Draw W[l] layer by layer with scheme ``init`` from ``rng``; set every b[l] (and beta[l]) to zero
+        and every gamma[l] to one (the identity scaling); reset the running averages.
 
         ``rng`` is a Generator or legacy RandomState (see ``practicalnn.core.random.streams``)."""
         scheme = initializer(init)
@@ -112,7 +168,11 @@ class Network:
         for layer in range(1, self.n_layers + 1):
             n, n_prev = self.layer_sizes[layer], self.layer_sizes[layer - 1]
             self.W[layer][...] = scheme.weights(rng, n, n_prev)
-            self.b[layer][...] = 0
+            if layer in self.normalized:
+                self.gamma[layer][...], self.beta[layer][...] = 1, 0
+            else:
+                self.b[layer][...] = 0
+        self.running = bn.RunningStats({k: self.layer_sizes[k] for k in self.normalized}, self.bn_decay, self.dtype)
         return self
 
     def set_params(self, flat):
@@ -122,60 +182,34 @@ class Network:
         self.params[...] = flat
 
     def parameters(self):
-        """The parameters as the notebook's dict ``{"W1": ..., "b1": ..., ...}`` (copies)."""
-        out = {}
-        for layer in range(1, self.n_layers + 1):
-            out[f"W{layer}"] = self.W[layer].copy()
-            out[f"b{layer}"] = self.b[layer].copy()
-        return out
-
-    # -- data --------------------------------------------------------------------------------
-    def check_X(self, X, argument="X"):
-        try:
-            X = np.asarray(X)
-        except (ValueError, TypeError):
-            raise bad(argument, type(X).__name__, "a rectangular 2-D array of numbers", DataError) from None
-        if X.ndim != 2:
-            raise bad(argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError)
-        if X.shape[0] != self.layer_sizes[0]:
-            raise bad(
-                argument,
-                f"array of shape {X.shape}",
-                f"{self.layer_sizes[0]} rows (features), one column per example",
-                DataError,
-            )
-        if X.shape[1] == 0:
-            raise bad(argument, f"array of shape {X.shape}", "at least one example (column)", DataError)
-        if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-            raise bad(argument, f"array of dtype {X.dtype}", "real numbers", DataError)
-        if not np.isfinite(X).all():
-            raise bad(argument, "an array with NaN or inf", "finite numbers", DataError)
-        return X.astype(self.dtype, copy=False)
-
-    def check_Y(self, Y, m, argument="Y"):
-        Y = self.output.encode(Y, self.layer_sizes[-1])
-        if Y.shape[1] != m:
-            raise bad(argument, f"{Y.shape[1]} examples", f"{m}, one per column of X", DataError)
-        if not np.isfinite(Y).all():
-            raise bad(argument, "labels with NaN or inf", "finite labels", DataError)
-        return Y.astype(self.dtype, copy=False)
+        """The parameters as the notebook's dict ``{"W1": ..., "b1": ..., ...}`` (copies), in theta's
+        order; ``gamma1``, ``beta1`` in place of ``b1`` for a normalized layer."""
+        return {name: self.layout.view(self.params, name).copy() for name in self.layout.slices}
 
     # -- the passes ---------------------------------------------------------------------------
-    def forward(self, X, keep=None, masks=None):
+    def forward(self, X, keep=None, masks=None, training=True):
         """Forward pass over X (n_x, m). With ``keep`` (from ``dropout.keep_probs``) and a mask
-        source, applies inverted dropout; otherwise none. Returns the Cache."""
+        source, applies inverted dropout; otherwise none. ``training`` chooses batch normalization's
+        statistics: the batch's own (True) or the running averages (False); it changes nothing in a
+        network without batch normalization. Nothing here updates the running averages
+        (``update_running`` does). Returns the Cache; ``Z[l]`` is what the activation takes (Z_tilde
+        for a normalized layer)."""
         L = self.n_layers
         dropout = uses_dropout(keep)
         if dropout:
             masks.begin_pass()
         Z, A, D = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
         G = [None] * (L + 1) if dropout else None
+        norm = {}
         A[0] = X
         if dropout and keep[0] < 1:
             D[0] = masks.draw(X.shape, keep[0])
             A[0] = drop(X, D[0], keep[0])
         for layer in range(1, L + 1):
-            Z[layer] = np.dot(self.W[layer], A[layer - 1]) + self.b[layer]
+            if layer in self.normalized:
+                Z[layer] = self._normalize(layer, np.dot(self.W[layer], A[layer - 1]), training, norm)
+            else:
+                Z[layer] = np.dot(self.W[layer], A[layer - 1]) + self.b[layer]
             if layer == L:
                 A[layer] = self.output.activation.forward(Z[layer])
                 break
@@ -184,7 +218,20 @@ class Network:
                 D[layer] = masks.draw(A[layer].shape, keep[layer])
                 G[layer] = A[layer]
                 A[layer] = drop(A[layer], D[layer], keep[layer])
-        return Cache(Z=Z, A=A, D=D, keep=keep if dropout else None, G=G)
+        return Cache(Z=Z, A=A, D=D, keep=keep if dropout else None, G=G, norm=norm)
+
+    def _normalize(self, layer, Z, training, norm):
+        gamma, beta = self.gamma[layer], self.beta[layer]
+        if not training:
+            mean, var = self.running.mean[layer], self.running.var[layer]
+            return bn.normalize_inference(Z, gamma, beta, mean, var, self.bn_epsilon)
+        Z_tilde, norm[layer] = bn.normalize(Z, gamma, beta, self.bn_epsilon)
+        return Z_tilde
+
+    def update_running(self, cache):
+        """Fold the batch statistics of a training-mode pass into the running averages (once per step)."""
+        for layer, batch in cache.norm.items():
+            self.running.update(layer, batch)
 
     def cost(self, cache, Y, penalty=None):
         """``(J, J_unpenalized)``: the cost with the penalty term and without it."""
@@ -201,15 +248,23 @@ class Network:
         m = Y.shape[1]
         grad = np.empty_like(self.params) if out is None else out
         dW, db = self.layout.views(grad)
+        dgamma, dbeta = self.layout.norm_views(grad)
         Z, A, D, keep = cache.Z, cache.A, cache.D, cache.keep
         dZ = self.output.dZ(A[L], Y)
         for layer in range(L, 0, -1):
             if keep_intermediates:
                 cache.grads[f"dZ{layer}"] = dZ
+            if layer in self.normalized:
+                if layer not in cache.norm:
+                    raise bad("cache", "a pass with training=False", "a training-mode forward pass to differentiate")
+                dZ, dgamma[layer][...], dbeta[layer][...] = bn.normalize_backward(
+                    dZ, self.gamma[layer], cache.norm[layer]
+                )
             dW[layer][...] = 1.0 / m * np.dot(dZ, A[layer - 1].T)
             if penalty:
                 penalty.add_grad(dW[layer], self.W[layer], m)
-            db[layer][...] = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
+            if layer not in self.normalized:
+                db[layer][...] = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
             if layer == 1:
                 break
             dA = np.dot(self.W[layer].T, dZ)
@@ -225,62 +280,3 @@ class Network:
         cache = self.forward(X, keep, masks)
         J, J0 = self.cost(cache, Y, penalty)
         return J, J0, self.backward(cache, Y, penalty)
-
-    # -- prediction ---------------------------------------------------------------------------
-    def forward_checked(self, X, argument="X"):
-        """The forward pass without dropout, as prediction makes it: ``X`` checked as ``check_X``
-        does, and a DataError rather than NaN when finite inputs overflow on the way (values
-        around 1e200, say). Returns the Cache."""
-        return self._forward_finite(self.check_X(X, argument), argument)
-
-    def _forward_finite(self, X, argument):
-        with np.errstate(over="ignore", invalid="ignore"):
-            cache = self.forward(X)
-        if not np.isfinite(cache.A[self.n_layers]).all():
-            inputs, weights = float(np.abs(X).max()), float(np.abs(self.params).max())
-            if weights > max(inputs, 1.0):  # the network, not the data, is out of range
-                raise bad(
-                    "network",
-                    f"parameters up to {weights:.3g}",
-                    f"parameters small enough for the arithmetic not to overflow on {argument} "
-                    f"(values up to {inputs:.3g}); such weights come from a diverging run: "
-                    "train again with a smaller learning_rate",
-                    DataError,
-                )
-            raise bad(
-                argument,
-                f"values up to {inputs:.3g}",
-                "inputs small enough for the network's arithmetic not to overflow (standardize them)",
-                DataError,
-            )
-        return cache
-
-    def predict_proba(self, X):
-        """The output activations A[L] (n_y, m), without dropout (see ``forward_checked``)."""
-        return self.forward_checked(X).A[self.n_layers]
-
-    def predict(self, X):
-        """Class predictions (1, m): 0/1 for sigmoid, the argmax for softmax; values for identity."""
-        return self.output.predict(self.predict_proba(X))
-
-    def accuracy(self, X, Y):
-        """Fraction of examples whose prediction equals the label (classification outputs)."""
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
-        return self.output.accuracy(self._forward_finite(X, "X").A[self.n_layers], Y)
-
-    def evaluate(self, X, Y):
-        """``(accuracy, unpenalized cost)`` on data in one forward pass without dropout; the
-        accuracy is None for an identity output."""
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
-        if self.output.name == "identity":
-            return None, self.cost(self.forward(X), Y)[1]
-        cache = self._forward_finite(X, "X")
-        return self.output.accuracy(cache.A[self.n_layers], Y), self.cost(cache, Y)[1]
-
-    def cost_on(self, X, Y, penalty=None):
-        """J (penalised) and unpenalised on data, without dropout."""
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
-        return self.cost(self.forward(X), Y, penalty or Penalty())

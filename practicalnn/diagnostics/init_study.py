@@ -131,6 +131,7 @@ class InitStudy:
             **self.setup,
             "learning_rate": self.config.learning_rate,
             "iterations": self.config.iterations,
+            "config": self.config.to_dict(),
             "chance_accuracy": self.chance,
             "runs": [r.to_dict() for r in self.runs],
         }
@@ -147,6 +148,7 @@ def compare_initializations(
     scale=10.0,
     rng=0,
     record_every=None,
+    config=None,
     callbacks_for=None,
 ):
     """Train the same network on ``dataset`` once per initialization scheme.
@@ -168,6 +170,10 @@ def compare_initializations(
         Seed of every run's streams: each scheme starts from the same random draw.
     record_every : int, optional
         Cost recording interval (default: about 150 points per curve).
+    config : TrainConfig, optional
+        The other settings of every run, the same for each scheme: L2 and L1 penalties, dropout
+        (``keep_prob``, ``input_keep_prob``), optimizer, ``batch_size``, ``decay_rate``, betas. Its
+        learning rate, iterations and recording interval are replaced by the parameters above.
     callbacks_for : callable, optional
         ``callbacks_for(scheme) -> list of callbacks`` (progress bars).
 
@@ -180,7 +186,7 @@ def compare_initializations(
         raise bad("schemes", list(schemes), "at least one initialization scheme")
     check("rng", rng, None, Interval(Integral, 0, None))  # a seed: every scheme starts from the same draw
     check("scale", scale, Interval(Real, 0, None))
-    config = TrainConfig(learning_rate=learning_rate, iterations=iterations)
+    config = replace(config or TrainConfig(), learning_rate=learning_rate, iterations=iterations)
     config = replace(config, record_every=record_every or max(1, config.iterations // 150))
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
     runs: list = []

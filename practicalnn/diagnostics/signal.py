@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core import memory
 from ..core.activations import Identity
 from ..core.initializers import Initializer
+from ..core.memory import forward_bytes, network_bytes, training_bytes
 from ..core.network import Network
 from ..core.random import generator
 from ..errors import ConfigError, bad
@@ -120,7 +122,16 @@ class SignalProfile:
 
 
 def signal_propagation(
-    depth=50, width=100, init="he", activation="relu", *, examples=256, scale=10.0, rng=0, threshold=THRESHOLD
+    depth=50,
+    width=100,
+    init="he",
+    activation="relu",
+    *,
+    examples=256,
+    scale=10.0,
+    rng=0,
+    threshold=THRESHOLD,
+    batch_norm=False,
 ):
     """One forward and backward pass of a deep network on random input, measured layer by layer.
 
@@ -140,6 +151,8 @@ def signal_propagation(
         Draws the input, the labels and the weights.
     threshold : float
         Flag a layer whose ratio to the reference is below 1/threshold or above threshold.
+    batch_norm : bool
+        Batch-normalize every hidden layer (training mode): the activations stay in range whatever the init.
 
     Returns
     -------
@@ -152,11 +165,11 @@ def signal_propagation(
     check_memory(signal_bytes(depth, width, examples), depth=depth, width=width, examples=examples)
     rng = generator(rng)
     scheme = init if isinstance(init, Initializer) else Initializer(init, scale=scale)
-    net = Network([width] * (depth + 1) + [1], activation, "sigmoid").initialize(scheme, rng)
+    net = Network([width] * (depth + 1) + [1], activation, "sigmoid", batch_norm=batch_norm).initialize(scheme, rng)
     X = rng.standard_normal((width, examples))
     Y = rng.integers(0, 2, (1, examples))
     with np.errstate(all="ignore"):  # overflow and saturation are what is being measured
-        cache = net.forward(X)
+        cache = net.forward(X, training=True)  # with batch_norm: the batch's statistics, as in training
         grad = net.backward(cache, Y.astype(float))
         dW, _ = net.layout.views(grad)
         stds = [float(np.std(cache.A[layer])) for layer in range(1, net.n_layers + 1)]
@@ -250,36 +263,29 @@ def _power(factor, l):
 
 
 # -- will it fit? ----------------------------------------------------------------------------------
+# The byte counts and the machine's available memory are the engine's (core.memory); what is signal's
+# own is the sizes of its networks and an error that names the arguments (flags) that made them.
+
+
 def signal_bytes(depth, width, examples):
-    """About how many bytes ``signal_propagation`` needs: the weights and their gradient (float64),
-    Z and A of every layer for ``examples`` columns, and one layer's temporaries."""
-    params = depth * (width * width + width) + width + 1
-    activations = 2 * (depth + 1) * width * examples
-    return 8 * (2 * params + activations + 2 * width * max(width, examples))
+    """About how many bytes ``signal_propagation`` needs: its network's parameters and their gradient,
+    and one forward and backward pass over ``examples`` columns (``core.memory.training_bytes`` of
+    plain gradient descent: no optimizer moments)."""
+    return training_bytes([width] * (depth + 1) + [1], examples)
 
 
 def linear_bytes(depth, width):
-    """About how many bytes ``linear_chain`` needs: the weights, one identity, and the forward cache."""
-    return 8 * (depth * (width * width + width) + width * width + 2 * (depth + 1) * width)
-
-
-def available_memory():
-    """Bytes the system can give without swapping (MemAvailable in /proc/meminfo), or None where it
-    cannot be read."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
+    """About how many bytes ``linear_chain`` needs: the weights, one identity matrix, and the forward
+    pass of one column."""
+    sizes = [width] * (depth + 1)
+    return network_bytes(sizes) + 8 * width * width + forward_bytes(sizes, 1)
 
 
 def check_memory(needed, available=None, **arguments):
     """Refuse a network that would not fit in memory: ``needed`` bytes against ``available`` (default
-    MemAvailable; the check is skipped where it cannot be read), the error naming ``arguments``."""
-    available = available_memory() if available is None else available
+    what the engine reads, ``core.memory.available_bytes``; the check is skipped where it cannot be read),
+    the error naming ``arguments``."""
+    available = memory.available_bytes() if available is None else available
     if available is not None and needed > available:
         named = ", ".join(f"{name}={value!r}" for name, value in arguments.items())
         raise ConfigError(

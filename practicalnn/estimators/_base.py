@@ -65,6 +65,7 @@ class _NeuralNet(BaseEstimator):
         normalize=True,
         random_state=None,
         verbose=False,
+        batch_norm=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -83,6 +84,7 @@ class _NeuralNet(BaseEstimator):
         self.normalize = normalize
         self.random_state = random_state
         self.verbose = verbose
+        self.batch_norm = batch_norm
 
     # -- parameters ---------------------------------------------------------------------------
     _parameter_constraints: dict = {
@@ -103,6 +105,7 @@ class _NeuralNet(BaseEstimator):
         "normalize": ["boolean"],
         "random_state": [None, Interval(Integral, 0, None, closed="left"), np.random.Generator, np.random.RandomState],
         "verbose": ["verbose"],
+        "batch_norm": ["boolean"],
     }
 
     def _validate_params(self):
@@ -176,6 +179,7 @@ class _NeuralNet(BaseEstimator):
             [X.shape[0], *hidden, Y.shape[0] if self._output != "softmax" else self._n_classes()],
             self.activation,
             self._output,
+            batch_norm=bool(self.batch_norm),
         )
         self.network_ = net
         callbacks = self._callbacks(X_dev, Y_dev, X.shape[1], config)

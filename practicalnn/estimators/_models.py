@@ -53,6 +53,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     verbose : bool, default=False
         Print the training loss of every epoch (and the validation cost with early stopping), as
         scikit-learn's estimators do.
+    batch_norm : bool, default=False
+        Batch-normalize every hidden layer (gamma, beta learned; the running averages of mu and sigma^2
+        used at prediction).
 
     Attributes
     ----------

@@ -16,7 +16,7 @@ the budget of runs is spent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..diagnostics.stopping import InterruptionGuard
 from ..regularization.augmentation import augmentation_from
@@ -64,6 +64,7 @@ class Step:
             "variance": d.variance,
             "verdict": d.verdict,
             "test_error": 1 - self.evaluation.result.test_accuracy,
+            "config": self.evaluation.result.config.to_dict(),
         }
 
 
@@ -119,6 +120,7 @@ def basic_recipe(
     thresholds=None,
     batch_size=None,
     record_every=None,
+    config=None,
     on_step=None,
     callbacks_for=None,
 ):
@@ -140,6 +142,14 @@ def basic_recipe(
         Standardize inputs with training statistics (recommended: the notes' section 10).
     bayes_error, thresholds
         Passed to ``diagnose``.
+    batch_size : int, optional
+        Mini-batch size of every run (default: ``config``'s, full batch without one).
+    record_every : int, optional
+        Cost recording interval (default: 20 points a run).
+    config : TrainConfig, optional
+        What every run shares beyond what the recipe changes: ``l1``, ``input_keep_prob``,
+        ``decay_rate``, the betas, ``epsilon``, ``batch_size``. Its learning rate, iterations, L2,
+        keep_prob and optimizer are the settings' (the first run's ``settings``, then the recipe's).
     on_step : callable, optional
         Called with each Step as it completes (the CLI prints rows as they come).
     callbacks_for : callable, optional
@@ -159,7 +169,10 @@ def basic_recipe(
     settings = settings or Settings()
     check("max_runs", max_runs, Interval(Integral, 1, None))
     target_dev_error = check("target_dev_error", target_dev_error, None, Interval(Real, 0, 1))
-    run_args = (activation, init, seed, normalize, bayes_error, thresholds, batch_size, record_every, callbacks_for)
+    base = config or TrainConfig()
+    if batch_size is not None:
+        base = replace(base, batch_size=batch_size)
+    run_args = (activation, init, seed, normalize, bayes_error, thresholds, base, record_every, callbacks_for)
     steps: list = []
     best, stopped, search = None, "budget", _Search(dataset, settings)
     current, change, based_on = settings, "start", None
@@ -231,16 +244,14 @@ class _Search:
         return proposal, kind
 
 
-def _run(
-    dataset, s, activation, init, seed, normalize, bayes_error, thresholds, batch_size, record_every, callbacks_for
-):
-    config = TrainConfig(
+def _run(dataset, s, activation, init, seed, normalize, bayes_error, thresholds, base, record_every, callbacks_for):
+    config = replace(
+        base,
         learning_rate=s.learning_rate,
         iterations=s.iterations,
         l2=s.l2,
         keep_prob=s.keep_prob,
         optimizer=s.optimizer,
-        batch_size=batch_size,
         record_every=record_every or max(1, s.iterations // 20),
     )
     augmentation = augmentation_from(

@@ -35,6 +35,9 @@ EXPERIMENTS = {
 
 COST_TOLERANCE = 1e-9  # relative
 
+#: Gradient steps of every experiment, as the notebook trained them.
+ITERATIONS = 30000
+
 
 def reproduce(callbacks_for=None):
     """The notebook's three experiments, in its order: a list of RunResult (see ``run_experiment``).
@@ -62,7 +65,7 @@ def run_experiment(name, callbacks=()):
         hidden=(20, 3),
         init="notebook",
         rng="notebook",
-        config=TrainConfig(learning_rate=0.3, iterations=30000, **overrides),
+        config=TrainConfig(learning_rate=0.3, iterations=ITERATIONS, **overrides),
         callbacks=callbacks,
         name=name,
     )

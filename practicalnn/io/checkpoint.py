@@ -26,7 +26,7 @@ from ..errors import ConfigError, ModelFileError, PracticalNNError, bad
 from ..training.callbacks import Callback, ProgressCallback, stateful
 from . import checkpoint_state
 from .container import read_file, write_file
-from .fields import history_from_json
+from .fields import RUNNING, history_from_json
 from .paths import check_output_path
 
 
@@ -63,6 +63,8 @@ def save_checkpoint(path, trainer, run=None, argument="checkpoint"):
             optimizer[key] = value
     if state["perm"] is not None:
         tensors["perm"] = np.asarray(state["perm"], dtype=np.int64)
+    if state.get("batch_norm") is not None:
+        tensors.update(zip(RUNNING, state["batch_norm"]))
     callbacks = []  # callbacks' states: arrays become tensors "callbacks.<i>.<key>", the rest JSON
     for i, entry in enumerate(state.get("callbacks", [])):
         plain = {}
@@ -116,7 +118,7 @@ def load_checkpoint(path, argument="resume"):
         raise fail("its callbacks' states are malformed")
     callbacks = [{"type": c["type"], "state": dict(c["state"])} for c in callbacks]
     for name, value in tensors.items():
-        if name in ("params", "perm"):
+        if name in ("params", "perm", *RUNNING):
             continue
         if name.startswith("callbacks."):
             _, index, key = (name.split(".", 2) + ["", ""])[:3]
@@ -141,7 +143,8 @@ def load_checkpoint(path, argument="resume"):
     if history.iterations and history.iterations[-1] > iteration:
         raise fail(f"its history records iteration {history.iterations[-1]}, past its iteration {iteration}")
     checkpoint_state.check_optimizer(optimizer, header["run"], params, fail)
-    checkpoint_state.check_generator_state(header.get("shuffle"), fail, "shuffle")
+    checkpoint_state.check_shuffle_state(header.get("shuffle"), fail)
+    running = checkpoint_state.running_averages(tensors, header["run"], params, fail)
     if header.get("masks") is not None:
         checkpoint_state.check_generator_state(header["masks"], fail, "masks")
     checkpoint_state.check_callbacks(callbacks, params, fail)
@@ -152,6 +155,7 @@ def load_checkpoint(path, argument="resume"):
         "masks": header.get("masks"),
         "shuffle": header["shuffle"],
         "perm": perm,
+        "batch_norm": running,
         "history": header["history"],
         "callbacks": callbacks,
     }

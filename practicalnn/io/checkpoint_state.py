@@ -30,6 +30,34 @@ def check_generator_state(state, fail, field):
         raise fail(f"its {field} is not a valid {name} state")
 
 
+def check_shuffle_state(state, fail):
+    """The shuffle stream's state: a bit generator's, or the course's next seed (``rng="course"``)."""
+    if isinstance(state, dict) and set(state) == {"course_seed"}:
+        if not _is_int(state["course_seed"]) or state["course_seed"] < 0:
+            raise fail(f"its shuffle course_seed is {state['course_seed']!r}, not an integer >= 0")
+        return
+    check_generator_state(state, fail, "shuffle")
+
+
+def running_averages(tensors, run, params, fail):
+    """Batch normalization's running averages ``(mean, var)``, present exactly when the run's network
+    normalizes; None without batch normalization."""
+    from .fields import RUNNING
+
+    network = run.get("network") if isinstance(run, dict) else None
+    normalized = isinstance(network, dict) and any(network.get("batch_norm") or [])
+    arrays = [tensors.get(name) for name in RUNNING]
+    if not normalized:
+        if any(a is not None for a in arrays):
+            raise fail(f"it holds running averages {list(RUNNING)} for a network without batch normalization")
+        return None
+    if any(a is None or a.ndim != 1 or a.dtype != params.dtype or not np.isfinite(a).all() for a in arrays):
+        raise fail(f"its running averages {list(RUNNING)} are missing, not 1-D {params.dtype} or not finite")
+    if arrays[0].shape != arrays[1].shape or (arrays[1] < 0).any():
+        raise fail("its running averages of mu and sigma^2 differ in size or hold a negative variance")
+    return tuple(arrays)
+
+
 def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -55,8 +83,14 @@ def check_optimizer(optimizer, run, params, fail):
 
 def _early_stopping_problem(state, params):
     value, best, wait = state.get("best_value"), state.get("best_iteration"), state.get("wait")
-    if set(state) != {"best_value", "best_iteration", "wait", "best_params"}:
+    keys = {"best_value", "best_iteration", "wait", "best_params"}
+    running = {"best_running_mean", "best_running_var"}  # batch norm's averages kept with the best parameters
+    if set(state) != keys and set(state) != keys | running:
         return f"holds {sorted(state)}"
+    for key in running & set(state):
+        kept = state[key]
+        if not isinstance(kept, np.ndarray) or kept.ndim != 1 or not np.isfinite(kept).all():
+            return f"{key} is not a finite one-dimensional array"
     if not (
         value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value))
     ):

@@ -46,7 +46,7 @@ def record_parts(record):
         "feature_names_in": None if record.feature_names_in is None else [str(n) for n in record.feature_names_in],
     }
     header["history"], tensors = fields.history_to_parts(record.history)
-    return header, {"params": record.network.params, **tensors}
+    return header, {**fields.network_tensors(record.network), **tensors}
 
 
 def _check_params(params, net, standardizer, fail):
@@ -60,12 +60,15 @@ def _check_params(params, net, standardizer, fail):
         raise fail(f"its parameter hidden_layer_sizes={params.get('hidden_layer_sizes')!r} does not match its network")
     if params.get("normalize") not in (True, False) or params["normalize"] != (standardizer is not None):
         raise fail(f"its parameter normalize={params.get('normalize')!r} does not match its normalization statistics")
+    if bool(params.get("batch_norm", False)) != bool(net.normalized):
+        raise fail(f"its parameter batch_norm={params.get('batch_norm')!r} does not match its network")
 
 
 def record_from_parts(kind, header, tensors, fail):
     """The EstimatorRecord of an estimator file's parts, every field checked."""
-    if set(tensors) != _TENSORS:
-        raise fail(f"it holds tensors {sorted(tensors)}; an estimator file holds {sorted(_TENSORS)}")
+    expected = _TENSORS | fields.network_tensor_names(header)
+    if set(tensors) != expected:
+        raise fail(f"it holds tensors {sorted(tensors)}; this estimator file holds {sorted(expected)}")
     net = fields.network_from(header, tensors, fail)
     n_x = header.get("n_features_in")
     if n_x != net.layer_sizes[0]:

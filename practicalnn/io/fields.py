@@ -106,23 +106,58 @@ def names_from_json(names, n, fail, field="feature names"):
 
 
 # -- the network -----------------------------------------------------------------------------------
-def network_from(header, tensors, fail):
-    """The Network described by ``header["network"]`` with parameters ``tensors["params"]``."""
+_NETWORK_KEYS = {"layer_sizes", "activation", "output", "dtype"}
+_BATCH_NORM_KEYS = {"batch_norm", "bn_epsilon", "bn_decay"}
+#: The tensors of batch normalization's running averages (every normalized layer's, in layer order).
+RUNNING = ("batch_norm.mean", "batch_norm.var")
+
+
+def network_tensors(network):
+    """The tensors that hold a network: ``params``, and the running averages when it normalizes."""
+    out = {"params": network.params}
+    if network.normalized:
+        out.update(zip(RUNNING, network.running.flat()))
+    return out
+
+
+def network_tensor_names(header):
+    """The names of the network tensors a header's network description calls for."""
     spec = header.get("network")
-    if not isinstance(spec, dict) or set(spec) != {"layer_sizes", "activation", "output", "dtype"}:
+    normalized = isinstance(spec, dict) and any(spec.get("batch_norm") or [])
+    return {"params", *RUNNING} if normalized else {"params"}
+
+
+def _batch_norm_of(spec, n_hidden, fail):
+    if set(spec) == _NETWORK_KEYS:
+        return {}
+    flags = spec.get("batch_norm")
+    if set(spec) != _NETWORK_KEYS | _BATCH_NORM_KEYS or not isinstance(flags, list):
+        raise fail("its network description is missing or malformed")
+    if len(flags) != n_hidden or not all(isinstance(f, bool) for f in flags) or not any(flags):
+        raise fail(f"its network's batch_norm is {flags!r}; expected one bool per hidden layer ({n_hidden}), some true")
+    return {"batch_norm": flags, "bn_epsilon": spec["bn_epsilon"], "bn_decay": spec["bn_decay"]}
+
+
+def network_from(header, tensors, fail):
+    """The Network described by ``header["network"]`` with parameters ``tensors["params"]`` (and the running
+    averages of batch normalization, ``RUNNING``, when it normalizes)."""
+    spec = header.get("network")
+    if not isinstance(spec, dict) or not _NETWORK_KEYS <= set(spec):
         raise fail("its network description is missing or malformed")
     sizes = spec["layer_sizes"]
     if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS or not all(_is_int(n) for n in sizes):
         raise fail(f"its network's layer_sizes are not 2 to {MAX_LAYERS} integers")
     if any(n < 1 for n in sizes):
         raise fail(f"its network description is invalid (layer_sizes {sizes}: positive integers expected)")
-    size = sum(n * (n_prev + 1) for n_prev, n in zip(sizes, sizes[1:]))
+    norm = _batch_norm_of(spec, len(sizes) - 2, fail)
+    flags = norm.get("batch_norm") or [False] * (len(sizes) - 2)
+    size = sum(n * (n_prev + 1 + on) for n_prev, n, on in zip(sizes, sizes[1:], [*flags, False]))
     params = tensors.get("params")
     if params is None or params.size != size or size > MAX_PARAMETERS:
         got = None if params is None else params.size
         raise fail(f"tensor 'params' holds {got} numbers; layers {sizes} need {size}")
     try:
-        net = Network(sizes, spec["activation"], spec["output"], spec["dtype"])
+        net = Network(sizes, spec["activation"], spec["output"], spec["dtype"], **norm)
     except (PracticalNNError, TypeError) as err:
         raise fail(f"its network description is invalid ({err})") from None
     if params.shape != net.params.shape or params.dtype != net.dtype:
@@ -132,6 +167,14 @@ def network_from(header, tensors, fail):
     if not np.isfinite(params).all():
         raise fail("its parameters contain NaN or inf")
     net.set_params(params)
+    if net.normalized:
+        mean, var = (tensors.get(name) for name in RUNNING)
+        if mean is None or var is None or mean.dtype != net.dtype or var.dtype != net.dtype:
+            raise fail(f"its running averages {list(RUNNING)} are missing or not {net.dtype}")
+        try:
+            net.running.set_flat(mean, var)
+        except PracticalNNError as err:
+            raise fail(f"its batch normalization's running averages are invalid ({err})") from None
     return net
 
 

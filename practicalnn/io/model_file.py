@@ -80,12 +80,13 @@ def _network_parts(model):
         if model.target_scaling is None
         else {"mean": float(model.target_scaling[0]), "std": float(model.target_scaling[1])},
     }
-    return header, {"params": net.params}
+    return header, fields.network_tensors(net)
 
 
 def _network_from_parts(header, tensors, fail):
-    if set(tensors) != {"params"}:
-        raise fail(f"it holds tensors {sorted(tensors)}; a network file holds only 'params'")
+    expected = fields.network_tensor_names(header)
+    if set(tensors) != expected:
+        raise fail(f"it holds tensors {sorted(tensors)}; this network file holds {sorted(expected)}")
     net = fields.network_from(header, tensors, fail)
     n_x = net.layer_sizes[0]
     names = fields.names_from_json(header.get("feature_names"), n_x, fail)

@@ -77,6 +77,16 @@ def _labels_tensor(classes, helper, numpy_helper):
     raise bad("classes", labels.tolist(), "integer, float or string class labels")
 
 
+def affine(network, layer):
+    """``(W, b)`` of layer ``layer``'s pre-activation at inference. A batch-normalized layer's is affine too
+    and folds into one Gemm: gamma * (W x - mean) / sqrt(var + eps) + beta = (s * W) x + (beta - s * mean)
+    with s = gamma / sqrt(var + eps), the running averages' mean and var."""
+    if layer not in network.normalized:
+        return network.W[layer], network.b[layer]
+    s = network.gamma[layer] / np.sqrt(network.running.var[layer] + network.bn_epsilon)
+    return s * network.W[layer], network.beta[layer] - s * network.running.mean[layer]
+
+
 def build(model):
     """The ONNX ModelProto for ``model`` (a Network or SavedNetwork); checked by ``onnx.checker``.
 
@@ -111,7 +121,8 @@ def build(model):
         current = "scaled"
     L = network.n_layers
     for layer in range(1, L + 1):
-        W, b = const(f"W{layer}T", network.W[layer].T), const(f"b{layer}", network.b[layer].ravel())
+        weights, bias = affine(network, layer)
+        W, b = const(f"W{layer}T", weights.T), const(f"b{layer}", bias.ravel())
         nodes.append(helper.make_node("Gemm", [current, W, b], [f"Z{layer}"]))
         current = f"Z{layer}"
         if layer < L:

@@ -59,18 +59,36 @@ def to_torch(model, dtype=None):
     L = network.n_layers
     for layer in range(1, L + 1):
         n, n_prev = network.layer_sizes[layer], network.layer_sizes[layer - 1]
-        linear = torch.nn.Linear(n_prev, n, dtype=dtype)
+        normalized = layer in network.normalized
+        linear = torch.nn.Linear(n_prev, n, bias=not normalized, dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.tensor(network.W[layer], dtype=dtype))
-            linear.bias.copy_(torch.tensor(network.b[layer].ravel(), dtype=dtype))
+            if not normalized:
+                linear.bias.copy_(torch.tensor(network.b[layer].ravel(), dtype=dtype))
         modules.append(linear)
+        if normalized:
+            modules.append(_batch_norm_module(torch, network, layer, dtype))
         if layer < L:
             modules.append(_hidden_module(torch, network.hidden))
     if network.output.name == "sigmoid":
         modules.append(torch.nn.Sigmoid())
     elif network.output.name == "softmax":
         modules.append(torch.nn.Softmax(dim=1))
-    return torch.nn.Sequential(*modules)
+    return torch.nn.Sequential(*modules).eval()  # eval: batch normalization uses its running averages
+
+
+def _batch_norm_module(torch, network, layer, dtype):
+    """Batch normalization's inference form: BatchNorm1d with the running averages, gamma and beta; torch's
+    momentum is the weight of the new batch, 1 - decay."""
+    module = torch.nn.BatchNorm1d(
+        network.layer_sizes[layer], eps=network.bn_epsilon, momentum=1 - network.bn_decay, dtype=dtype
+    )
+    with torch.no_grad():
+        module.weight.copy_(torch.tensor(network.gamma[layer].ravel(), dtype=dtype))
+        module.bias.copy_(torch.tensor(network.beta[layer].ravel(), dtype=dtype))
+        module.running_mean.copy_(torch.tensor(network.running.mean[layer].ravel(), dtype=dtype))
+        module.running_var.copy_(torch.tensor(network.running.var[layer].ravel(), dtype=dtype))
+    return module
 
 
 def _hidden_module(torch, hidden):

@@ -59,7 +59,7 @@ class EarlyStopping(Callback):
         self.monitor = check("monitor", monitor, Options(["cost", "accuracy"]))
         self.X_dev, self.Y_dev = X_dev, Y_dev
         self.restore_best = bool(restore_best)
-        self.best_value = self.best_iteration = self.best_params = None
+        self.best_value = self.best_iteration = self.best_params = self.best_running = None
         self.wait = 0
         self.X_train, self.Y_train = X_train, Y_train
         self._X = self._Y = None
@@ -76,7 +76,7 @@ class EarlyStopping(Callback):
         if self.monitor == "accuracy" and net.output.name == "identity":
             raise bad("monitor", "accuracy", "'cost' for a regression (identity) output")
         if trainer.iteration == 0:  # a fresh run (a resumed one had its state restored)
-            self.best_value = self.best_iteration = self.best_params = None
+            self.best_value = self.best_iteration = self.best_params = self.best_running = None
             self.wait = 0
             self.on_check(trainer, 0)
 
@@ -88,8 +88,8 @@ class EarlyStopping(Callback):
         net, history = trainer.network, trainer.history
         train_X, train_Y = self._train
         if train_X is not None:
-            history.add("train_cost", iteration, net.cost(net.forward(train_X), train_Y)[1])
-        cache = net.forward(self._X)
+            history.add("train_cost", iteration, net.cost(net.forward(train_X, training=False), train_Y)[1])
+        cache = net.forward(self._X, training=False)  # batch norm: the running averages, as at prediction
         dev_cost = net.cost(cache, self._Y)[1]
         history.add("dev_cost", iteration, dev_cost)
         dev_acc = None
@@ -100,6 +100,8 @@ class EarlyStopping(Callback):
         if self.best_value is None or value < self.best_value - self.min_delta:
             self.best_value, self.best_iteration = value, iteration
             self.best_params = net.params.copy()
+            # batch norm's running averages belong to these parameters: kept and put back with them
+            self.best_running = [a.copy() for a in net.running.flat()] if net.normalized else None
             history.best_iteration = iteration
             self.wait = 0
             return False
@@ -109,6 +111,8 @@ class EarlyStopping(Callback):
     def on_train_end(self, trainer):
         if self.restore_best and self.best_params is not None:
             trainer.network.params[...] = self.best_params
+            if self.best_running is not None:
+                trainer.network.running.set_flat(*self.best_running)
         trainer.history.best_iteration = self.best_iteration
 
     def state_dict(self):
@@ -118,6 +122,11 @@ class EarlyStopping(Callback):
             "best_iteration": self.best_iteration,
             "wait": self.wait,
             "best_params": self.best_params,
+            **(
+                {}
+                if self.best_running is None
+                else {"best_running_mean": self.best_running[0], "best_running_var": self.best_running[1]}
+            ),
         }
 
     def load_state_dict(self, state):
@@ -125,6 +134,8 @@ class EarlyStopping(Callback):
         self.wait = int(state["wait"])
         best = state.get("best_params")
         self.best_params = None if best is None else np.array(best)
+        running = state.get("best_running_mean"), state.get("best_running_var")
+        self.best_running = None if running[0] is None else [np.array(running[0]), np.array(running[1])]
 
     @property
     def best_score(self):

@@ -14,6 +14,8 @@ the reference would leave them in, so ``Trainer.state_dict()`` resumes bit-ident
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import fast
@@ -53,6 +55,11 @@ def _unsupported(trainer):
         return f"output {type(net.output).__name__}"
     if type(trainer.optimizer) not in _OPTIMIZER:
         return f"optimizer {type(trainer.optimizer).__name__}"
+    if net.normalized:
+        return (
+            f"batch normalization (hidden layers {list(net.normalized)}; the compiled kernels do not "
+            "normalize, so the reference NumPy path serves)"
+        )
     return None
 
 
@@ -79,6 +86,11 @@ def why_not(trainer):
     else:
         if net.dtype != np.float64:
             return f"dtype {net.dtype.name} with full batches (the fused kernel is float64)"
+        if not trainer.config.plain_inverse:
+            return (
+                f"learning-rate schedule {trainer.config.schedule().name} with full batches "
+                "(the fused kernel computes only alpha0 / (1 + decay_rate * epoch))"
+            )
         sizes = net.layer_sizes
         macs = sum(sizes[i] * sizes[i - 1] for i in range(1, len(sizes)))
         if macs > MAX_MACS:
@@ -200,6 +212,38 @@ def _run_chunks(trainer, X, Y, start, stop, interrupted):
     return _run_full_batch(trainer, X, Y, start, stop, interrupted)
 
 
+@dataclass
+class _MaskLayout:
+    """Where the dropped layers' masks sit in one pass's row of mask bytes, and how they are drawn."""
+
+    keep: np.ndarray  # keep_prob per layer, the output's 1 appended
+    offset: np.ndarray  # each layer's first mask byte in the row (-1: not dropped)
+    per_pass: int  # mask bytes per pass
+    fixed: bool  # the same masks at every pass (none, or the notebook's)
+    threshold: np.ndarray  # keep_prob of every mask byte, to draw a chunk's rows at once
+    first: np.ndarray  # the one row of fixed masks (zeros when there are none)
+
+
+def _mask_layout(trainer, sizes, m):
+    keep = np.asarray([*trainer.keep, 1.0], np.float64)
+    offset = np.full(len(sizes), -1, np.int64)
+    per_pass = 0
+    for layer, p in enumerate(trainer.keep):
+        if p < 1:
+            offset[layer] = per_pass
+            per_pass += int(sizes[layer]) * m
+    masks, dropped = trainer.streams.masks, [l for l in range(len(trainer.keep)) if keep[l] < 1]
+    fixed = per_pass == 0 or type(masks) is NotebookMasks
+    threshold = np.repeat(keep[: len(trainer.keep)], [int(sizes[l]) * m if l in dropped else 0
+                                                      for l in range(len(trainer.keep))])  # fmt: skip
+    first = np.zeros((1, max(per_pass, 1)), np.uint8)
+    if per_pass and fixed:
+        masks.begin_pass()
+        first = np.concatenate([masks.draw((int(sizes[l]), m), keep[l]).ravel() for l in dropped])
+        first = first.view(np.uint8)[None, :]
+    return _MaskLayout(keep, offset, per_pass, fixed, threshold, first)
+
+
 def _run_full_batch(trainer, X, Y, start, stop, interrupted):
     """Full-batch iterations on the fused kernel, in chunks; the dropout masks drawn ahead for each
     chunk from the trainer's mask stream (or once, for the notebook's fixed masks)."""
@@ -208,25 +252,11 @@ def _run_full_batch(trainer, X, Y, start, stop, interrupted):
     Xc, Yc = np.ascontiguousarray(X), np.ascontiguousarray(Y)
     m = Xc.shape[1]
     sizes = np.asarray(net.layer_sizes, np.int64)
-    keep = np.asarray(trainer.keep + [1.0], np.float64)
-    moff = np.full(len(sizes), -1, np.int64)
-    per_pass = 0
-    for layer, p in enumerate(trainer.keep):
-        if p < 1:
-            moff[layer] = per_pass
-            per_pass += int(sizes[layer]) * m
+    layout = _mask_layout(trainer, sizes, m)
+    keep, moff, per_pass, fixed, threshold, D = (layout.keep, layout.offset, layout.per_pass, layout.fixed,
+                                                 layout.threshold, layout.first)  # fmt: skip
     masks = trainer.streams.masks
-    fixed = per_pass == 0 or type(masks) is NotebookMasks
     chunk = CHUNK if fixed else max(1, min(CHUNK, MASK_BUDGET // per_pass))
-    threshold = np.repeat(
-        keep[: len(trainer.keep)], [int(sizes[l]) * m if keep[l] < 1 else 0 for l in range(len(trainer.keep))]
-    )
-    D = np.zeros((1, max(per_pass, 1)), np.uint8)
-    if per_pass and fixed:
-        masks.begin_pass()
-        D = np.concatenate(
-            [masks.draw((int(sizes[l]), m), keep[l]).ravel() for l in range(len(trainer.keep)) if keep[l] < 1]
-        ).view(np.uint8)[None, :]
     code = _OPTIMIZER[type(opt)]
     (v, s), t = _optimizer_arrays(trainer), trainer.optimizer_state.t
     slope = float(getattr(net.hidden, "slope", 0.0))

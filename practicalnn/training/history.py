@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+from ..errors import bad
 
 
 @dataclass
@@ -33,6 +36,20 @@ class History:
         its, values = self.curves.setdefault(curve, ([], []))
         its.append(int(iteration))
         values.append(float(value))
+
+    def epoch_costs(self, m, batch_size):
+        """The course's cost per epoch: the sum over the epoch's mini-batches of each batch's summed cost,
+        over m (``cost_total / m``), from a run that recorded every iteration (``record_every=1``) of
+        mini-batches of ``batch_size`` over ``m`` examples (the last batch holds the remainder)."""
+        per_epoch = math.ceil(m / batch_size)
+        if self.iterations != list(range(len(self.iterations))):
+            raise bad("record_every", "a history with gaps", "every iteration recorded (record_every=1)")
+        sizes = [batch_size] * (m // batch_size) + ([m % batch_size] if m % batch_size else [])
+        epochs = len(self.cost) // per_epoch
+        return [
+            sum(J * size for J, size in zip(self.cost[e * per_epoch : (e + 1) * per_epoch], sizes)) / m
+            for e in range(epochs)
+        ]
 
     def to_dict(self):
         return {

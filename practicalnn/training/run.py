@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..core.batchnorm import DECAY, EPSILON
 from ..core.initializers import initializer
 from ..core.network import Network
 from ..core.params import SIZE
@@ -94,16 +95,21 @@ def fit_dataset(
     callbacks=(),
     name=None,
     dtype=np.float64,
+    batch_norm=False,
+    bn_epsilon=EPSILON,
+    bn_decay=DECAY,
 ):
     """Build a network for ``dataset``, initialize it from the run's init stream, train it, score it.
 
     The defaults are the notebook's model: hidden layers [20, 3], relu, the notebook's
     initialization and random streams, and TrainConfig's defaults (learning rate 0.3, 30000
-    iterations)."""
+    iterations). ``batch_norm``, ``bn_epsilon`` and ``bn_decay`` are the Network's."""
     config = config or TrainConfig()
     initializer(init)  # a scheme is required here: train() would take None as "keep the weights"
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
-    net = Network(sizes, activation, dataset.output, dtype)
+    net = Network(
+        sizes, activation, dataset.output, dtype, batch_norm=batch_norm, bn_epsilon=bn_epsilon, bn_decay=bn_decay
+    )
     history = train(net, dataset.train_X, dataset.train_Y, config, rng=rng, init=init, callbacks=callbacks)
     return score(
         RunResult(
@@ -117,7 +123,8 @@ def fit_dataset(
                 "activation": net.hidden.name,
                 "output": net.output.name,
                 "init": getattr(init, "name", init),
-                "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
+                "rng": rng if isinstance(rng, (str, int, tuple)) or rng is None else "generator",
+                **({"batch_norm": net.batch_norm} if net.normalized else {}),
             },
         ),
         dataset,

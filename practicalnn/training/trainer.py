@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.batchnorm import require_batch_of_two
 from ..core.dropout import keep_probs, uses_dropout
 from ..core.memory import require, training_bytes
+from ..core.random import set_shuffle_state, shuffle_state
 from ..core.random import streams as make_streams
 from ..errors import TrainingDiverged, bad
 from ..fast.codes import COST_GROWTH, cost_limit
@@ -108,6 +110,8 @@ class Trainer:
         if self.batch_plan is None:
             self.batch_plan = _BatchPlan(X.shape[1], size if size and size < X.shape[1] else None, self._restored_perm)
         self._require_memory(self.batch_plan.size or X.shape[1])
+        if net.normalized:
+            self._require_batches_of_two()
         self.input_scale = float(np.abs(X).max())
         self.stop_reason = None
         for cb in self.callbacks:
@@ -147,6 +151,16 @@ class Trainer:
         )
         require(f"training a network of layer_sizes {list(net.layer_sizes)} on batches of {batch} examples", needed)
 
+    def _require_batches_of_two(self):
+        """Batch normalization needs two examples in every batch, the last smaller one included."""
+        plan = self.batch_plan
+        if plan.size is None:
+            require_batch_of_two(plan.m, "X")
+        else:
+            require_batch_of_two(plan.size)
+            if plan.m % plan.size:
+                require_batch_of_two(plan.m % plan.size, "batch_size (the last batch of an epoch)")
+
     def _finish(self, reason):
         self.history.stopped = reason
         self.history.iterations_run = self.iteration
@@ -173,7 +187,7 @@ class Trainer:
                 if interrupted.is_set():
                     return
                 Xb, Yb, epoch = self._batch(X, Y, it)
-                cache = net.forward(Xb, keep, self.streams.masks)
+                cache = net.forward(Xb, keep, self.streams.masks, training=True)
                 if it % cfg.record_every == 0:
                     J, J0 = net.cost(cache, Yb, self.penalty)
                     self.history.record(it, J, J0)
@@ -182,6 +196,7 @@ class Trainer:
                 if not np.isfinite(grad).all():
                     self.diverged(it, "the gradient is not finite")
                 self.optimizer.update(net.params, grad, cfg.rate(epoch), self.optimizer_state)
+                net.update_running(cache)  # once per step: cost evaluations and checks never do
                 self.iteration = it + 1
 
     def check_cost(self, iteration, J):
@@ -231,9 +246,10 @@ class Trainer:
             "params": self.network.params.copy(),
             "optimizer": state_to_dict(self.optimizer, self.optimizer_state),
             "masks": self.streams.masks.state(),
-            "shuffle": self.streams.shuffle.bit_generator.state,
+            "shuffle": shuffle_state(self.streams.shuffle),
             "perm": None if plan is None or plan.perm is None else plan.perm.copy(),
             "history": self.history.to_dict(),
+            "batch_norm": self.network.running.flat() if self.network.normalized else None,
             "callbacks": [
                 {"type": type(cb).__name__, "state": cb.state_dict()} for cb in self.callbacks if stateful(cb)
             ],
@@ -245,7 +261,11 @@ class Trainer:
         self.optimizer_state = state_from_dict(self.optimizer, state["optimizer"], self.network.params)
         if state.get("masks") is not None:
             self.streams.masks.set_state(state["masks"])
-        self.streams.shuffle.bit_generator.state = state["shuffle"]
+        set_shuffle_state(self.streams.shuffle, state["shuffle"])
+        if self.network.normalized:
+            if state.get("batch_norm") is None:
+                raise bad("resume", "a state without running averages", "batch normalization's running averages")
+            self.network.running.set_flat(*state["batch_norm"], argument="resume")
         self.history = History.from_dict(state["history"])
         saved = state.get("callbacks") or []
         mine = [cb for cb in self.callbacks if stateful(cb)]

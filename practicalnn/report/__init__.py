@@ -1,0 +1,1 @@
+"""Figures and HTML reports, drawn without pyplot and by one set of conventions (``figures``)."""
