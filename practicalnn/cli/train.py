@@ -7,8 +7,8 @@ import sys
 from ..errors import Interrupted, bad
 from ..training.run import fit_dataset
 from . import _persist, _tables
-from ._generalization import TrainExtras
 from ._flags import add_batch_norm_args, batch_norm_of
+from ._generalization import TrainExtras
 from .common import (
     Progress,
     add_generalization_args,

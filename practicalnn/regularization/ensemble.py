@@ -146,6 +146,7 @@ def train_ensemble(
     config=None,
     normalize=False,
     callbacks_for=None,
+    network_options=None,
 ):
     """Train ``k`` independent networks (seeds ``0..k-1`` unless given) and average their probabilities.
 
@@ -163,13 +164,16 @@ def train_ensemble(
         Standardize inputs with training statistics first.
     callbacks_for : callable, optional
         ``callbacks_for(i) -> list`` of extra callbacks for member i (a progress bar).
+    network_options : dict, optional
+        Network keywords of every member: ``batch_norm``, ``bn_epsilon``, ``bn_decay``.
 
     Returns
     -------
     EnsembleResult
     """
-    from ..training.run import fit_dataset
+    from ..training.run import fit_dataset, network_options_of
 
+    options = network_options_of(network_options)
     k = check("k", k, Interval(Integral, 1, None))
     seeds = list(range(k)) if seeds is None else list(seeds)
     if len(seeds) != k:
@@ -178,7 +182,9 @@ def train_ensemble(
     members = []
     for i, seed in enumerate(seeds):
         extra = callbacks_for(i) if callbacks_for else []
-        r = fit_dataset(data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=extra)
+        r = fit_dataset(
+            data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=extra, **options
+        )
         if r.history.stopped == "interrupted":  # the finished members only: nothing half-trained
             partial = _finish("independent", members, data, scaler) if members else None
             raise Interrupted(f"ensemble interrupted while training member {i + 1} of {k}", partial)
