@@ -251,9 +251,21 @@ def _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callba
             "init": scheme,
             **({"batch_norm": net.batch_norm} if net.normalized else {}),
         }
-        result = score(RunResult(label, net, history, config, setup), dataset)
-    dead = dead_units(net, dataset.train_X)
+        result = _scored(RunResult(label, net, history, config, setup), dataset)
+        with np.errstate(invalid="ignore"):  # a diverged run's weights may make inf - inf on the way
+            dead = dead_units(net, dataset.train_X)
     return InitRun(scheme, result, at_init, identical_units(net), dead, bool(net.normalized))
+
+
+def _scored(result, dataset):
+    """``score(result, dataset)``; a diverged run whose last finite weights overflow the forward pass (normal
+    weights over many layers: finite, but around 1e125) is kept with no accuracy and no cost."""
+    try:
+        return score(result, dataset)
+    except DataError:
+        if result.history.stopped != "diverged":
+            raise
+        return result
 
 
 def _check_finite_at_init(net, dataset, init):
