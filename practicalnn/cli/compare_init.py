@@ -168,9 +168,9 @@ def _print(study, dataset):
             f"test {study.chance['test']:.6f}"
         )
     print(
-        "'symmetry broken' is measured after training: a layer whose W rows (and b, or gamma and beta, entries) "
-        "are all equal has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 "
-        "on every training example (out of the layer's size)."
+        "'symmetry broken' is measured after training: a layer whose W rows (and b entries) are all equal "
+        "has units that compute the same thing.\n'dead units': per hidden layer, units that output 0 on every "
+        "training example (out of the layer's size)."
     )
 
 
