@@ -110,6 +110,11 @@ def test_batch_norm_does_not_break_the_symmetry_of_zeros():
     assert normalized.identical_after == [1, 2] and not normalized.symmetry_broken
 
 
+def test_the_init_study_refuses_batch_norm_without_hidden_layers():
+    with pytest.raises(ConfigError, match="batch_norm=True.*hidden layers to normalize"):
+        compare_initializations(load_moons(), schemes=["he"], hidden=[], iterations=5, batch_norm=True)
+
+
 def test_network_options_name_the_keyword_they_do_not_take():
     assert network_options_of(None) == {}
     with pytest.raises(ConfigError, match="network_options.*batch_norm, bn_epsilon, bn_decay"):
@@ -182,6 +187,8 @@ def test_signal_prints_the_spread_of_every_layer_without_and_with_batch_norm(cap
     assert code == 0 and "batch norm" not in out
     code, _, err = run([*args, "--batch-norm", "--bn-decay", "0.5"], capsys)
     assert code == 2  # one forward pass: no running averages to decay
+    code, _, err = run(["signal", "--linear", "--batch-norm"], capsys)
+    assert code == 2 and "--linear" in err
 
 
 def test_the_reports_show_the_batch_norm_column(tmp_path):

@@ -210,6 +210,8 @@ def compare_initializations(
     config = replace(config or TrainConfig(), learning_rate=learning_rate, iterations=iterations)
     config = replace(config, record_every=record_every or max(1, config.iterations // 150))
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
+    if batch_norm and len(sizes) < 3:
+        raise bad("batch_norm", True, "a network with hidden layers to normalize (hidden is empty)")
     runs: list = []
 
     def finished():
