@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..core.activations import HIDDEN
+from ..core.batchnorm import DECAY, EPSILON
 from ..core.initializers import SCHEMES
 from ..training.schedules import NAMES as SCHEDULES
 from ._types import hidden_value, keep_prob_value, names
@@ -113,23 +114,32 @@ def _network_flags(iterations):
 NETWORK_FLAGS = tuple(_network_flags(0))
 
 
-def add_batch_norm_args(parser):
-    """Batch normalization's flags, for the commands whose training passes them on to the network."""
+def add_batch_norm_args(parser, *, help_text=None, decay=True):
+    """Batch normalization's flags, for the commands whose networks pass them on to the Network: ``help_text``
+    replaces --batch-norm's (a study that adds batch-normalized runs says so); ``decay=False`` leaves out
+    --bn-decay (one forward pass, no running averages)."""
     g = parser.add_argument_group("batch normalization")
     g.add_argument(
         "--batch-norm",
         action="store_true",
-        help="batch-normalize every hidden layer (Z_tilde = gamma * Z_norm + beta; b dropped)",
+        help=help_text or "batch-normalize every hidden layer (Z_tilde = gamma * Z_norm + beta; b dropped)",
     )
-    g.add_argument("--bn-epsilon", type=float, default=1e-8, help="epsilon of sqrt(sigma^2 + epsilon)")
-    g.add_argument(
-        "--bn-decay", type=float, default=0.9, help="decay of the running averages of mu and sigma^2, in [0, 1)"
-    )
+    g.add_argument("--bn-epsilon", type=float, default=EPSILON, help="epsilon of sqrt(sigma^2 + epsilon)")
+    if decay:
+        g.add_argument(
+            "--bn-decay", type=float, default=DECAY, help="decay of the running averages of mu and sigma^2, in [0, 1)"
+        )
 
 
 def batch_norm_of(args):
     """The Network keywords of ``add_batch_norm_args``'s flags."""
     return {"batch_norm": args.batch_norm, "bn_epsilon": args.bn_epsilon, "bn_decay": args.bn_decay}
+
+
+def network_options_of(args):
+    """``batch_norm_of`` as a study's or an ensemble's ``network_options``: None without --batch-norm, so
+    that a run without it builds its networks exactly as before."""
+    return batch_norm_of(args) if args.batch_norm else None
 
 
 class _NotTaken(argparse.Action):

@@ -7,6 +7,7 @@ import sys
 
 from ..core.initializers import SCHEMES
 from ..diagnostics.init_study import STUDIED, compare_initializations
+from ._flags import add_batch_norm_args
 from ._settings import changed_settings
 from ._types import names
 from .common import (
@@ -67,6 +68,11 @@ def register(sub):
         help="comma-separated initialization schemes",
     )
     p.add_argument("--scale", type=float, default=10.0, help="standard deviation of 'normal' (10: large)")
+    add_batch_norm_args(
+        p,
+        help_text="also train every scheme with every hidden layer batch-normalized (rows 'SCHEME + batch "
+        "norm'): on a deep network batch norm keeps the activations in range where the scheme alone does not",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curves, decision boundaries) to DIR")
     p.set_defaults(run=run)
@@ -93,6 +99,9 @@ def run(args):
             record_every=args.record_every,
             config=config_of(args, record_every=1),  # the study's own record_every (above) replaces it
             callbacks_for=callbacks_for,
+            batch_norm=args.batch_norm,
+            bn_epsilon=args.bn_epsilon,
+            bn_decay=args.bn_decay,
         )
     index = None
     if report_dir is not None:
@@ -118,9 +127,11 @@ def _print(study, dataset):
         f"{study.config.learning_rate}, {study.config.iterations} iterations"
         f"{changed_settings(study.config, SHARED)}, seed {s['seed']} for every scheme\n"
     )
+    normalized = any(r.batch_norm for r in study.runs)  # the batch-norm column, only when the study has it
     rows = [
         [
             r.scheme,
+            *(["yes" if r.batch_norm else "no"] if normalized else []),
             r.initial_cost,
             r.final_cost,
             r.result.train_accuracy,
@@ -136,6 +147,7 @@ def _print(study, dataset):
         table(
             [
                 "init",
+                *(["batch norm"] if normalized else []),
                 "first cost",
                 "final cost",
                 "train acc",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from ..diagnostics.optimizer_study import STUDIED, compare_optimizers, course_moons
+from ._flags import add_batch_norm_args, network_options_of
 from .common import Progress, comma_list, exit_status, print_json, table, until_interrupted
 
 _DEFAULTS = {"hidden": "5,2", "learning_rate": 0.0007, "batch_size": 64, "epochs": 5000, "target_cost": 0.4}
@@ -40,6 +41,7 @@ def register(sub):
         help="report the first iteration whose mini-batch cost is at most this",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the shared weights and batch order")
+    add_batch_norm_args(p, help_text="batch-normalize every hidden layer of every optimizer's network")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.set_defaults(run=run)
 
@@ -65,6 +67,7 @@ def run(args):
             target_cost=args.target_cost,
             rng=args.seed,
             callbacks_for=callbacks_for,
+            network_options=network_options_of(args),
         )
     if args.json:
         print_json(study.to_dict())
@@ -73,7 +76,8 @@ def run(args):
     print(
         f"Optimizer study on {study.dataset} ({s['examples']} training examples): layers {s['layer_sizes']}, "
         f"{s['activation']}, {s['init']} init, mini-batches of {study.config.batch_size}, learning rate "
-        f"{study.config.learning_rate}, {args.epochs} epochs, seed {s['seed']} for every optimizer\n"
+        f"{study.config.learning_rate}, {args.epochs} epochs, seed {s['seed']} for every optimizer"
+        f"{', batch norm on every hidden layer' if 'batch_norm' in s else ''}\n"
     )
     rows = [
         [

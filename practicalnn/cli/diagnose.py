@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..diagnostics.bias_variance import diagnose
 from ..errors import bad
+from ._flags import add_batch_norm_args, network_options_of
 from .common import (
     Progress,
     add_network_args,
@@ -36,6 +37,7 @@ def register(sub):
         "--variance-threshold", type=float, default=0.02, help="dev - train error above which variance is high"
     )
     add_network_args(p, iterations=5000)
+    add_batch_norm_args(p)
     p.add_argument(
         "--dev-fraction",
         type=float,
@@ -59,6 +61,8 @@ def run(args):
             "both --train-error and --dev-error, or neither (then a model is trained on --dataset)",
         )
     if args.train_error is not None:
+        if args.batch_norm:
+            raise bad("batch_norm", True, "no --batch-norm with --train-error and --dev-error: nothing is trained")
         d = diagnose(args.train_error, args.dev_error, args.bayes_error, **_thresholds(args))
         if args.json:
             print_json(d.to_dict())
@@ -100,6 +104,7 @@ def _run_on_dataset(args):
             bayes_error=args.bayes_error,
             thresholds=_thresholds(args),
             callbacks=[progress.callback(config.iterations)],
+            network_options=network_options_of(args),
         )
     check = same_distribution(
         run.dataset.dev_X, run.dataset.test_X, feature_names=dataset.feature_names, seed=args.seed
@@ -118,7 +123,8 @@ def _run_on_dataset(args):
         return exit_status(args, interrupted)
     print(
         f"{dataset.name}: {sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test examples; "
-        f"network {run.result.setup['layer_sizes']}, {config.iterations} iterations\n"
+        f"network {run.result.setup['layer_sizes']}{', batch norm' if args.batch_norm else ''}, "
+        f"{config.iterations} iterations\n"
     )
     print(("WARNING: " if check.mismatch else "") + check.message() + "\n")
     _print_diagnosis(run.diagnosis)

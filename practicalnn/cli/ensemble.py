@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..regularization.ensemble import snapshot_ensemble, train_ensemble
+from ._flags import add_batch_norm_args, network_options_of
 from .common import (
     Progress,
     add_network_args,
@@ -28,6 +29,7 @@ def register(sub):
     )
     add_network_args(p, iterations=2000)
     p.set_defaults(dataset="breast_cancer", init="he")
+    add_batch_norm_args(p)
     p.add_argument("--members", type=int, default=5, help="independent models, seeds seed..seed+K-1")
     p.add_argument(
         "--snapshots",
@@ -61,6 +63,13 @@ def run(args):
     report_dir = check_report_dir(args.report)
     if args.rng == "notebook":
         raise bad("rng", "notebook", "'default': members differ by their seeds")
+    if args.batch_norm and args.snapshots is not None:
+        raise bad(
+            "batch_norm",
+            True,
+            "independent members (--members) with it: a snapshot keeps the parameters but not batch "
+            "normalization's running averages of that moment",
+        )
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     config = config_of(args)
     common = {
@@ -91,7 +100,10 @@ def run(args):
         with writing("report", report_dir):
             index = ensemble_report(result, report_dir)
     if args.json:
-        print_json({"dataset": dataset.name, **result.to_dict(), "report": None if index is None else str(index)})
+        normalized = {"batch_norm": result.networks[0].batch_norm} if args.batch_norm else {}
+        print_json(
+            {"dataset": dataset.name, **normalized, **result.to_dict(), "report": None if index is None else str(index)}
+        )
         return exit_status(args, interrupted)
     what = (
         f"{len(result.members)} snapshots of one run"
@@ -100,7 +112,7 @@ def run(args):
     )
     print(
         f"Ensemble of {what} on {dataset.name} ({dataset.dev_X.shape[1]} dev / {dataset.test_X.shape[1]} test "
-        f"examples), probabilities averaged\n"
+        f"examples){', batch norm on every hidden layer' if args.batch_norm else ''}, probabilities averaged\n"
     )
     rows = [[m.name, m.dev_accuracy, m.test_accuracy] for m in result.members]
     rows.append(["ensemble", result.dev_accuracy, result.test_accuracy])
@@ -120,6 +132,7 @@ def _independent(args, dataset, common, progress):
     from ..errors import bad
 
     seeds = [args.seed + i for i in range(args.members)]
+    common = {**common, "network_options": network_options_of(args)}
     if args.workers < 1:
         raise bad("workers", args.workers, "an integer >= 1 (1 trains the members here)")
     if args.workers == 1:

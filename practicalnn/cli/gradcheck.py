@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..core.batchnorm import require_batch_of_two
 from ..core.network import Network
 from ..core.random import streams
 from ..diagnostics.gradcheck import BUG, CORRECT, check_network_gradients
 from ..errors import bad
+from ._flags import add_batch_norm_args, batch_norm_of
 from .common import (
     Progress,
     add_network_args,
@@ -39,6 +41,7 @@ def register(sub):
         why="the check compares gradients of one network at initialization (and, with --after N, after N "
         "full-batch gradient-descent steps at --learning-rate)",
     )
+    add_batch_norm_args(p)
     p.add_argument(
         "--freeze-masks",
         action="store_true",
@@ -65,7 +68,8 @@ def register(sub):
 
 
 def _network(args, dataset):
-    net = Network([dataset.n_x, *hidden_of(args), dataset.n_y], args.activation, dataset.output)
+    sizes = [dataset.n_x, *hidden_of(args), dataset.n_y]
+    net = Network(sizes, args.activation, dataset.output, **batch_norm_of(args))
     return net.initialize(args.init, streams(args.seed).init)
 
 
@@ -75,6 +79,8 @@ def run(args):
     dataset = dataset_of(args)
     net = _network(args, dataset)
     m = min(args.examples, dataset.train_X.shape[1])
+    if net.normalized:
+        require_batch_of_two(m, "examples")
     X, Y = dataset.train_X[:, :m], dataset.train_Y[:, :m]
     with Progress(not args.json, "gradcheck") as progress:
         result, interrupted = until_interrupted(
@@ -107,6 +113,7 @@ def run(args):
         "input_keep_prob": args.input_keep_prob,
         "epsilon": args.epsilon,
         "n_parameters": int(net.params.size),
+        **({"batch_norm": net.batch_norm} if net.normalized else {}),
     }
     if args.json:
         print_json({**setup, **result.to_dict()})
@@ -118,7 +125,8 @@ def run(args):
 def _print(result, setup):
     print(
         f"Gradient check of {setup['layer_sizes']} ({setup['activation']}, {setup['output']} output, "
-        f"init {setup['init']}, l2 {setup['l2']}, l1 {setup['l1']}): {setup['n_parameters']} parameters, "
+        f"init {setup['init']}, l2 {setup['l2']}, l1 {setup['l1']}{', batch norm' if 'batch_norm' in setup else ''}): "
+        f"{setup['n_parameters']} parameters, "
         f"{setup['examples']} examples of {setup['dataset']}, epsilon {setup['epsilon']:g}"
     )
     print(f"{result.checks[0].note}\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import bad
 from ..experiments.recipe import Settings, basic_recipe
+from ._flags import add_batch_norm_args, network_options_of
 from ._settings import changed_settings
 from .common import (
     Progress,
@@ -62,6 +63,7 @@ def register(sub):
         "each with the seeded default random streams",
     )
     p.set_defaults(dataset="digits", hidden="4", iterations=300, learning_rate=0.1, init="he", record_every=None)
+    add_batch_norm_args(p, help_text="batch-normalize every hidden layer of every run (the recipe keeps it on)")
     p.add_argument(
         "--target-dev-error",
         type=float,
@@ -120,7 +122,8 @@ def run(args):
     if not args.json:
         print(
             f"The basic recipe on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.dev_X.shape[1]} dev "
-            f"examples; start: {start.describe()}{changed_settings(config, SHARED)}\n"
+            f"examples; start: {start.describe()}{changed_settings(config, SHARED)}"
+            f"{', batch norm on every hidden layer' if args.batch_norm else ''}\n"
         )
     with progress:
         result, interrupted = until_interrupted(
@@ -139,6 +142,7 @@ def run(args):
             config=config,
             on_step=on_step,
             callbacks_for=lambda s: [progress.callback(s.iterations)],
+            network_options=network_options_of(args),
         )
     index = None
     if report_dir is not None:

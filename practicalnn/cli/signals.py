@@ -7,6 +7,8 @@ import sys
 from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES
 from ..diagnostics.signal import THRESHOLD, linear_chain, signal_study
+from ..errors import bad
+from ._flags import add_batch_norm_args
 from ._types import names
 from .common import Progress, check_report_dir, print_json, table, writing
 
@@ -47,12 +49,20 @@ def register(sub):
     )
     p.add_argument("--width-linear", type=int, default=3, help="units of the linear demonstration")
     p.add_argument("--seed", type=int, default=0, help="seed of the input, labels and weights")
+    add_batch_norm_args(
+        p,
+        help_text="also measure every pair with every hidden layer batch-normalized (the batch's own mu and "
+        "sigma^2, gamma = 1, beta = 0) and print the spread of every layer without and with it side by side",
+        decay=False,
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report with the plots over depth to DIR")
     p.set_defaults(run=run)
 
 
 def run(args):
+    if args.linear and args.batch_norm:
+        raise bad("batch_norm", True, "no --batch-norm with --linear: the notes' linear chain is W = factor * I alone")
     report_dir = check_report_dir(args.report)
     setup = {
         "depth": args.depth,
@@ -61,6 +71,7 @@ def run(args):
         "seed": args.seed,
         "scale": args.scale,
         "threshold": args.threshold,
+        **({"batch_norm": True, "bn_epsilon": args.bn_epsilon} if args.batch_norm else {}),
     }
     if args.linear:
         chains = [linear_chain(f, args.depth, args.width_linear) for f in (1.5, 0.5)]
@@ -77,6 +88,8 @@ def run(args):
                 rng=args.seed,
                 threshold=args.threshold,
                 progress=progress.update,
+                batch_norm=args.batch_norm,
+                bn_epsilon=args.bn_epsilon,
             )
         chains = []
     index = None
@@ -125,57 +138,80 @@ def _print_profiles(profiles, args):
     L = args.depth + 1
     print(
         f"{args.depth} hidden layers of {args.width} units and a sigmoid output (L = {L}), one forward and "
-        f"backward pass on {args.examples} random examples (seed {args.seed})\n"
+        f"backward pass on {args.examples} random examples (seed {args.seed})"
+        f"{'; every pair also with every hidden layer batch-normalized' if args.batch_norm else ''}\n"
     )
-    print(
-        table(
-            [
-                "init",
-                "activation",
-                "std A[1]",
-                f"std A[{L - 1}]",
-                "||dW[1]||",
-                f"||dW[{L}]||",
-                "||dW[1]|| / ||dW[L]||",
-                "gradient flags",
-                "activation flags",
-            ],
-            [
-                [
-                    p.init,
-                    p.activation,
-                    p.activation_std[0],
-                    p.activation_std[-2],
-                    p.grad_norm[0],
-                    p.grad_norm[-1],
-                    p.grad_ratio[0],
-                    p.describe_flags("grad"),
-                    p.describe_flags("activation"),
-                ]
-                for p in profiles
-            ],
-        )
-    )
+    normalized = ["batch norm"] if args.batch_norm else []
+    headers = ["init", *normalized, "activation", "std A[1]", f"std A[{L - 1}]", "||dW[1]||", f"||dW[{L}]||"]
+    headers += ["||dW[1]|| / ||dW[L]||", "gradient flags", "activation flags"]
+    print(table(headers, [_summary_row(p, args.batch_norm) for p in profiles]))
     print(
         f"\nflags: ||dW[l]|| below 1/{args.threshold:g} or above {args.threshold:g} times ||dW[L]|| (gradient), "
         "or std A[l] that far from the input's (activation); zero: exactly 0"
     )
+    if args.batch_norm:
+        _print_spread_side_by_side(profiles, L)
     if args.per_layer:
         for p in profiles:
-            print(f"\n{p.init}, {p.activation}:")
-            print(
-                table(
-                    ["layer", "std A[l]", "||dW[l]||", "ratio to last", "gradient flag", "activation flag"],
+            _print_layers(p, L)
+
+
+def _summary_row(p, batch_norm_column):
+    return [
+        p.init,
+        *(["yes" if p.batch_norm else "no"] if batch_norm_column else []),
+        p.activation,
+        p.activation_std[0],
+        p.activation_std[-2],
+        p.grad_norm[0],
+        p.grad_norm[-1],
+        p.grad_ratio[0],
+        p.describe_flags("grad"),
+        p.describe_flags("activation"),
+    ]
+
+
+def _print_spread_side_by_side(profiles, L):
+    """Per (init, activation) pair, std A[l] and std Z[l] of every layer without and with batch norm
+    (``signal_study`` puts each batch-normalized profile right after its plain one)."""
+    for plain, normalized in zip(profiles[::2], profiles[1::2]):
+        print(f"\n{plain.init}, {plain.activation}: the spread of every layer without and with batch norm")
+        print(
+            table(
+                ["layer", "std A[l]", "std A[l], batch norm", "std Z[l]", "std Z[l], batch norm"],
+                [
                     [
-                        [
-                            layer,
-                            p.activation_std[layer - 1],
-                            p.grad_norm[layer - 1],
-                            p.grad_ratio[layer - 1],
-                            p.grad_flags[layer - 1] or "-",
-                            p.activation_flags[layer - 1] or "-",
-                        ]
-                        for layer in range(1, L + 1)
-                    ],
-                )
+                        layer,
+                        plain.activation_std[layer - 1],
+                        normalized.activation_std[layer - 1],
+                        plain.preactivation_std[layer - 1],
+                        normalized.preactivation_std[layer - 1],
+                    ]
+                    for layer in range(1, L + 1)
+                ],
             )
+        )
+    print(
+        "\nstd Z[l]: the spread of what the activation takes (with batch norm Z_tilde = gamma * Z_norm + beta, "
+        "gamma = 1 and beta = 0 at initialization: 1 in every hidden layer, whatever the weights' scale)"
+    )
+
+
+def _print_layers(p, L):
+    print(f"\n{p.label}, {p.activation}:")
+    print(
+        table(
+            ["layer", "std A[l]", "||dW[l]||", "ratio to last", "gradient flag", "activation flag"],
+            [
+                [
+                    layer,
+                    p.activation_std[layer - 1],
+                    p.grad_norm[layer - 1],
+                    p.grad_ratio[layer - 1],
+                    p.grad_flags[layer - 1] or "-",
+                    p.activation_flags[layer - 1] or "-",
+                ]
+                for layer in range(1, L + 1)
+            ],
+        )
+    )

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..core.batchnorm import DECAY, EPSILON
 from ..core.initializers import Initializer
 from ..core.network import Network
 from ..data.splits import class_labels
 from ..errors import DataError, bad
 from ..training.run import RunResult, hidden_sizes, score
 from ..training.trainer import TrainConfig, Trainer
-from ..validation import Integral, Interval, Real, check
+from ..validation import Integral, Interval, Options, Real, check
 from .stopping import InterruptionGuard, fit_through_divergence
 
 #: The schemes the notes compare: zeros, large random (normal, scale 10), Xavier, He, the notebook's.
@@ -29,15 +30,17 @@ STUDIED = ("zeros", "normal", "xavier", "he", "notebook")
 
 def identical_units(network, rtol=1e-10):
     """Hidden layers whose units are all identical: the layer numbers ``l`` (1..L-1, layers of more
-    than one unit) where every row of W[l] equals the first and every entry of b[l] too, within
-    ``rtol`` of the layer's largest weight (exactly, for all-zero layers)."""
+    than one unit) where every row of W[l] equals the first and every entry of b[l] too (of gamma[l]
+    and beta[l] for a batch-normalized layer), within ``rtol`` of the layer's largest parameter
+    (exactly, for all-zero layers)."""
     same = []
     for layer in range(1, network.n_layers):
-        W, b = network.W[layer], network.b[layer]
+        W = network.W[layer]
         if W.shape[0] < 2:
             continue
-        tol = rtol * max(float(np.max(np.abs(W))), float(np.max(np.abs(b))), 0.0)
-        if np.all(np.abs(W - W[0:1]) <= tol) and np.all(np.abs(b - b[0:1]) <= tol):
+        per_unit = [network.b[layer]] if network.b[layer] is not None else [network.gamma[layer], network.beta[layer]]
+        tol = rtol * max(0.0, *(float(np.max(np.abs(p))) for p in [W, *per_unit]))
+        if all(np.all(np.abs(p - p[0:1]) <= tol) for p in [W, *per_unit]):
             same.append(layer)
     return same
 
@@ -69,6 +72,12 @@ class InitRun:
     identical_at_init: list
     identical_after: list
     dead_after: list
+    batch_norm: bool = False
+
+    @property
+    def label(self):
+        """The scheme, with " + batch norm" when every hidden layer of the run is batch-normalized."""
+        return f"{self.scheme} + batch norm" if self.batch_norm else self.scheme
 
     @property
     def stopped(self):
@@ -92,6 +101,8 @@ class InitRun:
         r = self.result
         return {
             "scheme": self.scheme,
+            "label": self.label,
+            "batch_norm": self.batch_norm,
             "initial_cost": self.initial_cost,
             "final_cost": self.final_cost,
             "train_accuracy": r.train_accuracy,
@@ -119,11 +130,12 @@ class InitStudy:
     config: TrainConfig
     setup: dict = field(default_factory=dict)
 
-    def run(self, scheme):
+    def run(self, scheme, batch_norm=False):
+        """The run of ``scheme``, the batch-normalized one with ``batch_norm``."""
         for r in self.runs:
-            if r.scheme == scheme:
+            if r.scheme == scheme and r.batch_norm == batch_norm:
                 return r
-        raise bad("scheme", scheme, f"one of the schemes studied: {', '.join(r.scheme for r in self.runs)}")
+        raise bad("scheme", scheme, f"one of the runs studied: {', '.join(r.label for r in self.runs)}")
 
     def to_dict(self):
         return {
@@ -150,8 +162,11 @@ def compare_initializations(
     record_every=None,
     config=None,
     callbacks_for=None,
+    batch_norm=False,
+    bn_epsilon=EPSILON,
+    bn_decay=DECAY,
 ):
-    """Train the same network on ``dataset`` once per initialization scheme.
+    """Train the same network on ``dataset`` once per initialization scheme (twice with ``batch_norm``).
 
     Parameters
     ----------
@@ -175,7 +190,11 @@ def compare_initializations(
         (``keep_prob``, ``input_keep_prob``), optimizer, ``batch_size``, ``decay_rate``, betas. Its
         learning rate, iterations and recording interval are replaced by the parameters above.
     callbacks_for : callable, optional
-        ``callbacks_for(scheme) -> list of callbacks`` (progress bars).
+        ``callbacks_for(label) -> list of callbacks`` (progress bars); the label of a run is its
+        scheme, with " + batch norm" for a batch-normalized one.
+    batch_norm : bool
+        Also train every scheme with every hidden layer batch-normalized (``bn_epsilon``, ``bn_decay``:
+        the Network's), right after its plain run: the same draw of W, normalized before each activation.
 
     Returns
     -------
@@ -186,22 +205,27 @@ def compare_initializations(
         raise bad("schemes", list(schemes), "at least one initialization scheme")
     check("rng", rng, None, Interval(Integral, 0, None))  # a seed: every scheme starts from the same draw
     check("scale", scale, Interval(Real, 0, None))
+    check("batch_norm", batch_norm, Options([False, True]))
+    variants = [{}, {"batch_norm": True, "bn_epsilon": bn_epsilon, "bn_decay": bn_decay}] if batch_norm else [{}]
     config = replace(config or TrainConfig(), learning_rate=learning_rate, iterations=iterations)
     config = replace(config, record_every=record_every or max(1, config.iterations // 150))
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
+    if batch_norm and len(sizes) < 3:
+        raise bad("batch_norm", True, "a network with hidden layers to normalize (hidden is empty)")
     runs: list = []
 
     def finished():
         return InitStudy(dataset.name, list(runs), chance_accuracy(dataset), config, _setup(runs, sizes, scale, rng))
 
     def message():
-        return f"initialization study: {len(runs)} of {len(schemes)} scheme(s) finished"
+        return f"initialization study: {len(runs)} of {len(schemes) * len(variants)} run(s) finished"
 
     with InterruptionGuard(message, finished) as guard:
         for scheme in schemes:
-            run = _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callbacks_for)
-            guard.check(run.result.history)
-            runs.append(run)
+            for options in variants:
+                run = _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callbacks_for, options)
+                guard.check(run.result.history)
+                runs.append(run)
     return finished()
 
 
@@ -210,11 +234,12 @@ def _setup(runs, sizes, scale, rng):
     return {"layer_sizes": sizes, "activation": activation, "scale": float(scale), "seed": rng}
 
 
-def _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callbacks_for):
+def _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callbacks_for, network_options):
     """One scheme of the study, trained and measured (a divergence kept: its history says so)."""
     init = Initializer(scheme, scale=scale)
-    net = Network(sizes, activation, dataset.output)
-    trainer = Trainer(net, config, rng=rng, callbacks=callbacks_for(scheme) if callbacks_for else ())
+    net = Network(sizes, activation, dataset.output, **network_options)
+    label = f"{scheme} + batch norm" if net.normalized else scheme
+    trainer = Trainer(net, config, rng=rng, callbacks=callbacks_for(label) if callbacks_for else ())
     net.initialize(init, trainer.streams.init)
     _check_finite_at_init(net, dataset, init)
     at_init = identical_units(net)
@@ -226,9 +251,23 @@ def _train_scheme(dataset, scheme, sizes, activation, scale, config, rng, callba
             "activation": net.hidden.name,
             "output": net.output.name,
             "init": scheme,
+            **({"batch_norm": net.batch_norm} if net.normalized else {}),
         }
-        result = score(RunResult(scheme, net, history, config, setup), dataset)
-    return InitRun(scheme, result, at_init, identical_units(net), dead_units(net, dataset.train_X))
+        result = _scored(RunResult(label, net, history, config, setup), dataset)
+        with np.errstate(invalid="ignore"):  # a diverged run's weights may make inf - inf on the way
+            dead = dead_units(net, dataset.train_X)
+    return InitRun(scheme, result, at_init, identical_units(net), dead, bool(net.normalized))
+
+
+def _scored(result, dataset):
+    """``score(result, dataset)``; a diverged run whose last finite weights overflow the forward pass (normal
+    weights over many layers: finite, but around 1e125) is kept with no accuracy and no cost."""
+    try:
+        return score(result, dataset)
+    except DataError:
+        if result.history.stopped != "diverged":
+            raise
+        return result
 
 
 def _check_finite_at_init(net, dataset, init):

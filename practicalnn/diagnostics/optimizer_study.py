@@ -21,7 +21,7 @@ from ..data.datasets import Dataset
 from ..errors import Interrupted, TrainingDiverged, bad
 from ..training.config import TrainConfig
 from ..training.optimizers import OPTIMIZERS
-from ..training.run import RunResult, fit_dataset
+from ..training.run import RunResult, fit_dataset, network_options_of
 from ..validation import Integral, Interval, Options, Real, check
 
 #: The optimizers the course compares, in its order.
@@ -136,6 +136,7 @@ def compare_optimizers(
     target_cost=0.4,
     rng=0,
     callbacks_for=None,
+    network_options=None,
 ):
     """Train the same network on ``dataset`` (default ``course_moons()``) once per optimizer.
 
@@ -156,6 +157,8 @@ def compare_optimizers(
         Seed of every run's streams: the same initial weights and mini-batch order for all.
     callbacks_for : callable, optional
         ``callbacks_for(optimizer) -> list of callbacks`` (progress bars).
+    network_options : dict, optional
+        Network keywords of every run: ``batch_norm``, ``bn_epsilon``, ``bn_decay``.
 
     Returns
     -------
@@ -178,6 +181,7 @@ def compare_optimizers(
     target_cost = check("target_cost", target_cost, Interval(Real, 0, None, closed="neither"))
     seed = check("rng", rng, Interval(Integral, 0, None))
     batch_size = check("batch_size", batch_size, Interval(Integral, 1, None))
+    options = network_options_of(network_options)
     m = dataset.train_X.shape[1]
     per_epoch = -(-m // batch_size)
     runs = []
@@ -204,6 +208,7 @@ def compare_optimizers(
                 config=config,
                 callbacks=callbacks,
                 name=name,
+                **options,
             )
         except TrainingDiverged as err:
             raise bad("learning_rate", learning_rate, f"a rate at which {name} does not diverge ({err})") from None
@@ -231,5 +236,6 @@ def _study(dataset, runs, config, target_cost, hidden, activation, init, seed):
             "seed": seed,
             "hidden": list(hidden),
             "examples": dataset.train_X.shape[1],
+            **({"batch_norm": first.setup["batch_norm"]} if "batch_norm" in first.setup else {}),
         },
     )

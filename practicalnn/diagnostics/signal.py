@@ -19,14 +19,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import memory
 from ..core.activations import Identity
+from ..core.batchnorm import EPSILON
 from ..core.initializers import Initializer
-from ..core.memory import forward_bytes, network_bytes, training_bytes
 from ..core.network import Network
 from ..core.random import generator
-from ..errors import ConfigError, bad
-from ..validation import Integral, Interval, Real, check
+from ..errors import bad
+from ..validation import Integral, Interval, Options, Real, check
+from .signal_memory import check_memory, linear_bytes, signal_bytes
+
+__all__ = [
+    "THRESHOLD",
+    "LinearChain",
+    "SignalProfile",
+    "check_memory",
+    "describe_flags",
+    "linear_bytes",
+    "linear_chain",
+    "signal_bytes",
+    "signal_propagation",
+    "signal_study",
+]
 
 #: A layer is flagged when its gradient norm (or activation spread) is this many times smaller or
 #: larger than the reference (the last layer's gradient, the input's spread).
@@ -82,6 +95,10 @@ class SignalProfile:
         ``||dW[l]|| / ||dW[L]||`` (nan when the last layer's gradient is 0).
     grad_flags, activation_flags : list of str
         "", "vanishing", "exploding", "zero" or "non-finite" per layer.
+    preactivation_std : list of float
+        Standard deviation of Z[l] (what the activation takes: Z_tilde for a batch-normalized layer).
+    batch_norm : bool
+        Whether every hidden layer was batch-normalized.
     """
 
     init: str
@@ -93,6 +110,13 @@ class SignalProfile:
     grad_ratio: list
     grad_flags: list
     activation_flags: list
+    preactivation_std: list
+    batch_norm: bool = False
+
+    @property
+    def label(self):
+        """The initializer, with " + batch norm" for a batch-normalized profile."""
+        return f"{self.init} + batch norm" if self.batch_norm else self.init
 
     def flagged(self, kind="grad"):
         """``{flag: [layers]}`` of the flagged layers, for "grad" or "activation" flags."""
@@ -118,6 +142,8 @@ class SignalProfile:
             "grad_ratio": self.grad_ratio,
             "grad_flags": self.grad_flags,
             "activation_flags": self.activation_flags,
+            "preactivation_std": self.preactivation_std,
+            "batch_norm": self.batch_norm,
         }
 
 
@@ -132,6 +158,7 @@ def signal_propagation(
     rng=0,
     threshold=THRESHOLD,
     batch_norm=False,
+    bn_epsilon=EPSILON,
 ):
     """One forward and backward pass of a deep network on random input, measured layer by layer.
 
@@ -153,6 +180,8 @@ def signal_propagation(
         Flag a layer whose ratio to the reference is below 1/threshold or above threshold.
     batch_norm : bool
         Batch-normalize every hidden layer (training mode): the activations stay in range whatever the init.
+    bn_epsilon : float
+        The epsilon of batch normalization's sqrt(sigma^2 + epsilon).
 
     Returns
     -------
@@ -165,7 +194,8 @@ def signal_propagation(
     check_memory(signal_bytes(depth, width, examples), depth=depth, width=width, examples=examples)
     rng = generator(rng)
     scheme = init if isinstance(init, Initializer) else Initializer(init, scale=scale)
-    net = Network([width] * (depth + 1) + [1], activation, "sigmoid", batch_norm=batch_norm).initialize(scheme, rng)
+    net = Network([width] * (depth + 1) + [1], activation, "sigmoid", batch_norm=batch_norm, bn_epsilon=bn_epsilon)
+    net.initialize(scheme, rng)
     X = rng.standard_normal((width, examples))
     Y = rng.integers(0, 2, (1, examples))
     with np.errstate(all="ignore"):  # overflow and saturation are what is being measured
@@ -173,6 +203,7 @@ def signal_propagation(
         grad = net.backward(cache, Y.astype(float))
         dW, _ = net.layout.views(grad)
         stds = [float(np.std(cache.A[layer])) for layer in range(1, net.n_layers + 1)]
+        z_stds = [float(np.std(cache.Z[layer])) for layer in range(1, net.n_layers + 1)]
         norms = [float(np.linalg.norm(dW[layer])) for layer in range(1, net.n_layers + 1)]
         last = norms[-1]
         ratios = [n / last if last and np.isfinite(last) else float("nan") for n in norms]
@@ -187,6 +218,8 @@ def signal_propagation(
         ratios,
         [_flag(n, last, threshold) for n in norms],
         [_flag(s, input_std, threshold) for s in stds[:-1]] + [""],
+        z_stds,
+        bool(net.normalized),
     )
 
 
@@ -201,25 +234,29 @@ def signal_study(
     rng=0,
     threshold=THRESHOLD,
     progress=None,
+    batch_norm=False,
+    bn_epsilon=EPSILON,
 ):
     """``signal_propagation`` for every (init, activation) pair, each from the same seed.
 
-    ``progress(done, total)`` is called after each pair. Returns a list of SignalProfile."""
+    With ``batch_norm`` every pair is measured twice, the batch-normalized profile right after the plain
+    one (the same input and weights). ``progress(done, total)`` is called after each profile. Returns a
+    list of SignalProfile."""
     if not inits:
         raise bad("inits", list(inits), "at least one initialization scheme (he, xavier, normal, ...)")
     if not activations:
         raise bad("activations", list(activations), "at least one hidden activation (relu, tanh, sigmoid, ...)")
     check("rng", rng, None, Interval(Integral, 0, None))  # a seed, so that every pair sees the same input
-    profiles, total = [], len(inits) * len(activations)
+    check("batch_norm", batch_norm, Options([False, True]))
+    variants = (False, True) if batch_norm else (False,)
+    profiles, total = [], len(inits) * len(activations) * len(variants)
+    shared = {"examples": examples, "scale": scale, "rng": rng, "threshold": threshold, "bn_epsilon": bn_epsilon}
     for activation in activations:
         for init in inits:
-            profiles.append(
-                signal_propagation(
-                    depth, width, init, activation, examples=examples, scale=scale, rng=rng, threshold=threshold
-                )
-            )
-            if progress is not None:
-                progress(len(profiles), total)
+            for normalized in variants:
+                profiles.append(signal_propagation(depth, width, init, activation, batch_norm=normalized, **shared))
+                if progress is not None:
+                    progress(len(profiles), total)
     return profiles
 
 
@@ -260,42 +297,3 @@ def _power(factor, l):
         return factor**l
     except OverflowError:
         return math.inf if factor > 0 or l % 2 == 0 else -math.inf
-
-
-# -- will it fit? ----------------------------------------------------------------------------------
-# The byte counts and the machine's available memory are the engine's (core.memory); what is signal's
-# own is the sizes of its networks and an error that names the arguments (flags) that made them.
-
-
-def signal_bytes(depth, width, examples):
-    """About how many bytes ``signal_propagation`` needs: its network's parameters and their gradient,
-    and one forward and backward pass over ``examples`` columns (``core.memory.training_bytes`` of
-    plain gradient descent: no optimizer moments)."""
-    return training_bytes([width] * (depth + 1) + [1], examples)
-
-
-def linear_bytes(depth, width):
-    """About how many bytes ``linear_chain`` needs: the weights, one identity matrix, and the forward
-    pass of one column."""
-    sizes = [width] * (depth + 1)
-    return network_bytes(sizes) + 8 * width * width + forward_bytes(sizes, 1)
-
-
-def check_memory(needed, available=None, **arguments):
-    """Refuse a network that would not fit in memory: ``needed`` bytes against ``available`` (default
-    what the engine reads, ``core.memory.available_bytes``; the check is skipped where it cannot be read),
-    the error naming ``arguments``."""
-    available = memory.available_bytes() if available is None else available
-    if available is not None and needed > available:
-        named = ", ".join(f"{name}={value!r}" for name, value in arguments.items())
-        raise ConfigError(
-            f"{named}: expected a network that fits in memory: "
-            f"it needs about {_size(needed)} and {_size(available)} is available"
-        )
-
-
-def _size(n):
-    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
-        if n >= scale:
-            return f"{n / scale:.3g} {unit}"
-    return f"{n / 2**10:.3g} KiB"

@@ -9,7 +9,7 @@ from ..data.scaling import standardize_dataset
 from ..diagnostics.bias_variance import diagnose
 from ..diagnostics.stopping import stop_if_interrupted
 from ..errors import bad
-from ..training.run import fit_dataset
+from ..training.run import fit_dataset, network_options_of
 
 
 @dataclass
@@ -38,6 +38,7 @@ class RunEvaluation:
         r = self.result
         return {
             "layer_sizes": r.setup["layer_sizes"],
+            **({"batch_norm": r.setup["batch_norm"]} if "batch_norm" in r.setup else {}),
             "train_accuracy": r.train_accuracy,
             "dev_accuracy": self.dev_accuracy,
             "test_accuracy": r.test_accuracy,
@@ -74,6 +75,7 @@ def evaluate_run(
     bayes_error=0.0,
     thresholds=None,
     name=None,
+    network_options=None,
 ):
     """Train one network on ``dataset`` (which must have a dev set) and diagnose it.
 
@@ -89,6 +91,8 @@ def evaluate_run(
         Passed to the trainer (progress, early stopping, ...).
     bayes_error, thresholds
         Passed to ``diagnose`` (thresholds as a dict of its keyword arguments).
+    network_options : dict, optional
+        Keywords of the Network: ``batch_norm``, ``bn_epsilon``, ``bn_decay``.
 
     Returns
     -------
@@ -116,6 +120,7 @@ def evaluate_run(
         config=config,
         callbacks=[*extra, *callbacks],
         name=name,
+        **network_options_of(network_options),
     )
     stop_if_interrupted(result.history, f"training interrupted at iteration {result.history.iterations_run}")
     dev_acc, dev_cost, d = diagnose_on_dev(result, dataset, bayes_error, thresholds)

@@ -52,12 +52,13 @@ class Step:
         return self.evaluation.diagnosis.verdict
 
     def to_dict(self):
-        d = self.evaluation.diagnosis
+        d, setup = self.evaluation.diagnosis, self.evaluation.result.setup
         return {
             "step": self.index,
             "change": self.change,
             "based_on": self.based_on,
             "settings": self.settings.to_dict(),
+            **({"batch_norm": setup["batch_norm"]} if "batch_norm" in setup else {}),
             "train_error": d.train_error,
             "dev_error": d.dev_error,
             "avoidable_bias": d.avoidable_bias,
@@ -123,6 +124,7 @@ def basic_recipe(
     config=None,
     on_step=None,
     callbacks_for=None,
+    network_options=None,
 ):
     """Run the basic recipe until the dev error meets ``target_dev_error`` or ``max_runs`` runs are spent.
 
@@ -154,6 +156,8 @@ def basic_recipe(
         Called with each Step as it completes (the CLI prints rows as they come).
     callbacks_for : callable, optional
         ``callbacks_for(settings) -> list`` of extra callbacks for a run (a progress bar).
+    network_options : dict, optional
+        Keywords of every run's Network: ``batch_norm``, ``bn_epsilon``, ``bn_decay``.
 
     Returns
     -------
@@ -172,7 +176,8 @@ def basic_recipe(
     base = config or TrainConfig()
     if batch_size is not None:
         base = replace(base, batch_size=batch_size)
-    run_args = (activation, init, seed, normalize, bayes_error, thresholds, base, record_every, callbacks_for)
+    network = {"activation": activation, "init": init, "rng": seed, "network_options": network_options}
+    run_args = (network, normalize, bayes_error, thresholds, base, record_every, callbacks_for)
     steps: list = []
     best, stopped, search = None, "budget", _Search(dataset, settings)
     current, change, based_on = settings, "start", None
@@ -244,7 +249,7 @@ class _Search:
         return proposal, kind
 
 
-def _run(dataset, s, activation, init, seed, normalize, bayes_error, thresholds, base, record_every, callbacks_for):
+def _run(dataset, s, network, normalize, bayes_error, thresholds, base, record_every, callbacks_for):
     config = replace(
         base,
         learning_rate=s.learning_rate,
@@ -255,19 +260,17 @@ def _run(dataset, s, activation, init, seed, normalize, bayes_error, thresholds,
         record_every=record_every or max(1, s.iterations // 20),
     )
     augmentation = augmentation_from(
-        jitter=s.jitter, shift=s.shift, image_shape=getattr(dataset, "image_shape", None), seed=seed
+        jitter=s.jitter, shift=s.shift, image_shape=getattr(dataset, "image_shape", None), seed=network["rng"]
     )
     callbacks = callbacks_for(s) if callbacks_for is not None else []
     return evaluate_run(
         dataset,
         hidden=list(s.hidden),
-        activation=activation,
-        init=init,
-        rng=seed,
         config=config,
         normalize=normalize,
         augmentation=augmentation,
         callbacks=callbacks,
         bayes_error=bayes_error,
         thresholds=thresholds,
+        **network,
     )

@@ -155,6 +155,7 @@ def train_ensemble(
     normalize=False,
     callbacks_for=None,
     executor=None,
+    network_options=None,
 ):
     """Train ``k`` independent networks (seeds ``0..k-1`` unless given) and average their probabilities.
 
@@ -177,19 +178,22 @@ def train_ensemble(
         Where the members train: an executor of ``experiments.tune.execution`` (a Dask cluster,
         the data sent once to each worker); None trains them here, one after another. A member is a
         pure function of its seed: the same network wherever it ran.
+    network_options : dict, optional
+        Network keywords of every member: ``batch_norm``, ``bn_epsilon``, ``bn_decay``.
 
     Returns
     -------
     EnsembleResult
     """
-    from ..training.run import fit_dataset
+    from ..training.run import fit_dataset, network_options_of
 
+    options = network_options_of(network_options)
     k = check("k", k, Interval(Integral, 1, None))
     seeds = list(range(k)) if seeds is None else list(seeds)
     if len(seeds) != k:
         raise bad("seeds", seeds, f"one seed per member ({k})")
     data, scaler = _prepare(dataset, normalize)
-    model = {"hidden": hidden, "activation": activation, "init": init}
+    model = {"hidden": hidden, "activation": activation, "init": init, **options}
     trained = {}  # member index -> network, of the members that finished
 
     def interrupted(i):

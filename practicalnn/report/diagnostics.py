@@ -27,11 +27,13 @@ def dead_units_text(run):
 
 
 def _cost_series(study):
-    return {r.scheme: (r.result.history.iterations, r.result.history.cost) for r in study.runs}
+    return {r.label: (r.result.history.iterations, r.result.history.cost) for r in study.runs}
 
 
+#: The init study's table; "batch norm" only for a study with batch-normalized runs (``init_columns``).
 INIT_COLUMNS = [
     "init",
+    "batch norm",
     "first cost",
     "final cost",
     "train accuracy",
@@ -43,9 +45,16 @@ INIT_COLUMNS = [
 ]
 
 
-def _init_row(r):
+def init_columns(study):
+    """INIT_COLUMNS, without "batch norm" when no run of ``study`` has it."""
+    normalized = any(r.batch_norm for r in study.runs)
+    return [c for c in INIT_COLUMNS if normalized or c != "batch norm"]
+
+
+def _init_row(r, columns):
     return [
         r.scheme,
+        *(["yes" if r.batch_norm else "no"] if "batch norm" in columns else []),
         r.initial_cost,
         r.final_cost,
         r.result.train_accuracy,
@@ -67,7 +76,8 @@ def init_study_report(study, dataset, directory):
         f"(normal: standard deviation {s['scale']})",
     )
     rep.section("Results")
-    rep.table(INIT_COLUMNS, [_init_row(r) for r in study.runs])
+    columns = init_columns(study)
+    rep.table(columns, [_init_row(r, columns) for r in study.runs])
     rep.text(
         f"Chance (always the most frequent training class): train {study.chance['train']:.4f}, test "
         f"{study.chance['test']:.4f}. 'Symmetry broken' is measured after training: a hidden layer whose rows of "
@@ -95,15 +105,15 @@ def init_study_report(study, dataset, directory):
         rep.figures(
             [
                 (
-                    f"init_{r.scheme}_boundary.png",
+                    f"init_{r.scheme}{'_batch_norm' if r.batch_norm else ''}_boundary.png",
                     network_boundary(
                         r.result.network,
                         dataset.train_X,
                         dataset.train_Y,
-                        title=f"{r.scheme}: train {r.result.train_accuracy:.3f}, test {r.result.test_accuracy:.3f}",
+                        title=f"{r.label}: train {r.result.train_accuracy:.3f}, test {r.result.test_accuracy:.3f}",
                         **limits,
                     ),
-                    r.scheme,
+                    r.label,
                 )
                 for r in study.runs
             ]
@@ -125,7 +135,7 @@ def depth_figure(profiles, quantity, title):
             values = np.asarray(getattr(p, quantity), dtype=float)
             layers = np.arange(1, len(values) + 1)
             shown = np.isfinite(values) & (values > 0)
-            ax.plot(layers[shown], values[shown], marker=".", markersize=3, label=p.init)
+            ax.plot(layers[shown], values[shown], marker=".", markersize=3, label=p.label)
         apply_scale(ax, scale, title)
         ax.set_xlabel("layer l")
         integer_ticks(ax)
@@ -160,10 +170,12 @@ def signal_report(profiles, chains, directory, *, setup):
         f"{setup['scale']}",
     )
     if profiles:
+        normalized = any(p.batch_norm for p in profiles)  # the batch-norm column, only when measured
         rep.section("Summary")
         rep.table(
             [
                 "init",
+                *(["batch norm"] if normalized else []),
                 "activation",
                 "std A[1]",
                 f"std A[{len(profiles[0].activation_std) - 1}]",
@@ -175,6 +187,7 @@ def signal_report(profiles, chains, directory, *, setup):
             [
                 [
                     p.init,
+                    *(["yes" if p.batch_norm else "no"] if normalized else []),
                     p.activation,
                     p.activation_std[0],
                     p.activation_std[-2],

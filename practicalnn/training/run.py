@@ -84,6 +84,20 @@ def with_output(dataset: Dataset, output="auto"):
     )
 
 
+#: The Network keywords a study or an ensemble passes on to every network it builds (``network_options``).
+NETWORK_OPTIONS = ("batch_norm", "bn_epsilon", "bn_decay")
+
+
+def network_options_of(options):
+    """``options`` (None or a mapping of NETWORK_OPTIONS' keywords: batch normalization's) as a dict of
+    Network keywords, or an error naming the keyword that is not one of them."""
+    options = dict(options or {})
+    for key in options:
+        if key not in NETWORK_OPTIONS:
+            raise bad("network_options", options, f"keywords among {', '.join(NETWORK_OPTIONS)}")
+    return options
+
+
 def fit_dataset(
     dataset: Dataset,
     *,
