@@ -43,7 +43,7 @@ def _line_pattern(line):
     stretch, everything else is literal."""
     parts, numbers, pos = [], [], 0
     for m in _NUMBER.finditer(line):
-        parts.append(_literal(line[pos:m.start()]))
+        parts.append(_literal(line[pos : m.start()]))
         parts.append(r"([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf)")
         numbers.append(m.group())
         pos = m.end()
@@ -54,7 +54,7 @@ def _line_pattern(line):
 def _literal(text):
     out, pos = [], 0
     for m in re.finditer(r"[ \t]+|-{3,}|\.\.\.", text):
-        out.append(re.escape(text[pos:m.start()]))
+        out.append(re.escape(text[pos : m.start()]))
         out.append({" ": "[ \t]+", "\t": "[ \t]+", "-": "-+", ".": "[^\n]*?"}[m.group()[0]])
         pos = m.end()
     out.append(re.escape(text[pos:]))
@@ -94,6 +94,7 @@ def output_matches(want, got):
 def run_cli(argv):
     """``practicalnn ARGV`` in this process: (exit status, stdout, stderr)."""
     from practicalnn.cli import main
+
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
@@ -124,8 +125,7 @@ def evaluate_console(example):
         status, out, err = run_cli(argv)
         got = out if status == 0 else out + err
         if not output_matches(want, got):
-            return (f"practicalnn {shlex.join(argv)} (exit status {status}) printed:\n{got}\n"
-                    f"the doc expects:\n{want}\n")
+            return f"practicalnn {shlex.join(argv)} (exit status {status}) printed:\n{got}\nthe doc expects:\n{want}\n"
     return None
 
 

@@ -38,7 +38,7 @@ class TrainingDiverged(PracticalNNError, ArithmeticError):
         self.history = history
 
 
-def bad(argument, value, expected, error=ConfigError):
+def argument_error(argument, value, expected, error=ConfigError):
     """Build an error whose message reads: ``argument=value: expected ...``."""
     return error(f"{argument}={value!r}: expected {expected}")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from .errors import ConfigError, bad
+from .errors import ConfigError, argument_error
 
 __all__ = ["Integral", "Interval", "Options", "Real", "check", "describe"]
 
@@ -98,4 +98,4 @@ def check(name, value, *allowed, error=ConfigError):
         converted = constraint.convert(value)
         if converted is not None:
             return converted
-    raise bad(name, value, describe(allowed), error)
+    raise argument_error(name, value, describe(allowed), error)

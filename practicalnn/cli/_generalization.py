@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import Interrupted, bad
+from ..errors import Interrupted, argument_error
 from .common import Progress
 
 
@@ -26,7 +26,7 @@ class TrainExtras:
         self.dataset = dataset
         self.has_dev = getattr(dataset, "dev_X", None) is not None
         if args.early_stopping and not self.has_dev:
-            raise bad("early_stopping", True, "a dev set (give --dev-fraction)")
+            raise argument_error("early_stopping", True, "a dev set (give --dev-fraction)")
         self.early = None
         self.out = {}
         self.lines = []

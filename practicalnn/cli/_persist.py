@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import bad
+from ..errors import argument_error
 from ..io.checkpoint import CheckpointWriter, Resume, data_digest, load_checkpoint
 from ..io.model_file import SavedNetwork, save
 from ..io.paths import check_output_path
@@ -58,10 +58,10 @@ class Persist:
         self.save_path = None if args.save is None else check_output_path("save", args.save)
         self.checkpoint_path = None if args.checkpoint is None else check_output_path("checkpoint", args.checkpoint)
         if args.checkpoint_every is not None and args.checkpoint is None:
-            raise bad("checkpoint_every", args.checkpoint_every, "to be given with --checkpoint PATH")
+            raise argument_error("checkpoint_every", args.checkpoint_every, "to be given with --checkpoint PATH")
         every = 1000 if args.checkpoint_every is None else args.checkpoint_every
         if every < 1:
-            raise bad("checkpoint_every", every, "an integer >= 1")
+            raise argument_error("checkpoint_every", every, "an integer >= 1")
         self.every = every
         self.resumed = None if args.resume is None else load_checkpoint(args.resume)
         self.saved = None

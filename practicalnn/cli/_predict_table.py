@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.tables import read_table
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from .common import print_json, table
 
 
@@ -28,7 +28,9 @@ def _score(model, frame, predicted):
         same = [str(t) == str(p) for t, p in zip(truth[known], predicted[known])]
         return "accuracy", float(np.mean(same)) if same else None
     if truth.dtype.kind not in "biuf":
-        raise bad("data", f"column {target!r} of dtype {truth.dtype}", "numbers, the model's target", DataError)
+        raise argument_error(
+            "data", f"column {target!r} of dtype {truth.dtype}", "numbers, the model's target", DataError
+        )
     y, pred = truth.to_numpy(dtype=float)[known], np.asarray(predicted, dtype=float)[known]
     total = float(np.sum((y - y.mean()) ** 2))
     return "r2", (1 - float(np.sum((y - pred) ** 2)) / total if total > 0 else None)

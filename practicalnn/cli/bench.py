@@ -74,12 +74,12 @@ def _mib(n):
 
 def run(args):
     from ..bench.runner import run as run_bench
-    from ..errors import bad
+    from ..errors import argument_error
 
     if args.repeats < 1:
-        raise bad("repeats", args.repeats, "an integer >= 1")
+        raise argument_error("repeats", args.repeats, "an integer >= 1")
     if args.threads is not None and args.threads < 1:
-        raise bad("threads", args.threads, "an integer >= 1")
+        raise argument_error("threads", args.threads, "an integer >= 1")
     with Progress(not args.json, "bench") as progress:
         result = run_bench(
             quick=args.quick,

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.datasets import load_dataset
-from ..errors import Interrupted, bad
+from ..errors import Interrupted, argument_error
 from ..training.run import hidden_sizes
 from ..training.trainer import TrainConfig
 from ._flags import add_data_args as add_data_args
@@ -129,12 +129,12 @@ def check_report_dir(path, flag="report"):
         return None
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise bad(flag, str(p), "a directory (or a path where one can be created)")
+        raise argument_error(flag, str(p), "a directory (or a path where one can be created)")
     parent = p
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise bad(flag, str(p), f"a directory that can be created ({parent} is not a writable directory)")
+        raise argument_error(flag, str(p), f"a directory that can be created ({parent} is not a writable directory)")
     return p
 
 
@@ -145,7 +145,7 @@ def writing(flag, path):
         yield
     except OSError as err:
         where = err.filename or path
-        raise bad(flag, str(path), f"a place that can be written ({err.strerror or err}: {where})") from err
+        raise argument_error(flag, str(path), f"a place that can be written ({err.strerror or err}: {where})") from err
 
 
 INTERRUPTED = 130

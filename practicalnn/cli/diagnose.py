@@ -4,7 +4,7 @@ dataset's train/dev/test split (with the dev-vs-test distribution check)."""
 from __future__ import annotations
 
 from ..diagnostics.bias_variance import diagnose
-from ..errors import bad
+from ..errors import argument_error
 from ._flags import add_batch_norm_args, network_options_of
 from .common import (
     Progress,
@@ -55,14 +55,16 @@ def _thresholds(args):
 
 def run(args):
     if (args.train_error is None) != (args.dev_error is None):
-        raise bad(
+        raise argument_error(
             "train_error" if args.train_error is None else "dev_error",
             None,
             "both --train-error and --dev-error, or neither (then a model is trained on --dataset)",
         )
     if args.train_error is not None:
         if args.batch_norm:
-            raise bad("batch_norm", True, "no --batch-norm with --train-error and --dev-error: nothing is trained")
+            raise argument_error(
+                "batch_norm", True, "no --batch-norm with --train-error and --dev-error: nothing is trained"
+            )
         d = diagnose(args.train_error, args.dev_error, args.bayes_error, **_thresholds(args))
         if args.json:
             print_json(d.to_dict())

@@ -58,13 +58,13 @@ def register(sub):
 
 def run(args):
     from ..data.splits import with_dev
-    from ..errors import bad
+    from ..errors import argument_error
 
     report_dir = check_report_dir(args.report)
     if args.rng == "notebook":
-        raise bad("rng", "notebook", "'default': members differ by their seeds")
+        raise argument_error("rng", "notebook", "'default': members differ by their seeds")
     if args.batch_norm and args.snapshots is not None:
-        raise bad(
+        raise argument_error(
             "batch_norm",
             True,
             "independent members (--members) with it: a snapshot keeps the parameters but not batch "
@@ -91,7 +91,7 @@ def run(args):
             )
         else:
             if args.members < 1:
-                raise bad("members", args.members, "an integer >= 1")
+                raise argument_error("members", args.members, "an integer >= 1")
             result, interrupted = _independent(args, dataset, common, progress)
     index = None
     if report_dir is not None:
@@ -129,12 +129,12 @@ def run(args):
 
 def _independent(args, dataset, common, progress):
     """``train_ensemble`` here with a bar per member, or on a local Dask cluster of --workers."""
-    from ..errors import bad
+    from ..errors import argument_error
 
     seeds = [args.seed + i for i in range(args.members)]
     common = {**common, "network_options": network_options_of(args)}
     if args.workers < 1:
-        raise bad("workers", args.workers, "an integer >= 1 (1 trains the members here)")
+        raise argument_error("workers", args.workers, "an integer >= 1 (1 trains the members here)")
     if args.workers == 1:
         bars = {"callbacks_for": lambda i: [progress.callback(common["config"].iterations)]}
         return until_interrupted(train_ensemble, dataset, args.members, seeds=seeds, **bars, **common)

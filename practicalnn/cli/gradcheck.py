@@ -6,7 +6,7 @@ from ..core.batchnorm import require_batch_of_two
 from ..core.network import Network
 from ..core.random import streams
 from ..diagnostics.gradcheck import BUG, CORRECT, check_network_gradients
-from ..errors import bad
+from ..errors import argument_error
 from ._flags import add_batch_norm_args, batch_norm_of
 from .common import (
     Progress,
@@ -75,7 +75,7 @@ def _network(args, dataset):
 
 def run(args):
     if args.examples < 1:
-        raise bad("examples", args.examples, "an integer >= 1")
+        raise argument_error("examples", args.examples, "an integer >= 1")
     dataset = dataset_of(args)
     net = _network(args, dataset)
     m = min(args.examples, dataset.train_X.shape[1])

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.datasets import numeric_columns, read_table
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from ..io.model_file import SavedNetwork
 from .common import print_json, table
 
@@ -40,11 +40,13 @@ def _features(model, header, target):
     if names is not None:
         missing = [n for n in names if n not in header]
         if missing:
-            raise bad("data", f"columns {header}", f"the model's feature columns; missing {missing}", DataError)
+            raise argument_error(
+                "data", f"columns {header}", f"the model's feature columns; missing {missing}", DataError
+            )
         return list(names)
     columns = [h for h in header if h != target]
     if len(columns) != n_x:
-        raise bad(
+        raise argument_error(
             "data", f"{len(columns)} feature columns {columns}", f"{n_x}, the model's number of inputs", DataError
         )
     return columns
@@ -107,7 +109,7 @@ def _paths(args):
     for flag, positional in (("model", "model_file"), ("data", "data_file")):
         given = [v for v in (getattr(args, flag), getattr(args, positional)) if v is not None]
         if len(given) != 1:
-            raise bad(flag, given or None, f"one {flag} path: MODEL DATA or --model PATH --data PATH")
+            raise argument_error(flag, given or None, f"one {flag} path: MODEL DATA or --model PATH --data PATH")
         setattr(args, flag, given[0])
 
 
@@ -123,7 +125,9 @@ def run(args):
     header, rows = read_table(args.data)
     target = args.target if args.target is not None else getattr(model, "target", None)
     if args.target is not None and args.target not in header:
-        raise bad("target", args.target, f"a column of {Path(args.data).name}: {', '.join(header)}", DataError)
+        raise argument_error(
+            "target", args.target, f"a column of {Path(args.data).name}: {', '.join(header)}", DataError
+        )
     columns = _features(model, header, target)
     X = numeric_columns(args.data, header, rows, columns)
     predicted, proba = _predict_once_warned(model, X)

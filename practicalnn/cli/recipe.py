@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import bad
+from ..errors import argument_error
 from ..experiments.recipe import Settings, basic_recipe
 from ._flags import add_batch_norm_args, network_options_of
 from ._settings import changed_settings
@@ -98,7 +98,9 @@ def run(args):
     report_dir = check_report_dir(args.report)
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     if isinstance(args.keep_prob, list):
-        raise bad("keep_prob", args.keep_prob, "one probability for every hidden layer (the recipe lowers it by 0.1)")
+        raise argument_error(
+            "keep_prob", args.keep_prob, "one probability for every hidden layer (the recipe lowers it by 0.1)"
+        )
     start = Settings(
         hidden=tuple(hidden_of(args)),
         iterations=args.iterations,

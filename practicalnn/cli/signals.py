@@ -7,7 +7,7 @@ import sys
 from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES
 from ..diagnostics.signal import THRESHOLD, linear_chain, signal_study
-from ..errors import bad
+from ..errors import argument_error
 from ._flags import add_batch_norm_args
 from ._types import names
 from .common import Progress, check_report_dir, print_json, table, writing
@@ -62,7 +62,9 @@ def register(sub):
 
 def run(args):
     if args.linear and args.batch_norm:
-        raise bad("batch_norm", True, "no --batch-norm with --linear: the notes' linear chain is W = factor * I alone")
+        raise argument_error(
+            "batch_norm", True, "no --batch-norm with --linear: the notes' linear chain is W = factor * I alone"
+        )
     report_dir = check_report_dir(args.report)
     setup = {
         "depth": args.depth,

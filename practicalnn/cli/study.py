@@ -31,20 +31,20 @@ def register(sub):
 
 def load(storage, name):
     """(study, setup, table) of a recorded study; errors name --storage or --study-name."""
-    from ..errors import bad
+    from ..errors import argument_error
     from ..experiments.tune.results import rows
     from ..experiments.tune.space import SearchSpace
     from ..experiments.tune.study import SETUP_KEY, open_storage, study_names
 
     rdb = open_storage(storage)
     if name not in study_names(rdb):
-        raise bad("--study-name", name, f"a study in {storage} (it holds {study_names(rdb) or 'none'})")
+        raise argument_error("--study-name", name, f"a study in {storage} (it holds {study_names(rdb) or 'none'})")
     import optuna
 
     study = optuna.load_study(study_name=name, storage=rdb)
     setup = study.user_attrs.get(SETUP_KEY)
     if setup is None:
-        raise bad("--study-name", name, "a study made by practicalnn tune")
+        raise argument_error("--study-name", name, "a study made by practicalnn tune")
     return study, setup, rows(study, sorted(SearchSpace.from_dict(setup["space"]).searched()))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import Interrupted, bad
+from ..errors import Interrupted, argument_error
 from ..training.run import fit_dataset
 from . import _persist, _tables
 from ._flags import add_batch_norm_args, batch_norm_of
@@ -50,7 +50,7 @@ def run(args):
     report_dir = check_report_dir(args.report)
     config = config_of(args)
     if args.batch_norm and (args.check_monotonic or args.normalize):
-        raise bad(
+        raise argument_error(
             "batch_norm",
             True,
             "no --check-monotonic or --normalize with it: their second training builds a network "

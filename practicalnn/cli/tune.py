@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import ConfigError, Interrupted, bad
+from ..errors import ConfigError, Interrupted, argument_error
 from .common import check_report_dir, print_json
 from .study import DEFAULT_STUDY, best_lines, counts_line, trial_table
 
@@ -89,7 +89,7 @@ def run(args):
     try:
         from ..experiments.tune import tune
     except ImportError as err:
-        raise bad(
+        raise argument_error(
             "tune",
             err.name,
             "Optuna and Dask, dependencies of practicalnn, installed (pip install practicalnn)",

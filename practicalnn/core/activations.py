@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 
 
 class Activation:
@@ -101,4 +101,4 @@ def hidden_activation(name):
     try:
         return HIDDEN[name]()
     except (KeyError, TypeError):
-        raise bad("activation", name, f"one of {', '.join(HIDDEN)}") from None
+        raise argument_error("activation", name, f"one of {', '.join(HIDDEN)}") from None

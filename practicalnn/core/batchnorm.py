@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from ..validation import Interval, Real, check
 
 EPSILON = 1e-8
@@ -47,14 +47,14 @@ def normalized_layers(n_layers, batch_norm):
         return tuple(range(1, n_layers)) if batch_norm else ()
     flags = list(batch_norm) if isinstance(batch_norm, (list, tuple, np.ndarray)) else None
     if flags is None or len(flags) != n_hidden or not all(isinstance(f, (bool, np.bool_)) for f in flags):
-        raise bad("batch_norm", batch_norm, f"True, False or one bool per hidden layer ({n_hidden})")
+        raise argument_error("batch_norm", batch_norm, f"True, False or one bool per hidden layer ({n_hidden})")
     return tuple(layer for layer, on in enumerate(flags, start=1) if on)
 
 
 def require_batch_of_two(m, argument="batch_size"):
     """Refuse, before training starts, a batch of one example: its sigma^2 is 0 (see ``normalize``)."""
     if m < 2:
-        raise bad(
+        raise argument_error(
             argument,
             m,
             "at least 2 examples in every batch with batch normalization (sigma^2 of one example is 0: "
@@ -134,11 +134,11 @@ class RunningStats:
         size = sum(self.mean[k].size for k in layers)
         mean, var = np.asarray(mean), np.asarray(var)
         if mean.shape != (size,) or var.shape != (size,):
-            raise bad(
+            raise argument_error(
                 argument, f"arrays of shapes {mean.shape}, {var.shape}", f"two arrays of shape ({size},)", DataError
             )
         if not (np.isfinite(mean).all() and np.isfinite(var).all() and (var >= 0).all()):
-            raise bad(
+            raise argument_error(
                 argument,
                 "running averages with NaN, inf or a negative variance",
                 "finite means and variances >= 0",
@@ -163,12 +163,12 @@ class RunningStats:
         for layer in self.mean:
             mean, var = np.asarray(state["mean"][str(layer)], float), np.asarray(state["var"][str(layer)], float)
             if mean.shape != self.mean[layer].shape or var.shape != self.var[layer].shape:
-                raise bad(
+                raise argument_error(
                     "batch_norm_state",
                     f"layer {layer} of shape {mean.shape}",
                     f"shape {self.mean[layer].shape}",
                     DataError,
                 )
             if not (np.isfinite(mean).all() and np.isfinite(var).all() and (var >= 0).all()):
-                raise bad("batch_norm_state", f"layer {layer}", "finite means and variances >= 0", DataError)
+                raise argument_error("batch_norm_state", f"layer {layer}", "finite means and variances >= 0", DataError)
             self.mean[layer], self.var[layer] = mean, var

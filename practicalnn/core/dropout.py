@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 from ..validation import Interval, Real, check
 
 PROBABILITY = Interval(Real, 0, 1, closed="right")
@@ -30,7 +30,7 @@ def keep_probs(n_layers, keep_prob=1.0, input_keep_prob=1.0):
     if isinstance(keep_prob, (list, tuple, np.ndarray)):
         hidden = [check("keep_prob", p, PROBABILITY) for p in keep_prob]
         if len(hidden) != n_hidden:
-            raise bad("keep_prob", list(keep_prob), f"one value per hidden layer ({n_hidden})")
+            raise argument_error("keep_prob", list(keep_prob), f"one value per hidden layer ({n_hidden})")
     else:
         hidden = [check("keep_prob", keep_prob, PROBABILITY)] * n_hidden
     return [check("input_keep_prob", input_keep_prob, PROBABILITY)] + hidden
@@ -136,7 +136,7 @@ class FrozenMasks:
         if i < len(self.masks):
             mask, p = self.masks[i]
             if mask.shape != tuple(shape) or p != keep_prob:
-                raise bad(
+                raise argument_error(
                     "masks",
                     f"a request for {tuple(shape)} at keep_prob {keep_prob}",
                     f"the frozen mask {mask.shape} at keep_prob {p}",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 
 SCHEMES = ("zeros", "normal", "xavier", "glorot", "he", "notebook")
 _DEFAULT_NUMERATOR = {"xavier": 1.0, "glorot": 2.0, "he": 2.0}
@@ -28,11 +28,11 @@ class Initializer:
 
     def __init__(self, name="he", *, scale=10.0, numerator=None):
         if name not in SCHEMES:
-            raise bad("init", name, f"one of {', '.join(SCHEMES)}")
+            raise argument_error("init", name, f"one of {', '.join(SCHEMES)}")
         if not np.isfinite(scale) or scale < 0:
-            raise bad("scale", scale, "a finite number >= 0")
+            raise argument_error("scale", scale, "a finite number >= 0")
         if numerator is not None and (not np.isfinite(numerator) or numerator <= 0):
-            raise bad("numerator", numerator, "a finite number > 0")
+            raise argument_error("numerator", numerator, "a finite number > 0")
         self.name = name
         self.scale = float(scale)
         self.numerator = float(numerator if numerator is not None else _DEFAULT_NUMERATOR.get(name, 1.0))

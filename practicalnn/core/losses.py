@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from .activations import Activation, Identity, Sigmoid, Softmax
 
 
@@ -37,7 +37,7 @@ class Output:
         """Share of examples (columns) whose prediction from the output activations ``A`` is the
         label in ``Y`` (encoded as ``encode`` returns it)."""
         if self.name == "identity":
-            raise bad("output", "identity", "a classification output (sigmoid or softmax) for accuracy")
+            raise argument_error("output", "identity", "a classification output (sigmoid or softmax) for accuracy")
         return float(np.mean(np.all(self.predict(A) == self.predict(Y), axis=0)))
 
 
@@ -45,11 +45,13 @@ def _as_2d(Y, argument="Y"):
     try:
         Y = np.asarray(Y)
     except (ValueError, TypeError):
-        raise bad(argument, type(Y).__name__, "a rectangular array of labels", DataError) from None
+        raise argument_error(argument, type(Y).__name__, "a rectangular array of labels", DataError) from None
     if Y.ndim == 1:
         Y = Y.reshape(1, -1)
     if Y.ndim != 2:
-        raise bad(argument, f"array of shape {Y.shape}", "a (n_y, m) array, one column per example", DataError)
+        raise argument_error(
+            argument, f"array of shape {Y.shape}", "a (n_y, m) array, one column per example", DataError
+        )
     return Y
 
 
@@ -62,13 +64,13 @@ class SigmoidBinaryCrossEntropy(Output):
     def encode(self, Y, n_out):
         Y = _as_2d(Y)
         if Y.shape[0] != n_out:
-            raise bad(
+            raise argument_error(
                 "Y", f"labels of shape {Y.shape}", f"({n_out}, m) for a sigmoid output of {n_out} unit(s)", DataError
             )
         values = np.unique(Y)
         if not np.isin(values, (0, 1)).all():
             shown = values[:5].tolist()
-            raise bad("Y", f"labels {shown}", "0/1 labels for a sigmoid output", DataError)
+            raise argument_error("Y", f"labels {shown}", "0/1 labels for a sigmoid output", DataError)
         return Y.astype(float, copy=False)
 
     def cost(self, A, Y, Z=None):
@@ -102,7 +104,7 @@ class SoftmaxCrossEntropy(Output):
         if Y.shape[0] == 1 and n_out > 1:
             labels = Y[0]
             if not np.all(np.equal(np.mod(labels, 1), 0)) or labels.min() < 0 or labels.max() >= n_out:
-                raise bad(
+                raise argument_error(
                     "Y",
                     f"labels {np.unique(labels)[:5].tolist()}",
                     f"integer class labels in 0..{n_out - 1} for a softmax output of {n_out} units",
@@ -112,9 +114,11 @@ class SoftmaxCrossEntropy(Output):
             onehot[labels.astype(int), np.arange(Y.shape[1])] = 1.0
             return onehot
         if Y.shape[0] != n_out:
-            raise bad("Y", f"labels of shape {Y.shape}", f"({n_out}, m) one-hot or (1, m) integer labels", DataError)
+            raise argument_error(
+                "Y", f"labels of shape {Y.shape}", f"({n_out}, m) one-hot or (1, m) integer labels", DataError
+            )
         if not (np.isin(Y, (0, 1)).all() and np.all(Y.sum(axis=0) == 1)):
-            raise bad("Y", "a (K, m) array", "one-hot columns (a single 1 in each)", DataError)
+            raise argument_error("Y", "a (K, m) array", "one-hot columns (a single 1 in each)", DataError)
         return Y.astype(float, copy=False)
 
     def cost(self, A, Y, Z=None):
@@ -139,11 +143,11 @@ class IdentityMeanSquaredError(Output):
     def encode(self, Y, n_out):
         Y = _as_2d(Y)
         if Y.shape[0] != n_out:
-            raise bad(
+            raise argument_error(
                 "Y", f"targets of shape {Y.shape}", f"({n_out}, m) for an identity output of {n_out} unit(s)", DataError
             )
         if not np.issubdtype(Y.dtype, np.number):
-            raise bad("Y", f"targets of dtype {Y.dtype}", "numbers for a regression output", DataError)
+            raise argument_error("Y", f"targets of dtype {Y.dtype}", "numbers for a regression output", DataError)
         return Y.astype(float, copy=False)
 
     def cost(self, A, Y, Z=None):
@@ -164,4 +168,4 @@ def output_layer(name):
     try:
         return OUTPUTS[name]()
     except (KeyError, TypeError):
-        raise bad("output", name, f"one of {', '.join(OUTPUTS)}") from None
+        raise argument_error("output", name, f"one of {', '.join(OUTPUTS)}") from None

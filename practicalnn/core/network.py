@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 from . import batchnorm as bn
 from .activations import hidden_activation
 from .dropout import drop, drop_backward, uses_dropout
@@ -87,7 +87,7 @@ class Network(Predicting):
         bn_decay=bn.DECAY,
     ):
         if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-            raise bad("layer_sizes", layer_sizes, "a sequence of sizes [n_x, n_1, ..., n_L]")
+            raise argument_error("layer_sizes", layer_sizes, "a sequence of sizes [n_x, n_1, ..., n_L]")
         sizes = list(layer_sizes)
         normalized = bn.normalized_layers(len(sizes) - 1, batch_norm) if len(sizes) >= 2 else ()
         self.layout = ParamLayout(sizes, normalized)
@@ -95,9 +95,9 @@ class Network(Predicting):
         self.output = output_layer(output)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
-            raise bad("dtype", str(self.dtype), "float32 or float64")
+            raise argument_error("dtype", str(self.dtype), "float32 or float64")
         if self.output.name == "softmax" and self.layer_sizes[-1] < 2:
-            raise bad("layer_sizes", list(self.layer_sizes), "at least 2 output units for a softmax output")
+            raise argument_error("layer_sizes", list(self.layer_sizes), "at least 2 output units for a softmax output")
         require(f"a network of layer_sizes {list(self.layer_sizes)}", network_bytes(self.layer_sizes, self.dtype))
         self.params = np.zeros(self.layout.size, self.dtype)
         self.W, self.b = self.layout.views(self.params)
@@ -164,7 +164,7 @@ class Network(Predicting):
         ``rng`` is a Generator or legacy RandomState (see ``practicalnn.core.random.streams``)."""
         scheme = initializer(init)
         if rng is None:
-            raise bad("rng", rng, "a numpy.random.Generator or RandomState to draw from")
+            raise argument_error("rng", rng, "a numpy.random.Generator or RandomState to draw from")
         for layer in range(1, self.n_layers + 1):
             n, n_prev = self.layer_sizes[layer], self.layer_sizes[layer - 1]
             self.W[layer][...] = scheme.weights(rng, n, n_prev)
@@ -178,7 +178,7 @@ class Network(Predicting):
     def set_params(self, flat):
         flat = np.asarray(flat)
         if flat.shape != self.params.shape:
-            raise bad("params", f"array of shape {flat.shape}", f"shape {self.params.shape}")
+            raise argument_error("params", f"array of shape {flat.shape}", f"shape {self.params.shape}")
         self.params[...] = flat
 
     def parameters(self):
@@ -256,7 +256,9 @@ class Network(Predicting):
                 cache.grads[f"dZ{layer}"] = dZ
             if layer in self.normalized:
                 if layer not in cache.norm:
-                    raise bad("cache", "a pass with training=False", "a training-mode forward pass to differentiate")
+                    raise argument_error(
+                        "cache", "a pass with training=False", "a training-mode forward pass to differentiate"
+                    )
                 dZ, dgamma[layer][...], dbeta[layer][...] = bn.normalize_backward(
                     dZ, self.gamma[layer], cache.norm[layer]
                 )

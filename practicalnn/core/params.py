@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 from ..validation import Integral, Interval
 
 SIZE = Interval(Integral, 1, None)
@@ -24,10 +24,10 @@ class ParamLayout:
     def __init__(self, layer_sizes, normalized=()):
         sizes = tuple(layer_sizes)
         if len(sizes) < 2:
-            raise bad("layer_sizes", list(sizes), "at least two sizes (input and output)")
+            raise argument_error("layer_sizes", list(sizes), "at least two sizes (input and output)")
         for n in sizes:
             if SIZE.convert(n) is None:
-                raise bad("layer_sizes", list(sizes), "positive integers")
+                raise argument_error("layer_sizes", list(sizes), "positive integers")
         self.layer_sizes = tuple(int(n) for n in sizes)
         self.normalized = tuple(normalized)
         self.slices = {}
@@ -69,7 +69,7 @@ class ParamLayout:
     def name_of(self, index):
         """The parameter name of a flat index, as the notes write it: ``W2[1, 0]`` or ``b3[0, 0]``."""
         if not 0 <= index < self.size:
-            raise bad("index", index, f"an index in [0, {self.size})")
+            raise argument_error("index", index, f"an index in [0, {self.size})")
         for name, (where, shape) in self.slices.items():
             if where.start <= index < where.stop:
                 row, col = np.unravel_index(index - where.start, shape)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from .penalties import Penalty
 
 
@@ -21,30 +21,32 @@ class Predicting:
         try:
             X = np.asarray(X)
         except (ValueError, TypeError):
-            raise bad(argument, type(X).__name__, "a rectangular 2-D array of numbers", DataError) from None
+            raise argument_error(argument, type(X).__name__, "a rectangular 2-D array of numbers", DataError) from None
         if X.ndim != 2:
-            raise bad(argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError)
+            raise argument_error(
+                argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError
+            )
         if X.shape[0] != self.layer_sizes[0]:
-            raise bad(
+            raise argument_error(
                 argument,
                 f"array of shape {X.shape}",
                 f"{self.layer_sizes[0]} rows (features), one column per example",
                 DataError,
             )
         if X.shape[1] == 0:
-            raise bad(argument, f"array of shape {X.shape}", "at least one example (column)", DataError)
+            raise argument_error(argument, f"array of shape {X.shape}", "at least one example (column)", DataError)
         if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-            raise bad(argument, f"array of dtype {X.dtype}", "real numbers", DataError)
+            raise argument_error(argument, f"array of dtype {X.dtype}", "real numbers", DataError)
         if not np.isfinite(X).all():
-            raise bad(argument, "an array with NaN or inf", "finite numbers", DataError)
+            raise argument_error(argument, "an array with NaN or inf", "finite numbers", DataError)
         return X.astype(self.dtype, copy=False)
 
     def check_Y(self, Y, m, argument="Y"):
         Y = self.output.encode(Y, self.layer_sizes[-1])
         if Y.shape[1] != m:
-            raise bad(argument, f"{Y.shape[1]} examples", f"{m}, one per column of X", DataError)
+            raise argument_error(argument, f"{Y.shape[1]} examples", f"{m}, one per column of X", DataError)
         if not np.isfinite(Y).all():
-            raise bad(argument, "labels with NaN or inf", "finite labels", DataError)
+            raise argument_error(argument, "labels with NaN or inf", "finite labels", DataError)
         return Y.astype(self.dtype, copy=False)
 
     # -- prediction ---------------------------------------------------------------------------
@@ -60,7 +62,7 @@ class Predicting:
         if not np.isfinite(cache.A[self.n_layers]).all():
             inputs, weights = float(np.abs(X).max()), float(np.abs(self.params).max())
             if weights > max(inputs, 1.0):  # the network, not the data, is out of range
-                raise bad(
+                raise argument_error(
                     "network",
                     f"parameters up to {weights:.3g}",
                     f"parameters small enough for the arithmetic not to overflow on {argument} "
@@ -68,7 +70,7 @@ class Predicting:
                     "train again with a smaller learning_rate",
                     DataError,
                 )
-            raise bad(
+            raise argument_error(
                 argument,
                 f"values up to {inputs:.3g}",
                 "inputs small enough for the network's arithmetic not to overflow (standardize them)",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 from ..validation import Integral, Interval
 from .dropout import FreshMasks, NotebookMasks
 
@@ -52,7 +52,7 @@ def generator(seed, argument="seed"):
     if seed is None or isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
     if SEED.convert(seed) is None:
-        raise bad(argument, seed, SEED_WORDS)
+        raise argument_error(argument, seed, SEED_WORDS)
     return np.random.default_rng(int(seed))
 
 
@@ -61,7 +61,7 @@ def integer_seed(seed, argument="seed"):
     ConfigError as ``generator`` words it otherwise."""
     value = SEED.convert(seed)
     if value is None:
-        raise bad(argument, seed, "a non-negative integer")
+        raise argument_error(argument, seed, "a non-negative integer")
     return value
 
 
@@ -71,7 +71,7 @@ class CourseShuffle:
     def __init__(self, seed=COURSE_SEED):
         value = SEED.convert(seed)
         if value is None:
-            raise bad("rng", (COURSE, seed), "('course', seed) with a non-negative integer seed")
+            raise argument_error("rng", (COURSE, seed), "('course', seed) with a non-negative integer seed")
         self.seed = value
 
     def permutation(self, m):
@@ -89,7 +89,7 @@ def shuffle_state(shuffle):
 def set_shuffle_state(shuffle, state):
     if isinstance(shuffle, CourseShuffle):
         if not (isinstance(state, dict) and set(state) == {"course_seed"}):
-            raise bad("shuffle", state, "the course's shuffle state {'course_seed': seed}")
+            raise argument_error("shuffle", state, "the course's shuffle state {'course_seed': seed}")
         shuffle.seed = CourseShuffle(state["course_seed"]).seed
     else:
         shuffle.bit_generator.state = state
@@ -113,7 +113,7 @@ def streams(rng=None):
         return Streams(init=np.random.RandomState(3), masks=masks, shuffle=shuffle, mode=COURSE)
     if isinstance(rng, (str, tuple)):
         if rng != NOTEBOOK:
-            raise bad("rng", rng, f"'notebook', 'course', ('course', seed) or {SEED_WORDS}")
+            raise argument_error("rng", rng, f"'notebook', 'course', ('course', seed) or {SEED_WORDS}")
         return Streams(
             init=np.random.RandomState(3), masks=NotebookMasks(1), shuffle=np.random.default_rng(0), mode=NOTEBOOK
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.random import integer_seed
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 
 
 @dataclass
@@ -150,18 +150,18 @@ def read_table(path):
     as long as the header; DataError naming the file or line otherwise."""
     path = Path(path)
     if not path.is_file():
-        raise bad("data", str(path), "an existing CSV file", DataError)
+        raise argument_error("data", str(path), "an existing CSV file", DataError)
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:  # -sig: a byte-order mark is not a name
             rows = [r for r in csv.reader(fh) if any(cell.strip() for cell in r)]
     except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise bad("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
+        raise argument_error("data", str(path), f"a readable UTF-8 CSV file ({err})", DataError) from None
     if len(rows) < 2:
-        raise bad("data", str(path), "a header row and at least one data row", DataError)
+        raise argument_error("data", str(path), "a header row and at least one data row", DataError)
     header = [h.strip() for h in rows[0]]
     for r, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            raise bad(
+            raise argument_error(
                 "data", f"{path.name} line {r}", f"{len(header)} fields like the header, got {len(row)}", DataError
             )
     return header, [[cell.strip() for cell in row] for row in rows[1:]]
@@ -176,7 +176,7 @@ def numeric_columns(path, header, rows, columns):
         for c, (i, name) in enumerate(zip(index, columns)):
             number = _number(row[i])
             if number is None or not np.isfinite(number):
-                raise bad(
+                raise argument_error(
                     "data",
                     f"{Path(path).name} line {r + 2}, column {name!r} = {row[i]!r}",
                     "a finite number in every feature column",
@@ -195,22 +195,22 @@ def read_csv(path, target):
     header, rows = read_table(path)
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated or "" in header:
-        raise bad(
+        raise argument_error(
             "data",
             f"{path.name} header {header}",
             f"distinct, non-empty column names (repeated: {repeated})",
             DataError,
         )
     if target not in header:
-        raise bad("target", target, f"a column of {path.name}: {', '.join(header)}", DataError)
+        raise argument_error("target", target, f"a column of {path.name}: {', '.join(header)}", DataError)
     t = header.index(target)
     features = [h for i, h in enumerate(header) if i != t]
     if not features:
-        raise bad("data", str(path), "at least one feature column besides the target", DataError)
+        raise argument_error("data", str(path), "at least one feature column besides the target", DataError)
     X = numeric_columns(path, header, rows, features)
     for r, row in enumerate(rows, start=2):
         if not row[t]:
-            raise bad(
+            raise argument_error(
                 "data",
                 f"{path.name} line {r}, column {target!r} = {row[t]!r}",
                 "a target value in every row",
@@ -221,7 +221,7 @@ def read_csv(path, target):
     if all(v is not None for v in numeric):
         y = np.array(numeric)
         if not np.isfinite(y).all():
-            raise bad("target", target, "finite target values", DataError)
+            raise argument_error("target", target, "finite target values", DataError)
     else:
         y = np.array(y, dtype=object)
     return X, y, features
@@ -244,20 +244,20 @@ def load_csv(path, target, *, output="auto", test_size=0.33, seed=0):
     if output in ("sigmoid", "softmax"):
         classes, codes = np.unique(y, return_inverse=True)
         if len(classes) < 2:
-            raise bad("target", target, "at least two classes", DataError)
+            raise argument_error("target", target, "at least two classes", DataError)
         if output == "sigmoid" and len(classes) != 2:
-            raise bad("output", output, f"two classes in {target!r}, found {len(classes)}", DataError)
+            raise argument_error("output", output, f"two classes in {target!r}, found {len(classes)}", DataError)
         Y = codes.reshape(-1, 1)
         stratify = codes
         classes = classes.tolist()
     elif output == "identity":
         if y.dtype == object:
-            raise bad("target", target, "numbers for a regression (identity) output", DataError)
+            raise argument_error("target", target, "numbers for a regression (identity) output", DataError)
         Y, stratify, classes = y.reshape(-1, 1).astype(float), None, None
     else:
-        raise bad("output", output, "auto, sigmoid, softmax or identity")
+        raise argument_error("output", output, "auto, sigmoid, softmax or identity")
     if len(Y) < 4:
-        raise bad("data", str(path), "at least 4 rows to split into train and test", DataError)
+        raise argument_error("data", str(path), "at least 4 rows to split into train and test", DataError)
     from sklearn.model_selection import train_test_split
 
     try:
@@ -277,6 +277,8 @@ def load_dataset(name, *, target=None, seed=0):
         return DATASETS[name]()
     if str(name).lower().endswith(".csv") or Path(str(name)).exists():
         if target is None:
-            raise bad("target", None, f"the name of the label column of {name}", DataError)
+            raise argument_error("target", None, f"the name of the label column of {name}", DataError)
         return load_csv(name, target, seed=seed)
-    raise bad("dataset", name, f"one of {', '.join(DATASETS)}, or a CSV path with a target column", DataError)
+    raise argument_error(
+        "dataset", name, f"one of {', '.join(DATASETS)}, or a CSV path with a target column", DataError
+    )

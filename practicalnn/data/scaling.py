@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 
 
 class Standardizer:
@@ -54,7 +54,9 @@ class Standardizer:
         self._check_fitted()
         X = _check(X, "X")
         if X.shape[0] != self.mean_.shape[0]:
-            raise bad("X", f"array of shape {X.shape}", f"{self.mean_.shape[0]} rows, as when fitted", DataError)
+            raise argument_error(
+                "X", f"array of shape {X.shape}", f"{self.mean_.shape[0]} rows, as when fitted", DataError
+            )
         with np.errstate(over="ignore", invalid="ignore"):
             out = (X - self.mean_) / self.scale_
         if not np.isfinite(out).all():
@@ -69,7 +71,9 @@ class Standardizer:
         self._check_fitted()
         X = _check(X, "X")
         if X.shape[0] != self.mean_.shape[0]:
-            raise bad("X", f"array of shape {X.shape}", f"{self.mean_.shape[0]} rows, as when fitted", DataError)
+            raise argument_error(
+                "X", f"array of shape {X.shape}", f"{self.mean_.shape[0]} rows, as when fitted", DataError
+            )
         return X * self.scale_ + self.mean_
 
     def to_dict(self):
@@ -84,21 +88,21 @@ class Standardizer:
             mean = np.asarray(d["mean"], dtype=float).reshape(-1, 1)
             scale = np.asarray(d["scale"], dtype=float).reshape(-1, 1)
         except (KeyError, TypeError, ValueError):
-            raise bad("standardizer", d, "a dict with lists 'mean' and 'scale'", DataError) from None
+            raise argument_error("standardizer", d, "a dict with lists 'mean' and 'scale'", DataError) from None
         if (
             mean.shape != scale.shape
             or not np.isfinite(mean).all()
             or not np.isfinite(scale).all()
             or (scale <= 0).any()
         ):
-            raise bad("standardizer", d, "'mean' and 'scale' of equal length, finite, scale > 0", DataError)
+            raise argument_error("standardizer", d, "'mean' and 'scale' of equal length, finite, scale > 0", DataError)
         out = cls()
         out.mean_, out.scale_ = mean, scale
         return out
 
     def _check_fitted(self):
         if self.mean_ is None:
-            raise bad("standardizer", "not fitted", "fit(X_train) before transform", DataError)
+            raise argument_error("standardizer", "not fitted", "fit(X_train) before transform", DataError)
 
     def __repr__(self):
         return "Standardizer()" if self.mean_ is None else f"Standardizer(n_x={self.mean_.shape[0]})"
@@ -116,9 +120,11 @@ def _moments_scaled(X, biggest):
 def _check(X, argument):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] == 0:
-        raise bad(argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array with at least one column", DataError)
+        raise argument_error(
+            argument, f"array of shape {X.shape}", "a 2-D (n_x, m) array with at least one column", DataError
+        )
     if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
-        raise bad(argument, "an array with NaN, inf or non-numbers", "finite numbers", DataError)
+        raise argument_error(argument, "an array with NaN, inf or non-numbers", "finite numbers", DataError)
     return X.astype(np.float64, copy=False)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.random import generator, integer_seed
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from ..validation import Interval, Real, check
 
 SMALL, LARGE = 100, 1_000_000
@@ -24,7 +24,7 @@ def default_ratios(m):
 
     Raises DataError below 100 examples: give ``ratios`` explicitly then."""
     if m < SMALL:
-        raise bad(
+        raise argument_error(
             "m",
             m,
             f"at least {SMALL} examples for the notes' default ratios; with fewer, "
@@ -40,9 +40,9 @@ def check_ratios(ratios):
     try:
         values = tuple(RATIO.convert(r) for r in ratios)
     except TypeError:
-        raise bad("ratios", ratios, expected) from None
+        raise argument_error("ratios", ratios, expected) from None
     if len(values) != 3 or None in values or abs(sum(values) - 1) > 1e-9 or values[0] <= 0 or values[1] <= 0:
-        raise bad("ratios", ratios, expected)
+        raise argument_error("ratios", ratios, expected)
     return values
 
 
@@ -103,7 +103,7 @@ def split_indices(m, *, ratios=None, labels=None, seed=0):
         out[name] = idx[rng.permutation(len(idx))] if labels is not None else np.sort(idx)
     for name in ("train", "dev"):
         if len(out[name]) == 0:
-            raise bad("ratios", ratios, f"a {name} part of at least one example out of {m}", DataError)
+            raise argument_error("ratios", ratios, f"a {name} part of at least one example out of {m}", DataError)
     return out
 
 
@@ -134,10 +134,12 @@ def train_dev_test_split(X, Y, *, ratios=None, stratify=False, seed=0):
     if Y.ndim == 1:
         Y = Y.reshape(1, -1)
     if X.ndim != 2 or Y.ndim != 2:
-        raise bad("X", f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError)
+        raise argument_error(
+            "X", f"array of shape {X.shape}", "a 2-D (n_x, m) array, one column per example", DataError
+        )
     m = X.shape[1]
     if Y.shape[1] != m:
-        raise bad("Y", f"array of shape {Y.shape}", f"{m} columns, one per column of X", DataError)
+        raise argument_error("Y", f"array of shape {Y.shape}", f"{m} columns, one per column of X", DataError)
     labels = class_labels(Y) if stratify else None
     idx = split_indices(m, ratios=ratios, labels=labels, seed=seed)
     used = default_ratios(m) if ratios is None else check_ratios(ratios)
@@ -239,7 +241,7 @@ def same_distribution(X_dev, X_test, *, feature_names=None, threshold=0.7, folds
 
     X_dev, X_test = np.asarray(X_dev, float), np.asarray(X_test, float)
     if X_dev.ndim != 2 or X_test.ndim != 2 or X_dev.shape[0] != X_test.shape[0]:
-        raise bad(
+        raise argument_error(
             "X_test",
             f"arrays of shapes {X_dev.shape} and {X_test.shape}",
             "two (n_x, m) arrays with the same number of rows",
@@ -247,7 +249,7 @@ def same_distribution(X_dev, X_test, *, feature_names=None, threshold=0.7, folds
         )
     n_folds = min(folds, X_dev.shape[1], X_test.shape[1])
     if n_folds < 2:
-        raise bad(
+        raise argument_error(
             "X_test",
             f"{X_dev.shape[1]} dev and {X_test.shape[1]} test examples",
             "at least 2 examples in each set",

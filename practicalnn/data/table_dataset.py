@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, DataError, bad
+from ..errors import ConfigError, DataError, argument_error
 from .datasets import DATASETS, Dataset
 from .splits import SMALL, default_ratios, split_indices
 from .tables import TablePreprocessor, read_table
@@ -63,7 +63,9 @@ def _labels(y, target):
         values = np.asarray([str(v) for v in values], dtype=object)
     classes, codes = np.unique(values, return_inverse=True)
     if len(classes) < 2:
-        raise bad("target", target, f"a column with at least 2 classes; it holds only {classes[0]!r}", DataError)
+        raise argument_error(
+            "target", target, f"a column with at least 2 classes; it holds only {classes[0]!r}", DataError
+        )
     return ("sigmoid" if len(classes) == 2 else "softmax"), classes, codes
 
 
@@ -78,9 +80,9 @@ def load_table(path, target, *, features=None, drop=(), seed=0):
     """The table at ``path`` as a TableDataset with train, dev and test sets (see the module doc)."""
     frame = read_table(path)
     if target is None:
-        raise bad("target", None, f"the name of the label column of {path}", ConfigError)
+        raise argument_error("target", None, f"the name of the label column of {path}", ConfigError)
     if target not in frame.columns:
-        raise bad("target", target, f"a column of {path}: {', '.join(map(str, frame.columns))}", ConfigError)
+        raise argument_error("target", target, f"a column of {path}: {', '.join(map(str, frame.columns))}", ConfigError)
     notes = []
     unlabeled = int(frame[target].isna().sum())
     if unlabeled:

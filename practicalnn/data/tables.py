@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, DataError, bad
+from ..errors import ConfigError, DataError, argument_error
 
 MISSING = "missing"
 
@@ -42,7 +42,7 @@ def read_table(path, argument="dataset"):
     pd = require_pandas()
     path = Path(path)
     if not path.is_file():
-        raise bad(argument, str(path), "an existing CSV or Parquet file", DataError)
+        raise argument_error(argument, str(path), "an existing CSV or Parquet file", DataError)
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
@@ -52,16 +52,18 @@ def read_table(path, argument="dataset"):
             frame = pd.read_csv(path, encoding="utf-8-sig")
             repeated = sorted({h.strip() for h in header if header.count(h) > 1})
             if repeated:
-                raise bad(
+                raise argument_error(
                     argument, str(path), f"a table whose column names are distinct (repeated: {repeated})", DataError
                 )
     except DataError:
         raise
     except Exception as err:  # pandas and pyarrow raise many types for a malformed file
         kind = "Parquet" if path.suffix.lower() in (".parquet", ".pq") else "CSV"
-        raise bad(argument, str(path), f"a readable {kind} file ({type(err).__name__}: {err})", DataError) from None
+        raise argument_error(
+            argument, str(path), f"a readable {kind} file ({type(err).__name__}: {err})", DataError
+        ) from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise bad(argument, str(path), "a table with a header and at least one row", DataError)
+        raise argument_error(argument, str(path), "a table with a header and at least one row", DataError)
     return frame
 
 
@@ -115,7 +117,9 @@ class TablePreprocessor:
         categorical = [n for n in names if n not in numeric]
         for n in names:
             if frame[n].isna().all():
-                raise bad("dataset", f"column {n!r}", "a column with at least one value (it is all missing)", DataError)
+                raise argument_error(
+                    "dataset", f"column {n!r}", "a column with at least one value (it is all missing)", DataError
+                )
         transformer = ColumnTransformer(
             [
                 ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
@@ -149,17 +153,19 @@ class TablePreprocessor:
     def _feature_names(self, frame, target):
         names = [str(c) for c in frame.columns]
         if len(set(names)) != len(names):
-            raise bad("dataset", names, "a table whose column names are distinct", DataError)
+            raise argument_error("dataset", names, "a table whose column names are distinct", DataError)
         for flag, wanted in (("features", self.features or []), ("drop", self.drop)):
             unknown = [n for n in wanted if n not in names]
             if unknown:
-                raise bad(flag, unknown, f"columns of the table ({', '.join(names)})", ConfigError)
+                raise argument_error(flag, unknown, f"columns of the table ({', '.join(names)})", ConfigError)
         if target is not None and (self.features and target in self.features):
-            raise bad("features", self.features, f"feature columns other than the target {target!r}", ConfigError)
+            raise argument_error(
+                "features", self.features, f"feature columns other than the target {target!r}", ConfigError
+            )
         chosen = self.features if self.features is not None else [n for n in names if n != target]
         chosen = [n for n in chosen if n not in self.drop]
         if not chosen:
-            raise bad("features", chosen, "at least one feature column", ConfigError)
+            raise argument_error("features", chosen, "at least one feature column", ConfigError)
         return chosen
 
     @staticmethod
@@ -181,7 +187,7 @@ class TablePreprocessor:
         columns in any order (others are ignored)."""
         missing = [c.name for c in self.columns_ if c.name not in frame.columns]
         if missing:
-            raise bad(
+            raise argument_error(
                 argument, f"a table without column(s) {missing}", "every column the model was fitted on", DataError
             )
         rows = []
@@ -189,7 +195,7 @@ class TablePreprocessor:
             series = frame[c.name]
             if c.kind == "numeric":
                 if not _is_numeric(series) and not series.isna().all():
-                    raise bad(
+                    raise argument_error(
                         argument,
                         f"column {c.name!r} of dtype {series.dtype}",
                         "numbers, as when the model was fitted",
@@ -227,7 +233,7 @@ class TablePreprocessor:
     @classmethod
     def from_dict(cls, d):
         if not isinstance(d, dict) or not isinstance(d.get("columns"), list):
-            raise bad("preprocessing", type(d).__name__, "a dict with a list of columns", DataError)
+            raise argument_error("preprocessing", type(d).__name__, "a dict with a list of columns", DataError)
         self = cls()
         for entry in d["columns"]:
             if (
@@ -235,7 +241,7 @@ class TablePreprocessor:
                 or entry.get("kind") not in ("numeric", "categorical")
                 or not isinstance(entry.get("name"), str)
             ):
-                raise bad("preprocessing", entry, "a column with a name and a kind", DataError)
+                raise argument_error("preprocessing", entry, "a column with a name and a kind", DataError)
             column = Column(
                 **{k: entry[k] for k in ("name", "kind", "median", "mean", "scale", "categories") if k in entry}
             )
@@ -243,13 +249,13 @@ class TablePreprocessor:
             if column.kind == "numeric" and (
                 not all(isinstance(v, (int, float)) and np.isfinite(v) for v in numbers) or column.scale <= 0
             ):
-                raise bad("preprocessing", entry, "finite statistics and a positive scale", DataError)
+                raise argument_error("preprocessing", entry, "finite statistics and a positive scale", DataError)
             if column.kind == "categorical" and (
                 not column.categories or len(set(column.categories)) != len(column.categories)
             ):
-                raise bad("preprocessing", entry, "distinct categories", DataError)
+                raise argument_error("preprocessing", entry, "distinct categories", DataError)
             self.columns_.append(column)
         names = [c.name for c in self.columns_]
         if len(set(names)) != len(names):
-            raise bad("preprocessing", names, "distinct column names", DataError)
+            raise argument_error("preprocessing", names, "distinct column names", DataError)
         return self

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import bad
+from ..errors import argument_error
 from ..validation import Interval, Real
 
 HIGH_BIAS, HIGH_VARIANCE, BOTH, FINE = "high bias", "high variance", "high bias and high variance", "fine"
@@ -38,7 +38,7 @@ RATE = Interval(Real, 0, 1)
 def _rate(name, value):
     rate = RATE.convert(value)
     if rate is None:
-        raise bad(name, value, "an error rate in [0, 1] (0.11 for 11%)")
+        raise argument_error(name, value, "an error rate in [0, 1] (0.11 for 11%)")
     return rate
 
 

@@ -18,7 +18,7 @@ from ..core.batchnorm import DECAY, EPSILON
 from ..core.initializers import Initializer
 from ..core.network import Network
 from ..data.splits import class_labels
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from ..training.run import RunResult, hidden_sizes, score
 from ..training.trainer import TrainConfig, Trainer
 from ..validation import Integral, Interval, Options, Real, check
@@ -135,7 +135,7 @@ class InitStudy:
         for r in self.runs:
             if r.scheme == scheme and r.batch_norm == batch_norm:
                 return r
-        raise bad("scheme", scheme, f"one of the runs studied: {', '.join(r.label for r in self.runs)}")
+        raise argument_error("scheme", scheme, f"one of the runs studied: {', '.join(r.label for r in self.runs)}")
 
     def to_dict(self):
         return {
@@ -202,7 +202,7 @@ def compare_initializations(
         A run that diverges is kept, marked ``stopped="diverged"``, with its last finite weights.
     """
     if not schemes:
-        raise bad("schemes", list(schemes), "at least one initialization scheme")
+        raise argument_error("schemes", list(schemes), "at least one initialization scheme")
     check("rng", rng, None, Interval(Integral, 0, None))  # a seed: every scheme starts from the same draw
     check("scale", scale, Interval(Real, 0, None))
     check("batch_norm", batch_norm, Options([False, True]))
@@ -211,7 +211,7 @@ def compare_initializations(
     config = replace(config, record_every=record_every or max(1, config.iterations // 150))
     sizes = [dataset.n_x, *hidden_sizes(hidden), dataset.n_y]
     if batch_norm and len(sizes) < 3:
-        raise bad("batch_norm", True, "a network with hidden layers to normalize (hidden is empty)")
+        raise argument_error("batch_norm", True, "a network with hidden layers to normalize (hidden is empty)")
     runs: list = []
 
     def finished():
@@ -278,7 +278,7 @@ def _check_finite_at_init(net, dataset, init):
     except DataError as err:
         if init.name != "normal":
             raise
-        raise bad(
+        raise argument_error(
             "scale",
             init.scale,
             f"a standard deviation small enough for the forward pass at initialization to stay finite: "

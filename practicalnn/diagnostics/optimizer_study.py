@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.datasets import Dataset
-from ..errors import Interrupted, TrainingDiverged, bad
+from ..errors import Interrupted, TrainingDiverged, argument_error
 from ..training.config import TrainConfig
 from ..training.optimizers import OPTIMIZERS
 from ..training.run import RunResult, fit_dataset, network_options_of
@@ -104,7 +104,9 @@ class OptimizerStudy:
         for r in self.runs:
             if r.optimizer == optimizer:
                 return r
-        raise bad("optimizer", optimizer, f"one of those studied: {', '.join(r.optimizer for r in self.runs)}")
+        raise argument_error(
+            "optimizer", optimizer, f"one of those studied: {', '.join(r.optimizer for r in self.runs)}"
+        )
 
     def to_dict(self):
         return {
@@ -174,7 +176,7 @@ def compare_optimizers(
     dataset = dataset if dataset is not None else course_moons()
     optimizers = list(optimizers)
     if not optimizers or len(set(optimizers)) != len(optimizers):
-        raise bad("optimizers", optimizers, f"distinct names among {', '.join(OPTIMIZERS)}")
+        raise argument_error("optimizers", optimizers, f"distinct names among {', '.join(OPTIMIZERS)}")
     for name in optimizers:
         check("optimizers", name, Options(OPTIMIZERS))
     epochs = check("epochs", epochs, Interval(Integral, 1, None))
@@ -211,7 +213,9 @@ def compare_optimizers(
                 **options,
             )
         except TrainingDiverged as err:
-            raise bad("learning_rate", learning_rate, f"a rate at which {name} does not diverge ({err})") from None
+            raise argument_error(
+                "learning_rate", learning_rate, f"a rate at which {name} does not diverge ({err})"
+            ) from None
         if result.history.stopped == "interrupted":
             partial = _study(dataset, runs, config, target_cost, hidden, activation, init, seed) if runs else None
             raise Interrupted(f"the optimizer study was interrupted during {name}", partial)

@@ -24,7 +24,7 @@ from ..core.batchnorm import EPSILON
 from ..core.initializers import Initializer
 from ..core.network import Network
 from ..core.random import generator
-from ..errors import bad
+from ..errors import argument_error
 from ..validation import Integral, Interval, Options, Real, check
 from .signal_memory import check_memory, linear_bytes, signal_bytes
 
@@ -243,9 +243,11 @@ def signal_study(
     one (the same input and weights). ``progress(done, total)`` is called after each profile. Returns a
     list of SignalProfile."""
     if not inits:
-        raise bad("inits", list(inits), "at least one initialization scheme (he, xavier, normal, ...)")
+        raise argument_error("inits", list(inits), "at least one initialization scheme (he, xavier, normal, ...)")
     if not activations:
-        raise bad("activations", list(activations), "at least one hidden activation (relu, tanh, sigmoid, ...)")
+        raise argument_error(
+            "activations", list(activations), "at least one hidden activation (relu, tanh, sigmoid, ...)"
+        )
     check("rng", rng, None, Interval(Integral, 0, None))  # a seed, so that every pair sees the same input
     check("batch_norm", batch_norm, Options([False, True]))
     variants = (False, True) if batch_norm else (False,)

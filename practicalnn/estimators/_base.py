@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..core.activations import HIDDEN
 from ..core.initializers import SCHEMES, Initializer
 from ..core.network import Network
-from ..errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, bad
+from ..errors import DataError, DataTypeError, PracticalNNError, TrainingDiverged, argument_error
 from ..training.optimizers import OPTIMIZERS
 from ..training.trainer import TrainConfig, train
 from ._epochs import EpochLoss, batch_plan
@@ -115,16 +115,18 @@ class _NeuralNet(BaseEstimator):
         except InvalidParameterError as err:
             match = _INVALID.match(str(err))
             if match is None:
-                raise bad(type(self).__name__, self.get_params(deep=False), str(err)) from None
+                raise argument_error(type(self).__name__, self.get_params(deep=False), str(err)) from None
             name, expected = match.groups()
-            raise bad(name, getattr(self, name), expected) from None
+            raise argument_error(name, getattr(self, name), expected) from None
         self._hidden()
 
     def _hidden(self):
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
         if not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in sizes):
-            raise bad("hidden_layer_sizes", self.hidden_layer_sizes, "positive integers, like (100,) or (20, 3)")
+            raise argument_error(
+                "hidden_layer_sizes", self.hidden_layer_sizes, "positive integers, like (100,) or (20, 3)"
+            )
         return tuple(int(n) for n in sizes)
 
     def _config(self, n_samples=None):
@@ -218,7 +220,7 @@ class _NeuralNet(BaseEstimator):
         m = X.shape[0]
         n_dev = int(math.ceil(self.validation_fraction * m))
         if n_dev < 1 or m - n_dev < 1:
-            raise bad(
+            raise argument_error(
                 "validation_fraction",
                 self.validation_fraction,
                 f"a fraction leaving examples on both sides of {m} (early_stopping)",

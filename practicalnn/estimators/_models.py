@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from ._base import _NeuralNet, _validated
 
 
@@ -81,7 +81,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         except (ValueError, TypeError) as err:
             raise DataError(f"fit(X, y): y: {err}") from None
         if len(classes) < 2:
-            raise bad("y", f"labels of 1 class ({classes[0]})", "at least 2 classes to tell apart", DataError)
+            raise argument_error(
+                "y", f"labels of 1 class ({classes[0]})", "at least 2 classes to tell apart", DataError
+            )
         self.classes_ = classes
         self._output = "sigmoid" if len(classes) == 2 else "softmax"
         return X, codes.reshape(1, -1)
@@ -133,7 +135,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     def _fit_data(self, X, y):
         X, y = _validated(self, "fit(X, y)", X=X, y=y, reset=True, dtype=np.float64, multi_output=True, y_numeric=True)
         if y.dtype.kind not in "biuf":
-            raise bad("y", f"targets of dtype {y.dtype}", "numbers for a regressor", DataError)
+            raise argument_error("y", f"targets of dtype {y.dtype}", "numbers for a regressor", DataError)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         self.n_outputs_ = Y.shape[1]
         return X, Y.T.astype(np.float64)

@@ -12,7 +12,7 @@ from numbers import Integral
 import numpy as np
 
 from ..core.initializers import Initializer
-from ..errors import PracticalNNError, bad
+from ..errors import PracticalNNError, argument_error
 from ..io import model_file
 from ..io.estimator_file import EstimatorRecord
 from ._base import _NeuralNet
@@ -55,7 +55,7 @@ def to_record(est):
 def _fail(record):
     if record.fail is not None:
         return record.fail
-    return lambda problem: bad("record", record.kind, f"a valid estimator record; {problem}")
+    return lambda problem: argument_error("record", record.kind, f"a valid estimator record; {problem}")
 
 
 def from_record(record):
@@ -109,7 +109,7 @@ def save(model, path, *, standardizer=None, classes=None, feature_names=None, ta
     extras = dict(standardizer=standardizer, classes=classes, feature_names=feature_names, target=target, info=info)
     if isinstance(model, _NeuralNet):
         if classes is not None or any(extras.values()):
-            raise bad(
+            raise argument_error(
                 "model",
                 type(model).__name__,
                 "a Network when standardizer, classes, feature_names, "

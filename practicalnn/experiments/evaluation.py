@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..data.scaling import standardize_dataset
 from ..diagnostics.bias_variance import diagnose
 from ..diagnostics.stopping import stop_if_interrupted
-from ..errors import bad
+from ..errors import argument_error
 from ..training.run import fit_dataset, network_options_of
 
 
@@ -56,7 +56,7 @@ def diagnose_on_dev(result, dataset, bayes_error=0.0, thresholds=None):
     """``(dev accuracy, dev cost, Diagnosis)`` of a trained ``result``: its network scored on the
     dataset's dev set, and its train and dev errors diagnosed (thresholds as ``diagnose``'s keywords)."""
     if dataset.dev_X is None:
-        raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
+        raise argument_error("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
     acc, cost = result.network.evaluate(dataset.dev_X, dataset.dev_Y)
     return acc, cost, diagnose(1 - result.train_accuracy, 1 - acc, bayes_error, **(thresholds or {}))
 
@@ -104,9 +104,9 @@ def evaluate_run(
         When Ctrl-C stops the training (a half-trained model is not diagnosed); ``partial`` is None.
     """
     if dataset.output == "identity":
-        raise bad("dataset", dataset.name, "a classification dataset (errors are 1 - accuracy)")
+        raise argument_error("dataset", dataset.name, "a classification dataset (errors are 1 - accuracy)")
     if getattr(dataset, "dev_X", None) is None:
-        raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
+        raise argument_error("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
     scaler = None
     if normalize:
         dataset, scaler = standardize_dataset(dataset)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..diagnostics.stopping import InterruptionGuard
-from ..errors import TrainingDiverged, bad
+from ..errors import TrainingDiverged, argument_error
 from ..training.run import fit_dataset, hidden_sizes
 from ..training.trainer import TrainConfig
 from ..validation import Integral, Interval, Real, check
@@ -83,12 +83,12 @@ def _values(name, values, allowed):
         values = [values]
     values = list(values)
     if not values:
-        raise bad(name, values, "at least one value")
+        raise argument_error(name, values, "at least one value")
     converted = [allowed.convert(v) for v in values]
     if any(v is None for v in converted):
-        raise bad(name, values, f"values that are each {allowed}")
+        raise argument_error(name, values, f"values that are each {allowed}")
     if len(set(converted)) != len(converted):
-        raise bad(name, values, "distinct values")
+        raise argument_error(name, values, "distinct values")
     return converted
 
 

@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import ConfigError, ModelFileError, PracticalNNError, bad
+from ..errors import ConfigError, ModelFileError, PracticalNNError, argument_error
 from ..training.callbacks import Callback, ProgressCallback, stateful
 from . import checkpoint_state
 from .container import read_file, write_file
@@ -102,7 +102,7 @@ def load_checkpoint(path, argument="resume"):
     _, header, tensors = read_file(path, ("checkpoint",), argument)
 
     def fail(problem):
-        return bad(argument, str(path), f"a valid practicalnn checkpoint; {problem}", ModelFileError)
+        return argument_error(argument, str(path), f"a valid practicalnn checkpoint; {problem}", ModelFileError)
 
     params = tensors.get("params")
     if params is None or params.ndim != 1 or not np.isfinite(params).all():
@@ -180,7 +180,7 @@ def restore(trainer, checkpoint, run=None):
     """Put ``checkpoint``'s state into ``trainer`` after checking that it describes the same run,
     and that it is not past the iterations the trainer is asked for."""
     if checkpoint.iteration > trainer.config.iterations:
-        raise bad(
+        raise argument_error(
             "iterations",
             trainer.config.iterations,
             f"at least the {checkpoint.iteration} iterations the checkpoint {checkpoint.path} has already run "
@@ -190,13 +190,17 @@ def restore(trainer, checkpoint, run=None):
     current = run if run is not None else describe(trainer)
     diff = _first_difference(checkpoint.run, current)
     if diff:
-        raise bad("resume", checkpoint.path, f"a checkpoint of this same run; they differ in {diff}", ConfigError)
+        raise argument_error(
+            "resume", checkpoint.path, f"a checkpoint of this same run; they differ in {diff}", ConfigError
+        )
     try:
         trainer.load_state_dict(checkpoint.state)
     except PracticalNNError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as err:
-        raise bad("resume", checkpoint.path, f"a checkpoint this trainer can load ({err})", ModelFileError) from None
+        raise argument_error(
+            "resume", checkpoint.path, f"a checkpoint this trainer can load ({err})", ModelFileError
+        ) from None
 
 
 class CheckpointWriter(Callback):
@@ -210,7 +214,7 @@ class CheckpointWriter(Callback):
 
     def __init__(self, path, every=1000, extra=None, on_error=None):
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
-            raise bad("checkpoint_every", every, "an integer >= 1")
+            raise argument_error("checkpoint_every", every, "an integer >= 1")
         check_output_path("checkpoint", path)
         self.path, self.every, self.extra = path, int(every), dict(extra or {})
         self.on_error = on_error if on_error is not None else _warn
@@ -250,7 +254,7 @@ class Resume(Callback):
     def on_train_begin(self, trainer):
         for cb in trainer.callbacks:
             if not (isinstance(cb, STATELESS) or stateful(cb)):
-                raise bad(
+                raise argument_error(
                     "resume",
                     self.checkpoint.path,
                     f"a run whose callbacks can save their state; "

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelFileError, bad
+from ..errors import ModelFileError, argument_error
 from .paths import atomic_write
 
 FORMAT = "practicalnn"
@@ -79,7 +79,7 @@ def write_file(path, tensors, header, kind, argument="path"):
     tensors = {name: np.ascontiguousarray(a) for name, a in tensors.items()}
     for name, a in tensors.items():
         if a.dtype.newbyteorder("<") not in DTYPES.values():
-            raise bad(name, f"array of dtype {a.dtype}", "float64, float32 or int64")
+            raise argument_error(name, f"array of dtype {a.dtype}", "float64, float32 or int64")
     header_json = to_json(header)
     meta = {
         "format": FORMAT,
@@ -117,10 +117,12 @@ def read_file(path, kinds, argument="path"):
     path = Path(path)
 
     def fail(problem):
-        return bad(argument, str(path), f"a practicalnn {' or '.join(kinds)} file; {problem}", ModelFileError)
+        return argument_error(
+            argument, str(path), f"a practicalnn {' or '.join(kinds)} file; {problem}", ModelFileError
+        )
 
     if not path.is_file():
-        raise bad(argument, str(path), "an existing practicalnn model file", ModelFileError)
+        raise argument_error(argument, str(path), "an existing practicalnn model file", ModelFileError)
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
@@ -136,7 +138,7 @@ def read_file(path, kinds, argument="path"):
             fh.seek(0)
             data = fh.read(size)
     except OSError as err:
-        raise bad(argument, str(path), f"a readable file ({err.strerror or err})", ModelFileError) from None
+        raise argument_error(argument, str(path), f"a readable file ({err.strerror or err})", ModelFileError) from None
     import safetensors.numpy
 
     try:

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..core.network import Network
-from ..errors import PracticalNNError, bad
+from ..errors import PracticalNNError, argument_error
 
 #: Bounds on what a header may announce, checked before anything is allocated for it.
 MAX_LAYERS = 1000
@@ -34,14 +34,14 @@ def classes_to_json(classes):
         return None
     arr = np.asarray(classes)
     if arr.ndim != 1:
-        raise bad("classes", f"array of shape {arr.shape}", "a 1-D sequence of labels")
+        raise argument_error("classes", f"array of shape {arr.shape}", "a 1-D sequence of labels")
     if arr.dtype.kind in "biuf":
         if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-            raise bad("classes", arr.tolist(), "finite labels")
+            raise argument_error("classes", arr.tolist(), "finite labels")
         return {"dtype": arr.dtype.str, "values": arr.tolist()}
     if arr.dtype.kind == "U" or (arr.dtype.kind == "O" and all(isinstance(v, str) for v in arr)):
         return {"dtype": "str" if arr.dtype.kind == "U" else "object", "values": [str(v) for v in arr]}
-    raise bad("classes", arr.tolist()[:5], "labels that are numbers, booleans or strings")
+    raise argument_error("classes", arr.tolist()[:5], "labels that are numbers, booleans or strings")
 
 
 def _class_array(values, dtype):

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._version import __version__
 from ..core.network import Network
-from ..errors import ModelFileError, bad
+from ..errors import ModelFileError, argument_error
 from . import estimator_file, fields
 from .container import FORMAT_VERSION, read_file, to_json, write_file
 
@@ -62,7 +62,9 @@ class SavedNetwork:
         """The network's inputs (n_x, m) from a DataFrame of raw rows (the columns of ``preprocessing``,
         in any order); DataError naming a missing column or one of a new dtype."""
         if self.preprocessing is None:
-            raise bad(argument, "a table", "a model trained on a table (this one has no table preprocessing)")
+            raise argument_error(
+                argument, "a table", "a model trained on a table (this one has no table preprocessing)"
+            )
         return self.preprocessing.transform(frame, argument)
 
 
@@ -111,7 +113,7 @@ def check_loadable(kind, header, tensors):
     the reader's checks. Raises ConfigError naming the model and the problem."""
 
     def fail(problem):
-        return bad("model", kind, f"a model that can be loaded back once saved; {problem}")
+        return argument_error("model", kind, f"a model that can be loaded back once saved; {problem}")
 
     header = json.loads(to_json(header))
     if kind == NETWORK:
@@ -136,7 +138,7 @@ def save(model, path, *, standardizer=None, classes=None, feature_names=None, ta
     if isinstance(model, Network):
         model = SavedNetwork(model, **{**extras, "info": dict(info or {})})
     elif classes is not None or any(v for v in extras.values()):
-        raise bad(
+        raise argument_error(
             "model",
             type(model).__name__,
             "a Network when standardizer, classes, feature_names, target or info are given "
@@ -147,7 +149,9 @@ def save(model, path, *, standardizer=None, classes=None, feature_names=None, ta
     elif isinstance(model, estimator_file.EstimatorRecord):
         write_model(path, model.kind, *estimator_file.record_parts(model), argument)
     else:
-        raise bad("model", type(model).__name__, "a Network, SavedNetwork, NeuralNetClassifier or NeuralNetRegressor")
+        raise argument_error(
+            "model", type(model).__name__, "a Network, SavedNetwork, NeuralNetClassifier or NeuralNetRegressor"
+        )
     return Path(path)
 
 
@@ -157,7 +161,7 @@ def read_model(path, argument="path"):
     kind, header, tensors = read_file(path, MODEL_KINDS, argument)
 
     def fail(problem):
-        return bad(argument, str(path), f"a valid practicalnn model file; {problem}", ModelFileError)
+        return argument_error(argument, str(path), f"a valid practicalnn model file; {problem}", ModelFileError)
 
     if kind == NETWORK:
         return _network_from_parts(header, tensors, fail)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, bad
+from ..errors import ConfigError, argument_error
 
 _ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyRelu"}
 #: The ONNX opset the graph is built for (every operator it uses exists there unchanged); a graph with
@@ -43,7 +43,9 @@ def _parts(model):
     """(network, standardizer, classes, feature_names) of a Network or SavedNetwork."""
     network = getattr(model, "network", model)
     if not hasattr(network, "layer_sizes") or not hasattr(network, "output"):
-        raise bad("model", type(model).__name__, "a Network, a SavedNetwork or a fitted practicalnn estimator")
+        raise argument_error(
+            "model", type(model).__name__, "a Network, a SavedNetwork or a fitted practicalnn estimator"
+        )
     return (
         network,
         getattr(model, "standardizer", None),
@@ -57,10 +59,10 @@ def _input_names(feature_names, n_x):
         return None
     names = [str(n) for n in feature_names]
     if len(names) != n_x or len(set(names)) != n_x or any(not n for n in names):
-        raise bad("feature_names", names, f"{n_x} distinct, non-empty names (one per input)")
+        raise argument_error("feature_names", names, f"{n_x} distinct, non-empty names (one per input)")
     reserved = {"probabilities", "predictions", "label"}
     if reserved & set(names):
-        raise bad("feature_names", sorted(reserved & set(names)), "names other than the graph's outputs")
+        raise argument_error("feature_names", sorted(reserved & set(names)), "names other than the graph's outputs")
     return names
 
 
@@ -74,7 +76,7 @@ def _labels_tensor(classes, helper, numpy_helper):
     if labels.dtype.kind in "UO":
         strings = [str(c).encode() for c in labels]
         return helper.make_tensor("classes", 8, [len(strings)], strings), 8  # STRING
-    raise bad("classes", labels.tolist(), "integer, float or string class labels")
+    raise argument_error("classes", labels.tolist(), "integer, float or string class labels")
 
 
 def affine(network, layer):
@@ -97,7 +99,7 @@ def build(model):
 
     network, standardizer, classes, feature_names = _parts(model)
     if network.hidden.name not in _ACTIVATIONS:
-        raise bad("model", f"hidden activation {network.hidden.name}", f"one of {', '.join(_ACTIVATIONS)}")
+        raise argument_error("model", f"hidden activation {network.hidden.name}", f"one of {', '.join(_ACTIVATIONS)}")
     n_x = network.layer_sizes[0]
     nodes, inits, inputs = [], [], []
     preprocessing = getattr(model, "preprocessing", None)
@@ -189,7 +191,9 @@ def _check_names_distinct(names, nodes, inits):
     taken = {o for n in nodes for o in n.output} | {t.name for t in inits}
     clash = sorted(set(names or []) & taken)
     if clash:
-        raise bad("feature_names", clash, "input names other than the graph's own values and outputs (rename them)")
+        raise argument_error(
+            "feature_names", clash, "input names other than the graph's own values and outputs (rename them)"
+        )
 
 
 def _output_nodes(network, classes, current, nodes, inits, helper, numpy_helper, TensorProto):
@@ -199,7 +203,7 @@ def _output_nodes(network, classes, current, nodes, inits, helper, numpy_helper,
         return [helper.make_tensor_value_info("predictions", TensorProto.FLOAT, ["N", n_y])]
     if output == "sigmoid":
         if n_y != 1:
-            raise bad("model", f"a sigmoid output of {n_y} units", "one sigmoid unit (a binary classifier)")
+            raise argument_error("model", f"a sigmoid output of {n_y} units", "one sigmoid unit (a binary classifier)")
         nodes.append(helper.make_node("Sigmoid", [current], ["p"]))
         inits.append(numpy_helper.from_array(np.ones((1, 1), np.float32), "one"))
         nodes.append(helper.make_node("Sub", ["one", "p"], ["q"]))
@@ -209,14 +213,14 @@ def _output_nodes(network, classes, current, nodes, inits, helper, numpy_helper,
         nodes.append(helper.make_node("Softmax", [current], ["probabilities"], axis=1))
         n_classes = n_y
     else:
-        raise bad("model", f"output {output}", "a sigmoid, softmax or identity output")
+        raise argument_error("model", f"output {output}", "a sigmoid, softmax or identity output")
     nodes.append(helper.make_node("ArgMax", ["probabilities"], ["index"], axis=1, keepdims=0))
     label_type = TensorProto.INT64
     if classes is None:
         nodes.append(helper.make_node("Identity", ["index"], ["label"]))
     else:
         if len(classes) != n_classes:
-            raise bad("classes", list(classes), f"{n_classes} labels for a {output} output")
+            raise argument_error("classes", list(classes), f"{n_classes} labels for a {output} output")
         tensor, label_type = _labels_tensor(classes, helper, numpy_helper)
         inits.append(tensor)
         nodes.append(helper.make_node("Gather", ["classes", "index"], ["label"], axis=0))

@@ -12,7 +12,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from ..errors import bad
+from ..errors import argument_error
 
 _TMP_SUFFIX = ".tmp"
 
@@ -30,17 +30,17 @@ def check_output_path(argument, path):
     except (FileNotFoundError, NotADirectoryError):
         mode = None
     except OSError as err:
-        raise bad(argument, given, f"a path that can be written ({err.strerror})") from None
+        raise argument_error(argument, given, f"a path that can be written ({err.strerror})") from None
     if mode is not None and stat.S_ISDIR(mode):
-        raise bad(argument, given, "a file path, not a directory")
+        raise argument_error(argument, given, "a file path, not a directory")
     if mode is not None and not stat.S_ISREG(mode):
-        raise bad(argument, given, "a regular file or a new path (it is a device, a FIFO or a socket)")
+        raise argument_error(argument, given, "a regular file or a new path (it is a device, a FIFO or a socket)")
     parent = target.parent
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"
-        raise bad(argument, given, f"a path in an existing directory ({parent} {what})")
+        raise argument_error(argument, given, f"a path in an existing directory ({parent} {what})")
     if not os.access(parent, os.W_OK | os.X_OK) or (mode is not None and not os.access(target, os.W_OK)):
-        raise bad(argument, given, f"a path this process may write to (permission denied in {parent})")
+        raise argument_error(argument, given, f"a path this process may write to (permission denied in {parent})")
     return target
 
 

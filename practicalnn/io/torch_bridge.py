@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError, bad
+from ..errors import ConfigError, argument_error
 
 _HIDDEN = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU"}
 
@@ -51,7 +51,9 @@ def to_torch(model, dtype=None):
     dtype = dtype or torch.float64
     network = getattr(model, "network", model)
     if not hasattr(network, "layer_sizes"):
-        raise bad("model", type(model).__name__, "a Network, a SavedNetwork or a fitted practicalnn estimator")
+        raise argument_error(
+            "model", type(model).__name__, "a Network, a SavedNetwork or a fitted practicalnn estimator"
+        )
     modules = []
     standardizer = getattr(model, "standardizer", None)
     if standardizer is not None:
@@ -93,7 +95,7 @@ def _batch_norm_module(torch, network, layer, dtype):
 
 def _hidden_module(torch, hidden):
     if hidden.name not in _HIDDEN:
-        raise bad("model", f"hidden activation {hidden.name}", f"one of {', '.join(_HIDDEN)}")
+        raise argument_error("model", f"hidden activation {hidden.name}", f"one of {', '.join(_HIDDEN)}")
     if hidden.name == "leaky_relu":
         return torch.nn.LeakyReLU(float(hidden.slope))
     return getattr(torch.nn, _HIDDEN[hidden.name])()
@@ -108,20 +110,22 @@ def from_torch(sequential, dtype=np.float64):
 
     layers = list(sequential.children()) if isinstance(sequential, torch.nn.Sequential) else None
     if not layers:
-        raise bad("sequential", type(sequential).__name__, "a non-empty torch.nn.Sequential")
+        raise argument_error("sequential", type(sequential).__name__, "a non-empty torch.nn.Sequential")
     output = "identity"
     if isinstance(layers[-1], torch.nn.Sigmoid):
         output, layers = "sigmoid", layers[:-1]
     elif isinstance(layers[-1], torch.nn.Softmax):
         if layers[-1].dim not in (1, -1):
-            raise bad("sequential", repr(layers[-1]), "Softmax over dim=1 (the classes)")
+            raise argument_error("sequential", repr(layers[-1]), "Softmax over dim=1 (the classes)")
         output, layers = "softmax", layers[:-1]
     linears, activations = layers[0::2], layers[1::2]
     if not all(isinstance(m, torch.nn.Linear) for m in linears) or len(linears) != len(activations) + 1:
-        raise bad("sequential", repr(sequential), "Linear layers with one activation module between each two")
+        raise argument_error(
+            "sequential", repr(sequential), "Linear layers with one activation module between each two"
+        )
     names = {_activation_name(torch, m) for m in activations}
     if len(names) > 1:
-        raise bad("sequential", sorted(names), "the same hidden activation after every hidden layer")
+        raise argument_error("sequential", sorted(names), "the same hidden activation after every hidden layer")
     name = names.pop() if names else "relu"
     activation = name
     if name == "leaky_relu":
@@ -132,7 +136,7 @@ def from_torch(sequential, dtype=np.float64):
     net = Network(sizes, activation=activation, output=output, dtype=dtype)
     for layer, linear in enumerate(linears, start=1):
         if linear.bias is None:
-            raise bad("sequential", repr(linear), "Linear layers with a bias")
+            raise argument_error("sequential", repr(linear), "Linear layers with a bias")
         net.W[layer][...] = linear.weight.detach().cpu().double().numpy()
         net.b[layer][...] = linear.bias.detach().cpu().double().numpy().reshape(-1, 1)
     return net
@@ -142,4 +146,4 @@ def _activation_name(torch, module):
     for name, cls in _HIDDEN.items():
         if isinstance(module, getattr(torch.nn, cls)):
             return name
-    raise bad("sequential", repr(module), f"a hidden activation among {', '.join(_HIDDEN.values())}")
+    raise argument_error("sequential", repr(module), f"a hidden activation among {', '.join(_HIDDEN.values())}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.random import generator
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from ..training.callbacks import Callback
 from ..validation import Integral, Interval, Real, check
 
@@ -23,16 +23,18 @@ def _shape(image_shape):
     try:
         H, W, C = (int(v) for v in image_shape)
     except (TypeError, ValueError):
-        raise bad("image_shape", image_shape, "(height, width, channels)") from None
+        raise argument_error("image_shape", image_shape, "(height, width, channels)") from None
     if min(H, W, C) < 1:
-        raise bad("image_shape", image_shape, "positive (height, width, channels)")
+        raise argument_error("image_shape", image_shape, "positive (height, width, channels)")
     return H, W, C
 
 
 def _images(X, shape):
     H, W, C = shape
     if X.shape[0] != H * W * C:
-        raise bad("X", f"array of shape {X.shape}", f"{H * W * C} rows: ({H}, {W}, {C}) images flattened", DataError)
+        raise argument_error(
+            "X", f"array of shape {X.shape}", f"{H * W * C} rows: ({H}, {W}, {C}) images flattened", DataError
+        )
     return X.T.reshape(-1, H, W, C)
 
 
@@ -104,7 +106,7 @@ class RandomShift:
         H, W, _ = self.shape
         self.max_shift = check("max_shift", max_shift, Interval(Integral, 0, None))
         if self.max_shift >= min(H, W):  # every pixel could leave the image: blank examples
-            raise bad("max_shift", max_shift, f"a shift smaller than the image side ({H} x {W} pixels)")
+            raise argument_error("max_shift", max_shift, f"a shift smaller than the image side ({H} x {W} pixels)")
 
     def __call__(self, X, rng):
         images = _images(X, self.shape)
@@ -158,7 +160,7 @@ class Augmentation(Callback):
         self.transforms = list(transforms)
         for t in self.transforms:
             if not callable(t):
-                raise bad("transforms", t, "callables transform(X, rng) -> X")
+                raise argument_error("transforms", t, "callables transform(X, rng) -> X")
         self.rng = generator(seed)
 
     def __call__(self, X):
@@ -187,7 +189,9 @@ def augmentation_from(*, jitter=0.0, flip=False, shift=0, rotate=0.0, image_shap
     """An Augmentation from plain settings (the CLI's flags), or None when every one is off."""
     transforms = []
     if (flip or shift or rotate) and image_shape is None:
-        raise bad("image_shape", None, "(H, W, C) for flips, shifts and rotations: an image dataset like digits")
+        raise argument_error(
+            "image_shape", None, "(H, W, C) for flips, shifts and rotations: an image dataset like digits"
+        )
     if flip:
         transforms.append(HorizontalFlip(image_shape))
     if shift:

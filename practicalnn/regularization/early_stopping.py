@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import bad
+from ..errors import argument_error
 from ..training.callbacks import Callback
 from ..validation import Integral, Interval, Options, Real, check
 
@@ -74,7 +74,7 @@ class EarlyStopping(Callback):
             X = net.check_X(self.X_train, "X_train")
             self._train = (X, net.check_Y(self.Y_train, X.shape[1], "Y_train"))
         if self.monitor == "accuracy" and net.output.name == "identity":
-            raise bad("monitor", "accuracy", "'cost' for a regression (identity) output")
+            raise argument_error("monitor", "accuracy", "'cost' for a regression (identity) output")
         if trainer.iteration == 0:  # a fresh run (a resumed one had its state restored)
             self.best_value = self.best_iteration = self.best_params = self.best_running = None
             self.wait = 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import Interrupted, bad
+from ..errors import Interrupted, argument_error
 from ..training.callbacks import Callback
 from ..validation import Integral, Interval, Real, check
 
@@ -20,7 +20,7 @@ def average_proba(networks, X):
     """The mean of the members' output activations A[L] on X (n_x, m): (n_y, m)."""
     networks = list(networks)
     if not networks:
-        raise bad("networks", networks, "at least one trained network")
+        raise argument_error("networks", networks, "at least one trained network")
     return np.mean([net.predict_proba(X) for net in networks], axis=0)
 
 
@@ -42,7 +42,7 @@ class Snapshots(Callback):
         iterations = check("iterations", iterations, Interval(Integral, 1, None))
         spacing = (1 - start) * iterations / count
         if spacing < 1:
-            raise bad(
+            raise argument_error(
                 "snapshots",
                 count,
                 f"at most {int((1 - start) * iterations)}: more snapshots than the {iterations} iterations "
@@ -118,9 +118,9 @@ def _prepare(dataset, normalize):
     from ..data.scaling import standardize_dataset
 
     if getattr(dataset, "dev_X", None) is None:
-        raise bad("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
+        raise argument_error("dataset", dataset.name, "a dev set (see practicalnn.data.splits.with_dev)")
     if dataset.output == "identity":
-        raise bad("dataset", dataset.name, "a classification dataset")
+        raise argument_error("dataset", dataset.name, "a classification dataset")
     return standardize_dataset(dataset) if normalize else (dataset, None)
 
 
@@ -191,7 +191,7 @@ def train_ensemble(
     k = check("k", k, Interval(Integral, 1, None))
     seeds = list(range(k)) if seeds is None else list(seeds)
     if len(seeds) != k:
-        raise bad("seeds", seeds, f"one seed per member ({k})")
+        raise argument_error("seeds", seeds, f"one seed per member ({k})")
     data, scaler = _prepare(dataset, normalize)
     model = {"hidden": hidden, "activation": activation, "init": init, **options}
     trained = {}  # member index -> network, of the members that finished

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import bad
+from ..errors import argument_error
 
 
 @dataclass
@@ -43,7 +43,7 @@ class History:
         mini-batches of ``batch_size`` over ``m`` examples (the last batch holds the remainder)."""
         per_epoch = math.ceil(m / batch_size)
         if self.iterations != list(range(len(self.iterations))):
-            raise bad("record_every", "a history with gaps", "every iteration recorded (record_every=1)")
+            raise argument_error("record_every", "a history with gaps", "every iteration recorded (record_every=1)")
         sizes = [batch_size] * (m // batch_size) + ([m % batch_size] if m % batch_size else [])
         epochs = len(self.cost) // per_epoch
         return [

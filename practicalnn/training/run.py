@@ -11,7 +11,7 @@ from ..core.initializers import initializer
 from ..core.network import Network
 from ..core.params import SIZE
 from ..data.datasets import Dataset
-from ..errors import DataError, bad
+from ..errors import DataError, argument_error
 from .trainer import TrainConfig, train
 
 
@@ -56,10 +56,10 @@ def hidden_sizes(hidden):
         try:
             hidden = [int(p) for p in parts]
         except ValueError:
-            raise bad("hidden", hidden, "comma-separated positive integers, like 20,3") from None
+            raise argument_error("hidden", hidden, "comma-separated positive integers, like 20,3") from None
     hidden = list(hidden)
     if any(SIZE.convert(n) is None for n in hidden):
-        raise bad("hidden", hidden, "positive integers, like [20, 3]")
+        raise argument_error("hidden", hidden, "positive integers, like [20, 3]")
     return hidden
 
 
@@ -75,7 +75,7 @@ def with_output(dataset: Dataset, output="auto"):
     if output == "sigmoid" and classification and n_classes == 2:
         return replace(dataset, output="sigmoid")
     kind = f"{n_classes} classes" if classification else "real-valued targets"
-    raise bad(
+    raise argument_error(
         "output",
         output,
         f"an output that fits the labels of {dataset.name} ({kind}): "
@@ -94,7 +94,7 @@ def network_options_of(options):
     options = dict(options or {})
     for key in options:
         if key not in NETWORK_OPTIONS:
-            raise bad("network_options", options, f"keywords among {', '.join(NETWORK_OPTIONS)}")
+            raise argument_error("network_options", options, f"keywords among {', '.join(NETWORK_OPTIONS)}")
     return options
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import bad
+from ..errors import argument_error
 from ..validation import Integral, Interval, Options, Real, check
 
 NAMES = ("constant", "inverse", "exponential", "inverse_sqrt")
@@ -91,5 +91,7 @@ def rate(schedule, learning_rate, epoch):
     decays to 0 after very many epochs is allowed: it is where exponential decay goes.)"""
     value = learning_rate * schedule.factor(epoch)
     if not math.isfinite(value) or value < 0:
-        raise bad("lr_schedule", schedule.name, f"a schedule whose rate stays finite and >= 0 (epoch {epoch}: {value})")
+        raise argument_error(
+            "lr_schedule", schedule.name, f"a schedule whose rate stays finite and >= 0 (epoch {epoch}: {value})"
+        )
     return value

@@ -16,7 +16,7 @@ from ..core.dropout import keep_probs, uses_dropout
 from ..core.memory import require, training_bytes
 from ..core.random import set_shuffle_state, shuffle_state
 from ..core.random import streams as make_streams
-from ..errors import TrainingDiverged, bad
+from ..errors import TrainingDiverged, argument_error
 from ..fast.codes import COST_GROWTH, cost_limit
 from . import fast_path
 from .callbacks import stateful
@@ -264,13 +264,15 @@ class Trainer:
         set_shuffle_state(self.streams.shuffle, state["shuffle"])
         if self.network.normalized:
             if state.get("batch_norm") is None:
-                raise bad("resume", "a state without running averages", "batch normalization's running averages")
+                raise argument_error(
+                    "resume", "a state without running averages", "batch normalization's running averages"
+                )
             self.network.running.set_flat(*state["batch_norm"], argument="resume")
         self.history = History.from_dict(state["history"])
         saved = state.get("callbacks") or []
         mine = [cb for cb in self.callbacks if stateful(cb)]
         if [c["type"] for c in saved] != [type(cb).__name__ for cb in mine]:
-            raise bad(
+            raise argument_error(
                 "callbacks",
                 [type(cb).__name__ for cb in mine],
                 f"the callbacks with state of the saved run: {[c['type'] for c in saved]}",

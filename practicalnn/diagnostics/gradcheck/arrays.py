@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import DataError, bad
+from ...errors import DataError, argument_error
 from ...validation import Integral, Interval, Real, check
 
 #: The notes' bands: below CORRECT "correct"; from BUG on "bug"; in between "inspect".
@@ -203,7 +203,7 @@ def gradient_check(cost_fn, theta, grad, epsilon=1e-7, *, names=None, n_worst=5,
 def _check_arrays(theta, grad):
     """``grad`` as a flat float array, once theta is a flat float array and grad has its size."""
     if not isinstance(theta, np.ndarray) or theta.ndim != 1 or not np.issubdtype(theta.dtype, np.floating):
-        raise bad(
+        raise argument_error(
             "theta",
             f"{type(theta).__name__} {getattr(theta, 'shape', '')}".strip(),
             "a 1-D float numpy array (the flat parameter vector)",
@@ -211,7 +211,7 @@ def _check_arrays(theta, grad):
         )
     grad = np.asarray(grad, dtype=float).ravel()
     if grad.shape != theta.shape:
-        raise bad("grad", f"array of shape {grad.shape}", f"the shape of theta, {theta.shape}", DataError)
+        raise argument_error("grad", f"array of shape {grad.shape}", f"the shape of theta, {theta.shape}", DataError)
     return grad
 
 

@@ -7,7 +7,7 @@ import hashlib
 
 import numpy as np
 
-from ...errors import ConfigError, Interrupted, bad
+from ...errors import ConfigError, Interrupted, argument_error
 from ...validation import Integral, Interval, Options, Real, check
 from .execution import opened
 from .results import TuneResult, best_row, rows, train_command
@@ -115,7 +115,9 @@ def _winner(study, setup, table, data, result):
     params = {**SearchSpace.from_dict(setup["space"]).fixed(), **study.trials[best["number"]].params}
     net, outcome = train_trial(params, data, seed=setup["seed"], bayes_error=setup["bayes_error"], keep_state=False)
     if outcome.get(setup["metric"]) != best["value"]:
-        raise bad("best trial", best["trial"], f"a retrained {setup['metric']} equal to the study's ({best['value']})")
+        raise argument_error(
+            "best trial", best["trial"], f"a retrained {setup['metric']} equal to the study's ({best['value']})"
+        )
     accuracy, cost = net.evaluate(data.test_X, data.test_Y)
     test = {"trial": best["trial"], "accuracy": accuracy, "error": None if accuracy is None else 1 - accuracy}
     test.update({"cost": cost, "examples": int(data.test_X.shape[1])})
@@ -184,13 +186,17 @@ def tune(
                 seed=setup["seed"],
             )
             if _digest(data) != setup["data_digest"]:
-                raise bad("dataset", setup["dataset"], "the data the study was made with (its digest differs)")
+                raise argument_error(
+                    "dataset", setup["dataset"], "the data the study was made with (its digest differs)"
+                )
             if n_trials is not None:
                 setup["n_trials"] = check("n_trials", n_trials, Interval(Integral, 1, None))
         else:
             chosen = _space(params, space)
             if not chosen.searched():
-                raise bad("--param", list(params), "at least one knob with a choice or a range to search", ConfigError)
+                raise argument_error(
+                    "--param", list(params), "at least one knob with a choice or a range to search", ConfigError
+                )
             data, description = prepare_data(
                 dataset, target=target, dev_fraction=dev_fraction, normalize=normalize, seed=seed
             )
@@ -206,7 +212,7 @@ def tune(
                 bayes_error=bayes_error,
             )
             if metric == "dev_error" and data.output == "identity":
-                raise bad("metric", metric, "dev_cost for a regression (identity) output")
+                raise argument_error("metric", metric, "dev_cost for a regression (identity) output")
         exists = study_name in study_names(rdb)
         if exists and not resume_only:
             study, setup = open_study(rdb, study_name, setup)  # checks the setup; writes nothing

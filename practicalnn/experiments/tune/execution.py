@@ -23,7 +23,7 @@ import threading
 import uuid
 import warnings
 
-from ...errors import ConfigError, bad
+from ...errors import ConfigError, argument_error
 
 #: Thread pools a worker process must keep to one thread (the LocalCluster's workers inherit them).
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -185,7 +185,7 @@ class DaskExecutor:
             try:
                 self.client = Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError, ValueError) as err:
-                raise bad(
+                raise argument_error(
                     "--scheduler",
                     scheduler,
                     f"a Dask scheduler reachable within {connect_timeout:g} s ({err})",
@@ -263,11 +263,11 @@ class DaskExecutor:
 def executor(scheduler=None, workers=None, connect_timeout=5.0):
     """``InlineExecutor`` for ``workers == 0`` (no scheduler), else a ``DaskExecutor``."""
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
-        raise bad("--workers", workers, "an integer >= 0 (0 runs the trials in this process)")
+        raise argument_error("--workers", workers, "an integer >= 0 (0 runs the trials in this process)")
     if scheduler is None and workers == 0:
         return InlineExecutor()
     if scheduler is not None and not str(scheduler).startswith(("tcp://", "tls://", "ws://", "wss://", "inproc://")):
-        raise bad("--scheduler", scheduler, "a Dask scheduler address like tcp://HOST:8786")
+        raise argument_error("--scheduler", scheduler, "a Dask scheduler address like tcp://HOST:8786")
     return DaskExecutor(scheduler, workers, connect_timeout)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ...core.activations import hidden_activation
 from ...core.initializers import initializer
-from ...errors import ConfigError, PracticalNNError, bad
+from ...errors import ConfigError, PracticalNNError, argument_error
 from ...training.config import TrainConfig
 from ...training.run import hidden_sizes
 
@@ -107,9 +107,9 @@ def check_value(name, value):
         initializer(value)
     elif name in ("patience", "check_every"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise bad(name, value, "an integer >= 1")
+            raise argument_error(name, value, "an integer >= 1")
     elif name == "seed" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise bad(name, value, "a non-negative integer")
+        raise argument_error(name, value, "a non-negative integer")
 
 
 def _number(text, kind):
@@ -150,25 +150,27 @@ def _knob(name, kind, values, argument):
         low, high = values
         if kind in ("int", "logint"):
             if any(isinstance(v, bool) or not float(v).is_integer() for v in values):
-                raise bad(argument, spec, "integer bounds for an integer range")
+                raise argument_error(argument, spec, "integer bounds for an integer range")
             low, high = int(low), int(high)
         if not (math.isfinite(low) and math.isfinite(high)):
-            raise bad(argument, spec, "finite bounds")
+            raise argument_error(argument, spec, "finite bounds")
         if not low < high:
-            raise bad(argument, spec, "a range whose low bound is below its high bound (not empty or inverted)")
+            raise argument_error(
+                argument, spec, "a range whose low bound is below its high bound (not empty or inverted)"
+            )
         if kind in ("log", "logint") and low <= 0:
-            raise bad(argument, spec, "a log range with both bounds > 0 (a log scale never reaches 0)")
+            raise argument_error(argument, spec, "a log range with both bounds > 0 (a log scale never reaches 0)")
         values = (low, high)
     elif kind == "choice":
         if not values:
-            raise bad(argument, spec, "at least one choice")
+            raise argument_error(argument, spec, "at least one choice")
         if len(set(values)) != len(values):
-            raise bad(argument, spec, "distinct choices")
+            raise argument_error(argument, spec, "distinct choices")
     for v in values:
         try:
             check_value(name, v)
         except PracticalNNError as err:
-            raise bad(argument, spec, f"values {name} accepts ({err})") from None
+            raise argument_error(argument, spec, f"values {name} accepts ({err})") from None
     return Knob(name, kind, tuple(values))
 
 
@@ -178,9 +180,9 @@ def parse_flag(text):
     name = name.strip().replace("-", "_")
     argument = f"--param {name or text}"
     if not sep or not name or not spec.strip():
-        raise bad("--param", text, "NAME=SPEC, like learning_rate=log:1e-4:1 or hidden=choice:20,3|40,10")
+        raise argument_error("--param", text, "NAME=SPEC, like learning_rate=log:1e-4:1 or hidden=choice:20,3|40,10")
     if name not in KNOBS:
-        raise bad("--param", text, f"a knob among {', '.join(KNOBS)}")
+        raise argument_error("--param", text, f"a knob among {', '.join(KNOBS)}")
     kind, colon, rest = spec.partition(":")
     try:
         if colon and kind in RANGES:
@@ -201,7 +203,7 @@ def parse_flag(text):
     except ConfigError as err:
         if str(err).startswith(argument):
             raise
-        raise bad(argument, spec, f"a knob spec: {err}") from None
+        raise argument_error(argument, spec, f"a knob spec: {err}") from None
 
 
 def _from_file_value(name, value, argument):
@@ -209,14 +211,14 @@ def _from_file_value(name, value, argument):
         return parse_flag(f"{name}={value}")
     if isinstance(value, dict):
         if len(value) != 1 or next(iter(value)) not in (*RANGES, "choice"):
-            raise bad(argument, value, "a table with one key among uniform, log, int, logint, choice")
+            raise argument_error(argument, value, "a table with one key among uniform, log, int, logint, choice")
         kind, values = next(iter(value.items()))
         if not isinstance(values, list):
-            raise bad(argument, value, f"a list after {kind}")
+            raise argument_error(argument, value, f"a list after {kind}")
         if kind in RANGES and len(values) != 2:
-            raise bad(argument, value, f"two bounds after {kind}")
+            raise argument_error(argument, value, f"two bounds after {kind}")
         if kind in RANGES and KNOBS[name] not in (int, float) and name != "keep_prob":
-            raise bad(argument, value, f"choices ({name} takes no range)")
+            raise argument_error(argument, value, f"choices ({name} takes no range)")
         return _knob(name, kind, tuple(_encode(name, v) for v in values), argument)
     nested = isinstance(value, list) and any(isinstance(v, list) for v in value)
     if isinstance(value, list) and (name not in LIST_KNOBS or nested):
@@ -230,7 +232,7 @@ def read_space_file(path):
     try:
         text = p.read_bytes()
     except OSError as err:
-        raise bad("--space", str(path), f"a readable file ({err.strerror or err})") from None
+        raise argument_error("--space", str(path), f"a readable file ({err.strerror or err})") from None
     try:
         if p.suffix.lower() == ".toml":
             try:
@@ -239,12 +241,16 @@ def read_space_file(path):
                 try:
                     import tomli as tomllib
                 except ImportError:
-                    raise bad("--space", str(path), "a JSON file (TOML needs Python 3.11 or tomli)") from None
+                    raise argument_error(
+                        "--space", str(path), "a JSON file (TOML needs Python 3.11 or tomli)"
+                    ) from None
             document = tomllib.loads(text.decode("utf-8"))
         else:
             document = json.loads(text)
     except (ValueError, UnicodeDecodeError) as err:
-        raise bad("--space", str(path), f"valid {'TOML' if p.suffix.lower() == '.toml' else 'JSON'} ({err})") from None
+        raise argument_error(
+            "--space", str(path), f"valid {'TOML' if p.suffix.lower() == '.toml' else 'JSON'} ({err})"
+        ) from None
     return knobs_from_document(document, f"--space {path}")
 
 
@@ -253,11 +259,11 @@ def knobs_from_document(document, source="space"):
     if isinstance(document, dict) and isinstance(document.get("space"), dict):
         document = document["space"]
     if not isinstance(document, dict):
-        raise bad(source, document, 'a table of knobs, like learning_rate = "log:1e-4:1"')
+        raise argument_error(source, document, 'a table of knobs, like learning_rate = "log:1e-4:1"')
     knobs = []
     for name, value in document.items():
         if name not in KNOBS:
-            raise bad(f"{source}: {name}", value, f"a knob among {', '.join(KNOBS)}")
+            raise argument_error(f"{source}: {name}", value, f"a knob among {', '.join(KNOBS)}")
         knobs.append(_from_file_value(name, value, f"{source}: {name}"))
     return knobs
 
@@ -292,7 +298,7 @@ class SearchSpace:
         for name, knob in sorted(self.searched().items()):
             values = knob.grid()
             if values is None:
-                raise bad(
+                raise argument_error(
                     f"--param {name}",
                     f"{knob.kind}:{knob.values[0]}:{knob.values[1]}",
                     "choices or an integer range for the grid sampler (a real range has no grid; use random or tpe)",

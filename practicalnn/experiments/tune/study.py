@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import ConfigError, bad
+from ...errors import ConfigError, argument_error
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("halving", "median", "none")
@@ -61,18 +61,20 @@ def open_storage(url):
     import optuna
 
     if not isinstance(url, str) or "://" not in url:
-        raise bad("--storage", url, "a database URL, like sqlite:///study.db")
+        raise argument_error("--storage", url, "a database URL, like sqlite:///study.db")
     if url.startswith("sqlite:///"):
         parent = Path(url[len("sqlite:///") :]).parent
         if not parent.is_dir():
-            raise bad("--storage", url, f"a SQLite file in an existing directory ({parent} does not exist)")
+            raise argument_error("--storage", url, f"a SQLite file in an existing directory ({parent} does not exist)")
     try:
         storage = optuna.storages.RDBStorage(
             url, engine_kwargs={"connect_args": {"timeout": 30}} if "sqlite" in url else {}
         )
     except Exception as err:  # SQLAlchemy's errors: a bad URL, a missing driver, a file that is no database
         reason = str(err).splitlines()[0][:200]
-        raise bad("--storage", url, f"a storage that can be opened ({type(err).__name__}: {reason})") from None
+        raise argument_error(
+            "--storage", url, f"a storage that can be opened ({type(err).__name__}: {reason})"
+        ) from None
     if url.startswith("sqlite"):
         _write_ahead(storage.engine)
     return storage
@@ -114,11 +116,13 @@ def open_study(storage, name, setup=None):
         study = optuna.load_study(study_name=name, storage=storage)
         stored = study.user_attrs.get(SETUP_KEY)
         if stored is None:
-            raise bad("--study-name", name, "a study made by practicalnn tune (this one has no practicalnn setup)")
+            raise argument_error(
+                "--study-name", name, "a study made by practicalnn tune (this one has no practicalnn setup)"
+            )
         if setup is not None:
             differs = _difference(stored, _plain(setup))
             if differs:
-                raise bad(
+                raise argument_error(
                     "--study-name",
                     name,
                     f"a new name, or the setup this study was made with ({differs}); --resume continues it as it was",
@@ -127,7 +131,9 @@ def open_study(storage, name, setup=None):
             stored = {**stored, "n_trials": setup["n_trials"]}
         return study, stored
     if setup is None:
-        raise bad("--resume", name, f"an existing study (the storage holds {study_names(storage) or 'none'})")
+        raise argument_error(
+            "--resume", name, f"an existing study (the storage holds {study_names(storage) or 'none'})"
+        )
     study = optuna.create_study(storage=storage, study_name=name, direction="minimize")
     study.set_user_attr(SETUP_KEY, _plain(setup))
     return study, _plain(setup)
