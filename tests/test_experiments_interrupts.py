@@ -219,5 +219,7 @@ def test_pool_sweep_stops_within_seconds_of_ctrl_c(group):
     assert proc.returncode == 130, (out, err)
     finished = int(out.split("interrupted")[1].split()[0])
     assert 1 <= finished < 12
-    assert elapsed < 5, f"{elapsed:.1f} s from Ctrl-C to exit"
+    # before the fix: 44-57 s and a traceback; on an idle machine it is under 5 s, and 10 leaves room for a
+    # loaded one without letting the old behaviour pass
+    assert elapsed < 10, f"{elapsed:.1f} s from Ctrl-C to exit"
     assert "Traceback" not in err, err
