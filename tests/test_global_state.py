@@ -59,6 +59,7 @@ def _state():
         "loggers": _loggers(),
         "warning_filters": list(warnings.filters),
         "random": np.random.get_state(),
+        "environ": {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"},
     }
 
 

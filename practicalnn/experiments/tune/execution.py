@@ -117,10 +117,12 @@ def _ignore_sigint():
 
 @contextlib.contextmanager
 def _worker_environment():
-    """Single-threaded pools and SIGINT ignored, for the worker processes started in the block."""
+    """Single-threaded pools and SIGINT ignored, for the worker processes started in the block. The
+    client's environment is given back as it was: distributed sets variables for its children there
+    (``__DASK_PARENT_PID``, ``PYTHONHASHSEED``, ...) that would leak into every later subprocess."""
     import dask
 
-    saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
+    saved = dict(os.environ)
     os.environ.update({k: "1" for k in THREAD_VARIABLES})
     sigint = _ignore_sigint()  # the workers inherit it: Ctrl-C is the client's to handle
     # forked from a server that has imported distributed and NumPy once: a second cluster in the same
@@ -134,11 +136,9 @@ def _worker_environment():
     finally:
         if sigint is not None:
             signal.signal(signal.SIGINT, sigint)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        for k in set(os.environ) - set(saved):
+            del os.environ[k]
+        os.environ.update(saved)
 
 
 def _warm():
