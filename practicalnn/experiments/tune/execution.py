@@ -247,6 +247,9 @@ class DaskExecutor:
         if self.closed:
             return
         self.closed = True
+        # what follows tears connections down mid-message: distributed logs each at INFO with a traceback on
+        # stderr (its own handler). After Ctrl-C that is noise only, so it is kept quiet from here on.
+        logging.getLogger("distributed").setLevel(logging.ERROR)
         if self.cluster is not None:
             for nanny in list(self.cluster.workers.values()):
                 pid = getattr(nanny, "pid", None)
