@@ -154,6 +154,27 @@ class _NotTaken(argparse.Action):
         parser.error(f"{option_string} is not taken by this command: {self.reason}")
 
 
+#: The run settings a study applies to every run it trains (compare-init, recipe): the network's shape
+#: and every knob of TrainConfig, with the seed.
+RUN_SETTINGS = (
+    "hidden",
+    "activation",
+    "learning_rate",
+    "iterations",
+    "l2",
+    "l1",
+    "keep_prob",
+    "input_keep_prob",
+    "seed",
+    "record_every",
+    "optimizer",
+    "batch_size",
+    "decay_rate",
+    "beta1",
+    "beta2",
+)
+
+
 def add_network_args(parser, *, iterations=30000, only=None, own=(), why=None):
     """``train``'s flags that describe a network and its training (defaults: the notebook's model).
 

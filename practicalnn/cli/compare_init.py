@@ -7,7 +7,7 @@ import sys
 
 from ..core.initializers import SCHEMES
 from ..diagnostics.init_study import STUDIED, compare_initializations
-from ._flags import add_batch_norm_args
+from ._flags import RUN_SETTINGS, add_batch_norm_args
 from ._settings import changed_settings
 from ._types import names
 from .common import (
@@ -40,23 +40,7 @@ def register(sub):
     )
     add_network_args(
         p,
-        only=(
-            "hidden",
-            "activation",
-            "learning_rate",
-            "iterations",
-            "l2",
-            "l1",
-            "keep_prob",
-            "input_keep_prob",
-            "seed",
-            "record_every",
-            "optimizer",
-            "batch_size",
-            "decay_rate",
-            "beta1",
-            "beta2",
-        ),
+        only=RUN_SETTINGS,
         why="every scheme trains the same network with the same settings from the same seed (the default "
         "random streams), so that only the initialization differs (--schemes names them)",
     )

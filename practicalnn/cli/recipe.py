@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import argument_error
 from ..experiments.recipe import Settings, basic_recipe
-from ._flags import add_batch_norm_args, network_options_of
+from ._flags import RUN_SETTINGS, add_batch_norm_args, network_options_of
 from ._settings import changed_settings
 from .common import (
     Progress,
@@ -21,24 +21,7 @@ from .common import (
 )
 
 #: train's network flags that ``basic_recipe`` honours (through ``Settings`` and its own parameters)
-RECIPE_FLAGS = (
-    "hidden",
-    "activation",
-    "init",
-    "learning_rate",
-    "iterations",
-    "l2",
-    "l1",
-    "keep_prob",
-    "input_keep_prob",
-    "seed",
-    "record_every",
-    "optimizer",
-    "batch_size",
-    "decay_rate",
-    "beta1",
-    "beta2",
-)
+RECIPE_FLAGS = (*RUN_SETTINGS[:2], "init", *RUN_SETTINGS[2:])
 #: The settings every run of the recipe shares (it changes the others), shown in the header when set.
 SHARED = ("l1", "input_keep_prob", "batch_size", "decay_rate", "beta1", "beta2")
 HEADERS = ["step", "change", "from", "train error", "dev error", "verdict"]
