@@ -247,9 +247,9 @@ class DaskExecutor:
         if self.closed:
             return
         self.closed = True
-        # what follows tears connections down mid-message: distributed logs each at INFO with a traceback on
-        # stderr (its own handler). After Ctrl-C that is noise only, so it is kept quiet from here on.
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        # what follows tears connections and nannies down mid-message: distributed logs each (INFO, even ERROR)
+        # with a traceback on stderr (its own handler). After Ctrl-C that is noise only: kept quiet from here on.
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         if self.cluster is not None:
             for nanny in list(self.cluster.workers.values()):
                 pid = getattr(nanny, "pid", None)
