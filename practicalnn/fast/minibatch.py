@@ -16,6 +16,7 @@ import math
 import numba as nb
 import numpy as np
 
+from . import batchnorm as bn
 from .codes import ADAM, GRAD_NOT_FINITE, LEAKY_RELU, OK, OUT_SIGMOID, OUT_SOFTMAX, RELU, TANH
 from .shared import _all_finite, _cost, _record, _step
 
@@ -38,17 +39,24 @@ def _all_finite32(a):
 
 
 @_jit
-def _offsets(sizes, b):
-    """Where W[l] starts in the parameters and A[l], Z[l] in the activation buffers, for batch size b."""
+def _offsets(sizes, norm, b):
+    """Where W[l] starts in the parameters, A[l], Z[l] in the activation buffers (for batch size b),
+    and a normalized layer's first unit in the batch-norm stats (``batchnorm.py``)."""
     L = sizes.shape[0] - 1
     w_offset = np.zeros(L + 1, np.int64)
     a_offset = np.zeros(L + 1, np.int64)
+    s_offset = np.zeros(L + 1, np.int64)
     off = 0
+    units = 0
     for layer in range(1, L + 1):
+        n = sizes[layer]
         w_offset[layer] = off
-        off += sizes[layer] * (sizes[layer - 1] + 1)
+        off += n * sizes[layer - 1] + (2 * n if norm[layer] else n)
         a_offset[layer] = a_offset[layer - 1] + sizes[layer - 1] * b
-    return w_offset, a_offset
+        s_offset[layer] = units
+        if norm[layer]:
+            units += n
+    return w_offset, a_offset, s_offset
 
 
 @_jit
@@ -120,9 +128,11 @@ def _output_forward(Zl, Al, bias, n, b, out):
 
 
 @_jit
-def _forward(params, sizes, w_offset, a_offset, A, Z, A0t, b, act, slope, out):
-    """The forward pass of a batch of ``b`` examples whose input A0t is gathered: products on BLAS."""
+def _forward(params, sizes, offsets, A, Z, A0t, b, act, slope, out, norm, ZN, stats, zeros, eps):
+    """The forward pass of a batch of ``b`` examples whose input A0t is gathered: products on BLAS.
+    A normalized layer's Z_tilde takes the place of ``Z + b`` (``stats``: mu, sigma^2, inv_std)."""
     L = sizes.shape[0] - 1
+    w_offset, a_offset, s_offset = offsets
     for layer in range(1, L + 1):
         n, n_prev = sizes[layer], sizes[layer - 1]
         W = _view(params, w_offset[layer], n, n_prev)
@@ -135,13 +145,19 @@ def _forward(params, sizes, w_offset, a_offset, A, Z, A0t, b, act, slope, out):
             np.dot(W, _view(A, a_offset[layer - 1], n_prev, b), Zl)
         if layer == L:
             _output_forward(Zl, Al, bias, n, b, out)
+        elif norm[layer]:
+            beta = params[w_offset[layer] + n * n_prev + n : w_offset[layer] + n * n_prev + 2 * n]
+            mu, var, inv_std = stats
+            bn.normalize(Zl, _view(ZN, a_offset[layer], n, b), bias, beta, mu, var, inv_std, s_offset[layer], n, b, eps)
+            _hidden_forward(Zl, Al, zeros, n, b, act, slope)
         else:
             _hidden_forward(Zl, Al, bias, n, b, act, slope)
 
 
 @_jit
-def _layer_grads(G, W, dW, dZ, bias_offset, n, n_prev, b, l2, l1):
-    """dW (already dZ @ A_prev.T) scaled by 1/b with the penalty's gradient, and db = 1/b sum dZ."""
+def _layer_grads(G, W, dW, dZ, bias_offset, n, n_prev, b, l2, l1, has_bias):
+    """dW (already dZ @ A_prev.T) scaled by 1/b with the penalty's gradient, and db = 1/b sum dZ
+    (``has_bias``: a normalized layer has none; its dgamma and dbeta are already in G)."""
     inv_b = 1.0 / b
     for j in range(n):
         for k in range(n_prev):
@@ -153,10 +169,11 @@ def _layer_grads(G, W, dW, dZ, bias_offset, n, n_prev, b, l2, l1):
             for k in range(n_prev):
                 w = W[j, k]
                 dW[j, k] += l1 / (2 * b) * (1.0 if w > 0 else (-1.0 if w < 0 else 0.0))
-        acc = 0.0
-        for i in range(b):
-            acc += dZ[j, i]
-        G[bias_offset + j] = inv_b * acc
+        if has_bias:
+            acc = 0.0
+            for i in range(b):
+                acc += dZ[j, i]
+            G[bias_offset + j] = inv_b * acc
 
 
 @_jit
@@ -180,10 +197,12 @@ def _hidden_backward(dA, Zp, A_prev, n_prev, b, act, slope):
 
 
 @_jit
-def _backward(params, G, sizes, w_offset, a_offset, A, Z, A0t, Yb, b, act, slope, l2, l1, buf_a, buf_b):
-    """The gradient of the batch into G: dZ[L] = A[L] - Y, then per layer dW, db, dA = W.T @ dZ
-    (products on BLAS) and dZ = dA * g'(Z)."""
+def _backward(params, G, sizes, offsets, A, Z, A0t, Yb, b, act, slope, l2, l1, buf_a, buf_b, norm, ZN, inv_std):
+    """The gradient of the batch into G: dZ[L] = A[L] - Y, then per layer (a normalized one first
+    takes dZ back through the normalization) dW, db, dA = W.T @ dZ (products on BLAS) and
+    dZ = dA * g'(Z)."""
     L = sizes.shape[0] - 1
+    w_offset, a_offset, s_offset = offsets
     nL = sizes[L]
     dZ = _view(buf_a, 0, nL, b)
     AL = _view(A, a_offset[L], nL, b)
@@ -195,11 +214,16 @@ def _backward(params, G, sizes, w_offset, a_offset, A, Z, A0t, Yb, b, act, slope
         n, n_prev = sizes[layer], sizes[layer - 1]
         W = _view(params, w_offset[layer], n, n_prev)
         dW = _view(G, w_offset[layer], n, n_prev)
+        bias_offset = w_offset[layer] + n * n_prev
+        if norm[layer]:
+            gamma = params[bias_offset : bias_offset + n]
+            ZNl = _view(ZN, a_offset[layer], n, b)
+            bn.normalize_backward(dZ, ZNl, G, gamma, inv_std, s_offset[layer], bias_offset, n, b)
         if layer == 1:
             np.dot(dZ, A0t, dW)
         else:
             np.dot(dZ, _view(A, a_offset[layer - 1], n_prev, b).T, dW)
-        _layer_grads(G, W, dW, dZ, w_offset[layer] + n * n_prev, n, n_prev, b, l2, l1)
+        _layer_grads(G, W, dW, dZ, bias_offset, n, n_prev, b, l2, l1, not norm[layer])
         if layer == 1:
             break
         dA = _view(buf_b if use_b else buf_a, 0, n_prev, b)
@@ -222,6 +246,11 @@ def train_batches(
     act,
     slope,
     out,
+    norm,
+    bn_eps,
+    bn_decay,
+    running_mean,
+    running_var,
     lr,
     l2,
     l1,
@@ -242,7 +271,9 @@ def train_batches(
 ):
     """Run iterations ``start .. stop-1``, all within one epoch whose order is ``perm``; iteration
     ``start`` takes batch number ``position``. Returns ``(iterations_done, status, n_records, t)``
-    as ``kernel.train_chunk`` does (``limit`` as there)."""
+    as ``kernel.train_chunk`` does (``limit`` as there). ``norm[l]`` is 1 for a layer with batch
+    normalization; their running averages (``RunningStats.flat()``) are updated in place after
+    every step, as ``Network.update_running`` does."""
     L = sizes.shape[0] - 1
     m_all = perm.shape[0]
     width = 0
@@ -257,13 +288,17 @@ def train_batches(
     buf_a = np.empty(width * batch, dtype)
     buf_b = np.empty(width * batch, dtype)
     G = np.empty_like(params)
+    ZN = np.empty(total * batch if running_mean.shape[0] else 0, dtype)
+    stats = (np.empty_like(running_mean), np.empty_like(running_mean), np.empty_like(running_mean))
+    zeros = np.zeros(width, dtype)
     n_rec = 0
     for it in range(start, stop):
         first = (position + it - start) * batch
         b = min(batch, m_all - first)
-        w_offset, a_offset = _offsets(sizes, b)
+        offsets = _offsets(sizes, norm, b)
+        w_offset, a_offset = offsets[0], offsets[1]
         A0t = _gather(A, Yb, X, Y, perm, first, b, sizes[0], sizes[L])
-        _forward(params, sizes, w_offset, a_offset, A, Z, A0t, b, act, slope, out)
+        _forward(params, sizes, offsets, A, Z, A0t, b, act, slope, out, norm, ZN, stats, zeros, bn_eps)
         if it % record_every == 0:
             u_b = np.uint64(b)
             J, J0 = _cost(
@@ -273,11 +308,12 @@ def train_batches(
             status, limit = _record(rec_it, rec_J, rec_J0, n_rec - 1, it, J, J0, limit)
             if status != OK:
                 return it - start, status, n_rec, t
-        _backward(params, G, sizes, w_offset, a_offset, A, Z, A0t, Yb, b, act, slope, l2, l1, buf_a, buf_b)
+        _backward(params, G, sizes, offsets, A, Z, A0t, Yb, b, act, slope, l2, l1, buf_a, buf_b, norm, ZN, stats[2])
         finite = _all_finite32(G) if G.itemsize == 4 else _all_finite(G)
         if not finite:
             return it - start, GRAD_NOT_FINITE, n_rec, t
         if opt == ADAM:
             t += 1
         _step(params, G, lr, opt, beta1, beta2, eps, v, s, t)
+        bn.update_running(running_mean, running_var, stats[0], stats[1], bn_decay)
     return stop - start, OK, n_rec, t

@@ -2,9 +2,9 @@
 
 Two kernels, for the built-in activations, outputs and optimizers: the fused kernel (kernel.py) for
 full-batch training of float64 networks no larger than ``MAX_MACS`` multiply-adds per example, with
-dropout; the mini-batch kernel (minibatch.py) for
-mini-batches without dropout, float32 or float64, any size. Anything else returns False and the
-trainer runs its reference loop.
+dropout; the mini-batch kernel (minibatch.py) for mini-batches without dropout, float32 or float64,
+any size, with batch normalization. Anything else returns False and the trainer runs its reference
+loop.
 
 A chunk behaves like the reference loop: costs recorded at multiples of ``record_every``, the
 same divergence errors with the parameters of the last finite step, the interrupt flag checked
@@ -55,11 +55,6 @@ def _unsupported(trainer):
         return f"output {type(net.output).__name__}"
     if type(trainer.optimizer) not in _OPTIMIZER:
         return f"optimizer {type(trainer.optimizer).__name__}"
-    if net.normalized:
-        return (
-            f"batch normalization (hidden layers {list(net.normalized)}; the compiled kernels do not "
-            "normalize, so the reference NumPy path serves)"
-        )
     return None
 
 
@@ -74,7 +69,7 @@ def why_not(trainer):
     """None when ``trainer``'s iterations run on a compiled path, else the reason they do not.
 
     Full-batch runs of small float64 networks go to the fused kernel; mini-batch runs without
-    dropout (float32 or float64, any size) to the mini-batch kernel."""
+    dropout (float32 or float64, any size, batch normalization included) to the mini-batch kernel."""
     net = trainer.network
     reason = _unsupported(trainer)
     if reason:
@@ -84,6 +79,11 @@ def why_not(trainer):
         if dropout:
             return "dropout with mini-batches (the mini-batch kernel has no dropout)"
     else:
+        if net.normalized:
+            return (
+                f"batch normalization with full batches (hidden layers {list(net.normalized)}; the fused "
+                "kernel does not normalize, the mini-batch kernel does)"
+            )
         if net.dtype != np.float64:
             return f"dtype {net.dtype.name} with full batches (the fused kernel is float64)"
         if not trainer.config.plain_inverse:
@@ -147,6 +147,8 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
     code = _OPTIMIZER[type(opt)]
     (v, s), t = _optimizer_arrays(trainer), trainer.optimizer_state.t
     slope = float(getattr(net.hidden, "slope", 0.0))
+    norm = np.asarray([layer in net.normalized for layer in range(len(sizes))], np.int64)
+    running_mean, running_var = (a.astype(net.dtype) for a in net.running.flat())
     it = start
     while it < stop:
         if interrupted.is_set():
@@ -166,6 +168,11 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
             _HIDDEN[type(net.hidden)],
             slope,
             _OUTPUT[type(net.output)],
+            norm,
+            float(net.bn_epsilon),
+            float(net.running.decay),
+            running_mean,
+            running_var,
             lr,
             trainer.penalty.l2,
             trainer.penalty.l1,
@@ -183,6 +190,8 @@ def _run_batches(trainer, X, Y, start, stop, interrupted):
             *records,
         )
         _finish_chunk(trainer, it, done, n_rec, records, t)
+        if net.normalized:
+            net.running.set_flat(running_mean, running_var)
         if status != codes.OK:
             _diverged(trainer, status, it + done, records, n_rec)
         it = end
