@@ -136,12 +136,35 @@ def test_diagnose_without_training_refuses_the_flag(capsys):
     assert code == 2 and out == "" and "nothing is trained" in err and "Traceback" not in err
 
 
-def test_ensemble_members_are_normalized_and_snapshots_refuse_the_flag(capsys):
+def test_ensemble_members_and_snapshots_are_normalized(capsys):
     args = ["ensemble", "--members", "2", "--iterations", "20"]
     doc, plain = run_json([*args, "--batch-norm"], capsys), run_json(args, capsys)
     assert doc["batch_norm"] == [True, True] and "batch_norm" not in plain
-    code, out, err = run(["ensemble", "--snapshots", "2", "--iterations", "20", "--batch-norm"], capsys)
-    assert code == 2 and "running averages" in err and len(err.strip().splitlines()) == 1
+    snaps = run_json(["ensemble", "--snapshots", "2", "--iterations", "40", "--batch-norm"], capsys)
+    assert snaps["batch_norm"] == [True, True] and len(snaps["members"]) == 2
+
+
+def test_a_snapshot_keeps_the_running_averages_of_its_moment():
+    """Each member predicts with the running averages the run had when its parameters were taken: the
+    same as a network trained alone to that iteration (an independent run, not the snapshot code)."""
+    from practicalnn.data.datasets import load_moons
+    from practicalnn.data.splits import with_dev
+    from practicalnn.regularization.ensemble import snapshot_ensemble
+    from practicalnn.training.run import fit_dataset
+    from practicalnn.training.trainer import TrainConfig
+
+    data = with_dev(load_moons(), 0.5, seed=0)
+    config = TrainConfig(learning_rate=0.05, iterations=60, batch_size=32, record_every=10)
+    result = snapshot_ensemble(data, 2, seed=3, init="he", config=config, network_options={"batch_norm": True})
+    for member in result.members:
+        it = member.detail["iteration"]
+        alone = fit_dataset(
+            data, rng=3, init="he", config=TrainConfig(**{**config.to_dict(), "iterations": it}), batch_norm=True
+        ).network
+        np.testing.assert_allclose(member.network.params, alone.params, rtol=1e-12)
+        for got, want in zip(member.network.running.flat(), alone.running.flat()):
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert not np.allclose(*(m.network.running.flat()[0] for m in result.members))
 
 
 def test_gradcheck_checks_gamma_and_beta_against_the_numeric_gradient(capsys):
@@ -208,3 +231,20 @@ def test_a_diverged_run_that_does_not_overflow_keeps_its_scores():
     # the notes' shallow large-random case: diverged or not, its weights still evaluate, so it is scored
     study = compare_initializations(load_moons(), schemes=["normal"], iterations=20)
     assert study.runs[0].result.train_accuracy is not None
+
+
+def test_batch_norm_on_chosen_hidden_layers_only(capsys, tmp_path):
+    """--batch-norm 2 normalizes the second hidden layer alone: gamma2 and beta2 in the file, b1 kept."""
+    model = tmp_path / "m.npz"
+    args = ["train", "--iterations", "30", "--batch-size", "32", "--hidden", "8,4", "--save", str(model)]
+    doc = run_json([*args, "--batch-norm", "2"], capsys)
+    assert doc["batch_norm"] == [False, True]
+    code, out, _ = run([*args, "--batch-norm", "2"], capsys)
+    assert code == 0 and "batch norm on hidden layer 2)" in out.splitlines()[0]
+    from practicalnn.io.model_file import read_model
+
+    net = read_model(model).network
+    assert net.normalized == (2,) and set(net.parameters()) == {"W1", "b1", "W2", "gamma2", "beta2", "W3", "b3"}
+    for bad, named in ((["--batch-norm", "3"], "batch_norm='3'"), (["--batch-norm", "0"], "--batch-norm")):
+        code, out, err = run([*args, *bad], capsys)
+        assert code == 2 and named in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

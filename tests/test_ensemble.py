@@ -47,7 +47,7 @@ def test_snapshots_evenly_spaced_over_the_second_half():
     net.initialize("he", t.streams.init)
     X = np.random.default_rng(0).normal(size=(2, 20))
     t.fit(X, (X[0] > 0).reshape(1, -1))
-    assert [it for it, _ in snap.taken] == [625, 750, 875, 1000]
+    assert [it for it, *_ in snap.taken] == [625, 750, 875, 1000]
     assert not np.array_equal(snap.taken[0][1], snap.taken[-1][1])
     np.testing.assert_array_equal(snap.taken[-1][1], net.params)
 

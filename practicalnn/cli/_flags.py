@@ -7,8 +7,10 @@ import argparse
 from ..core.activations import HIDDEN
 from ..core.batchnorm import DECAY, EPSILON
 from ..core.initializers import SCHEMES
+from ..errors import argument_error
+from ..training.run import hidden_sizes
 from ..training.schedules import NAMES as SCHEDULES
-from ._types import hidden_value, keep_prob_value, names
+from ._types import hidden_value, keep_prob_value, layer_numbers, names
 
 
 def add_data_args(parser):
@@ -114,16 +116,26 @@ def _network_flags(iterations):
 NETWORK_FLAGS = tuple(_network_flags(0))
 
 
-def add_batch_norm_args(parser, *, help_text=None, decay=True):
+def add_batch_norm_args(parser, *, help_text=None, decay=True, layers=True):
     """Batch normalization's flags, for the commands whose networks pass them on to the Network: ``help_text``
     replaces --batch-norm's (a study that adds batch-normalized runs says so); ``decay=False`` leaves out
-    --bn-decay (one forward pass, no running averages)."""
+    --bn-decay (one forward pass, no running averages); ``layers=False`` makes --batch-norm all or nothing
+    (a study comparing networks with and without it), else ``--batch-norm 1,3`` normalizes only those
+    hidden layers (``batch_norm_of`` turns them into the Network's one bool per hidden layer)."""
     g = parser.add_argument_group("batch normalization")
-    g.add_argument(
-        "--batch-norm",
-        action="store_true",
-        help=help_text or "batch-normalize every hidden layer (Z_tilde = gamma * Z_norm + beta; b dropped)",
-    )
+    text = help_text or "batch-normalize every hidden layer (Z_tilde = gamma * Z_norm + beta; b dropped)"
+    if layers:
+        g.add_argument(
+            "--batch-norm",
+            nargs="?",
+            const=True,
+            default=False,
+            type=layer_numbers,
+            metavar="LAYERS",
+            help=f"{text}; or only the hidden LAYERS given, numbered from 1 (--batch-norm 1,3)",
+        )
+    else:
+        g.add_argument("--batch-norm", action="store_true", help=text)
     g.add_argument("--bn-epsilon", type=float, default=EPSILON, help="epsilon of sqrt(sigma^2 + epsilon)")
     if decay:
         g.add_argument(
@@ -132,8 +144,33 @@ def add_batch_norm_args(parser, *, help_text=None, decay=True):
 
 
 def batch_norm_of(args):
-    """The Network keywords of ``add_batch_norm_args``'s flags."""
-    return {"batch_norm": args.batch_norm, "bn_epsilon": args.bn_epsilon, "bn_decay": args.bn_decay}
+    """The Network keywords of ``add_batch_norm_args``'s flags: --batch-norm's layer numbers become one bool
+    per hidden layer of --hidden (a number past the last hidden layer is refused, naming it)."""
+    value = args.batch_norm
+    if isinstance(value, tuple):
+        n_hidden = len(hidden_sizes(args.hidden))
+        if value[-1] > n_hidden:
+            raise argument_error(
+                "batch_norm", ",".join(map(str, value)), f"hidden layer numbers from 1 to {n_hidden} (--hidden)"
+            )
+        value = [layer in value for layer in range(1, n_hidden + 1)]
+    return {"batch_norm": value, "bn_epsilon": args.bn_epsilon, "bn_decay": args.bn_decay}
+
+
+def describe_batch_norm(args):
+    """What --batch-norm normalizes, for a summary line (see ``describe_normalized``)."""
+    return describe_normalized(batch_norm_of(args)["batch_norm"]) if args.batch_norm else ""
+
+
+def describe_normalized(batch_norm):
+    """``batch_norm`` (False, True or one bool per hidden layer) for a summary line: "",
+    ", batch norm on every hidden layer" or ", batch norm on hidden layers 1, 3"."""
+    if batch_norm is True or (batch_norm and all(batch_norm)):
+        return ", batch norm on every hidden layer"
+    layers = [str(i) for i, on in enumerate(batch_norm or [], start=1) if on]
+    if not layers:
+        return ""
+    return f", batch norm on hidden layer{'s' if len(layers) > 1 else ''} {', '.join(layers)}"
 
 
 def network_options_of(args):

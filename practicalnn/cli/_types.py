@@ -76,3 +76,15 @@ def non_finite(namespace):
         if any(isinstance(v, float) and not math.isfinite(v) for v in values):
             return dest, value
     return None
+
+
+def layer_numbers(text):
+    """Type of ``--batch-norm LAYERS``: distinct hidden layer numbers, counted from 1 ("1,3" -> (1, 3))."""
+    parts = comma_list(text, "hidden layer numbers (1 is the first hidden layer)", unique=True)
+    try:
+        layers = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected hidden layer numbers like 1,3") from None
+    if min(layers) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected hidden layer numbers from 1 (the first hidden layer)")
+    return tuple(sorted(layers))

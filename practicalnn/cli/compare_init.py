@@ -56,6 +56,7 @@ def register(sub):
         p,
         help_text="also train every scheme with every hidden layer batch-normalized (rows 'SCHEME + batch "
         "norm'): on a deep network batch norm keeps the activations in range where the scheme alone does not",
+        layers=False,
     )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report (cost curves, decision boundaries) to DIR")

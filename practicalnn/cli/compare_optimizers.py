@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from ..diagnostics.optimizer_study import STUDIED, compare_optimizers, course_moons
-from ._flags import add_batch_norm_args, network_options_of
+from ._flags import add_batch_norm_args, describe_batch_norm, network_options_of
 from .common import Progress, comma_list, exit_status, print_json, table, until_interrupted
 
 _DEFAULTS = {"hidden": "5,2", "learning_rate": 0.0007, "batch_size": 64, "epochs": 5000, "target_cost": 0.4}
@@ -77,7 +77,7 @@ def run(args):
         f"Optimizer study on {study.dataset} ({s['examples']} training examples): layers {s['layer_sizes']}, "
         f"{s['activation']}, {s['init']} init, mini-batches of {study.config.batch_size}, learning rate "
         f"{study.config.learning_rate}, {args.epochs} epochs, seed {s['seed']} for every optimizer"
-        f"{', batch norm on every hidden layer' if 'batch_norm' in s else ''}\n"
+        f"{describe_batch_norm(args)}\n"
     )
     rows = [
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..diagnostics.bias_variance import diagnose
 from ..errors import argument_error
-from ._flags import add_batch_norm_args, network_options_of
+from ._flags import add_batch_norm_args, describe_batch_norm, network_options_of
 from .common import (
     Progress,
     add_network_args,
@@ -125,7 +125,7 @@ def _run_on_dataset(args):
         return exit_status(args, interrupted)
     print(
         f"{dataset.name}: {sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test examples; "
-        f"network {run.result.setup['layer_sizes']}{', batch norm' if args.batch_norm else ''}, "
+        f"network {run.result.setup['layer_sizes']}{describe_batch_norm(args)}, "
         f"{config.iterations} iterations\n"
     )
     print(("WARNING: " if check.mismatch else "") + check.message() + "\n")

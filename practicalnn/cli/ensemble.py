@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..regularization.ensemble import snapshot_ensemble, train_ensemble
-from ._flags import add_batch_norm_args, network_options_of
+from ._flags import add_batch_norm_args, describe_batch_norm, network_options_of
 from .common import (
     Progress,
     add_network_args,
@@ -63,13 +63,6 @@ def run(args):
     report_dir = check_report_dir(args.report)
     if args.rng == "notebook":
         raise argument_error("rng", "notebook", "'default': members differ by their seeds")
-    if args.batch_norm and args.snapshots is not None:
-        raise argument_error(
-            "batch_norm",
-            True,
-            "independent members (--members) with it: a snapshot keeps the parameters but not batch "
-            "normalization's running averages of that moment",
-        )
     dataset = with_dev(dataset_of(args), args.dev_fraction, seed=args.seed)
     config = config_of(args)
     common = {
@@ -87,6 +80,7 @@ def run(args):
                 args.snapshots,
                 seed=args.seed,
                 callbacks=[progress.callback(config.iterations)],
+                network_options=network_options_of(args),
                 **common,
             )
         else:
@@ -112,7 +106,7 @@ def run(args):
     )
     print(
         f"Ensemble of {what} on {dataset.name} ({dataset.dev_X.shape[1]} dev / {dataset.test_X.shape[1]} test "
-        f"examples){', batch norm on every hidden layer' if args.batch_norm else ''}, probabilities averaged\n"
+        f"examples){describe_batch_norm(args)}, probabilities averaged\n"
     )
     rows = [[m.name, m.dev_accuracy, m.test_accuracy] for m in result.members]
     rows.append(["ensemble", result.dev_accuracy, result.test_accuracy])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import argument_error
 from ..experiments.recipe import Settings, basic_recipe
-from ._flags import RUN_SETTINGS, add_batch_norm_args, network_options_of
+from ._flags import RUN_SETTINGS, add_batch_norm_args, describe_batch_norm, network_options_of
 from ._settings import changed_settings
 from .common import (
     Progress,
@@ -108,7 +108,7 @@ def run(args):
         print(
             f"The basic recipe on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.dev_X.shape[1]} dev "
             f"examples; start: {start.describe()}{changed_settings(config, SHARED)}"
-            f"{', batch norm on every hidden layer' if args.batch_norm else ''}\n"
+            f"{describe_batch_norm(args)}\n"
         )
     with progress:
         result, interrupted = until_interrupted(

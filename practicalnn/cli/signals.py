@@ -54,6 +54,7 @@ def register(sub):
         help_text="also measure every pair with every hidden layer batch-normalized (the batch's own mu and "
         "sigma^2, gamma = 1, beta = 0) and print the spread of every layer without and with it side by side",
         decay=False,
+        layers=False,
     )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
     p.add_argument("--report", metavar="DIR", help="write an HTML report with the plots over depth to DIR")

@@ -7,7 +7,7 @@ import sys
 from ..errors import Interrupted, argument_error
 from ..training.run import fit_dataset
 from . import _persist, _tables
-from ._flags import add_batch_norm_args, batch_norm_of
+from ._flags import add_batch_norm_args, batch_norm_of, describe_normalized
 from ._generalization import TrainExtras
 from .common import (
     Progress,
@@ -123,10 +123,11 @@ def _check_monotonic(args, dataset, config, setup):
 
 
 def _print_human(result, dataset, extras, monotonic, index):
-    h = result.history
+    h, s = result.history, result.setup
+    normalized = describe_normalized(s.get("batch_norm"))
     print(
-        f"Trained {result.setup['layer_sizes']} ({result.setup['activation']}, {result.setup['output']} output) "
-        f"on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.test_X.shape[1]} test examples\n"
+        f"Trained {s['layer_sizes']} ({s['activation']}, {s['output']} output{normalized})"
+        f" on {dataset.name}: {dataset.train_X.shape[1]} train / {dataset.test_X.shape[1]} test examples\n"
     )
     print(
         table(

@@ -31,7 +31,8 @@ def ensemble_accuracy(networks, X, Y):
 
 
 class Snapshots(Callback):
-    """Copies of the parameters at ``count`` evenly spaced checks over the last ``1 - start`` of a run.
+    """Copies of the parameters (and of batch normalization's running averages, the test-time state of
+    that moment) at ``count`` evenly spaced checks over the last ``1 - start`` of a run.
 
     With ``iterations`` updates, checks fall every ``(1 - start) * iterations / count`` iterations
     (rounded); the last ``count`` of them are kept. A run too short for any check keeps its end."""
@@ -51,17 +52,22 @@ class Snapshots(Callback):
         self.every = int(round(spacing))
         self.first = (iterations // self.every - count + 1) * self.every
         self.count = count
-        self.taken = []  # (iteration, params copy)
+        self.taken = []  # (iteration, params copy, running averages copy)
+
+    @staticmethod
+    def _take(trainer, iteration):
+        net = trainer.network
+        return iteration, net.params.copy(), tuple(a.copy() for a in net.running.flat())
 
     def on_check(self, trainer, iteration):
         if iteration >= self.first and (not self.taken or self.taken[-1][0] != iteration):
-            self.taken.append((iteration, trainer.network.params.copy()))
+            self.taken.append(self._take(trainer, iteration))
             del self.taken[: -self.count]
         return False
 
     def on_train_end(self, trainer):
         if not self.taken:
-            self.taken.append((trainer.iteration, trainer.network.params.copy()))
+            self.taken.append(self._take(trainer, trainer.iteration))
 
 
 @dataclass
@@ -239,29 +245,41 @@ def snapshot_ensemble(
     config=None,
     normalize=False,
     callbacks=(),
+    network_options=None,
 ):
     """Train one network and average ``snapshots`` checkpoints taken over the last ``1 - start`` of the run.
+
+    ``network_options`` are the network's keywords (``batch_norm``, ``bn_epsilon``, ``bn_decay``); a
+    snapshot of a normalized network keeps the running averages of its moment with its parameters.
 
     Returns
     -------
     EnsembleResult
         Members named by the iteration of their snapshot.
     """
-    from ..training.run import fit_dataset
+    from ..training.run import fit_dataset, network_options_of
     from ..training.trainer import TrainConfig
 
     config = config or TrainConfig()
     data, scaler = _prepare(dataset, normalize)
     snap = Snapshots(config.iterations, snapshots, start)
     r = fit_dataset(
-        data, hidden=hidden, activation=activation, init=init, rng=seed, config=config, callbacks=[snap, *callbacks]
+        data,
+        hidden=hidden,
+        activation=activation,
+        init=init,
+        rng=seed,
+        config=config,
+        callbacks=[snap, *callbacks],
+        **network_options_of(network_options),
     )
     if r.history.stopped == "interrupted":  # one run, unfinished: no member is complete
         raise Interrupted(f"snapshot ensemble interrupted at iteration {r.history.iterations_run}", None)
     members = []
-    for iteration, params in snap.taken:
+    for iteration, params, running in snap.taken:
         net = r.network.copy()
         net.set_params(params)
+        net.running.set_flat(*running)
         dev, test = _score(net, data)
         members.append(Member(f"iteration {iteration}", net, dev, test, {"iteration": iteration}))
     return _finish("snapshot", members, data, scaler)
