@@ -84,3 +84,24 @@ def test_cli_prints_the_table(capsys):
     assert main(["compare-optimizers", "--epochs", "20", "--optimizers", "gd,adam"]) == 0
     out = capsys.readouterr().out
     assert "Optimizer study on course_moons" in out and "adam" in out and "oscillation" in out
+
+
+def test_epoch_means_average_each_epochs_batches():
+    from practicalnn.report.optimizers import epoch_means
+
+    epochs, means = epoch_means([0, 1, 2, 3, 4, 5, 6], [1.0, 3.0, 5.0, 2.0, 4.0, 6.0, 7.0], per_epoch=3)
+    assert list(epochs) == [0, 1, 2] and list(means) == [3.0, 4.0, 7.0]
+
+
+def test_cli_report_draws_every_optimizer(capsys, tmp_path):
+    import json
+
+    code = main(["compare-optimizers", "--epochs", "30", "--optimizers", "gd,adam", "--json", "--report",
+                 str(tmp_path / "rep")])  # fmt: skip
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["report"] == str(tmp_path / "rep" / "index.html")
+    files = {p.name for p in (tmp_path / "rep").iterdir()}
+    assert {"optimizer_batch_costs.png", "optimizer_epoch_costs.png", "optimizer_gd_boundary.png",
+            "optimizer_adam_boundary.png"} <= files  # fmt: skip
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert page.count("<tr>") == 3 and "iterations to target" in page  # a header and one row per optimizer

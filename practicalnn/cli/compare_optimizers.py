@@ -6,7 +6,7 @@ import contextlib
 
 from ..diagnostics.optimizer_study import STUDIED, compare_optimizers, course_moons
 from ._flags import add_batch_norm_args, describe_batch_norm, network_options_of
-from .common import Progress, comma_list, exit_status, print_json, table, until_interrupted
+from .common import Progress, check_report_dir, comma_list, exit_status, print_json, table, until_interrupted, writing
 
 _DEFAULTS = {"hidden": "5,2", "learning_rate": 0.0007, "batch_size": 64, "epochs": 5000, "target_cost": 0.4}
 
@@ -43,10 +43,14 @@ def register(sub):
     p.add_argument("--seed", type=int, default=0, help="seed of the shared weights and batch order")
     add_batch_norm_args(p, help_text="batch-normalize every hidden layer of every optimizer's network")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
+    p.add_argument(
+        "--report", metavar="DIR", help="write an HTML report (cost curves side by side, decision boundaries) to DIR"
+    )
     p.set_defaults(run=run)
 
 
 def run(args):
+    report_dir = check_report_dir(args.report)
     hidden = [int(h) for h in comma_list(args.hidden)] if args.hidden.strip() else []
     dataset = course_moons()
     with contextlib.ExitStack() as bars:
@@ -69,8 +73,14 @@ def run(args):
             callbacks_for=callbacks_for,
             network_options=network_options_of(args),
         )
+    index = None
+    if report_dir is not None:
+        from ..report.optimizers import optimizer_study_report
+
+        with writing("report", report_dir):
+            index = optimizer_study_report(study, dataset, report_dir)
     if args.json:
-        print_json(study.to_dict())
+        print_json({**study.to_dict(), "report": None if index is None else str(index)})
         return exit_status(args, interrupted)
     s = study.setup
     print(
@@ -104,4 +114,6 @@ def run(args):
         )
     )
     print("\n'oscillation' is the mean absolute change of the cost from one mini-batch to the next.")
+    if index is not None:
+        print(f"\nReport written to {index}")
     return exit_status(args, interrupted)
