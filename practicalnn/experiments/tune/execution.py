@@ -29,6 +29,8 @@ from ...errors import ConfigError, argument_error
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 #: How often (s) a waiting loop wakes with nothing finished: the bound on how late it sees Ctrl-C.
 TICK = 0.2
+#: Calls kept submitted per worker thread (``DaskExecutor.in_flight``).
+AHEAD = 2
 
 _limited: dict = {}
 
@@ -82,6 +84,7 @@ class InlineExecutor:
     """Runs every call in this process, when it is submitted."""
 
     workers = 1
+    in_flight = 1  # a call runs when it is submitted: nothing to keep ahead
     where = "in-process"
 
     def put(self, data):
@@ -193,6 +196,9 @@ class DaskExecutor:
                 ) from None
             self.where = f"the Dask scheduler at {scheduler}"
         self.workers = max(1, sum(self.client.nthreads().values()))
+        #: calls a caller keeps submitted: one queued behind each running one, so that a worker goes on
+        #: at once while the client reads a result and submits the next (see ``runner``)
+        self.in_flight = AHEAD * self.workers
 
     def put(self, data):
         """The data, sent once to every worker; calls take the returned future in its place."""
