@@ -125,3 +125,20 @@ def test_cli_dev_fraction_keeps_the_test_set_out_of_the_choice(capsys):
     assert 32 <= doc["m_dev"] <= 35
     assert main(["sweep", "--l2", "0", "--iterations", "10", "--dev-fraction", "1.5"]) == 2
     assert "dev_fraction" in capsys.readouterr().err
+
+
+def test_cli_batch_norm_reaches_every_cell(moons, capsys):
+    """`sweep --batch-norm`: each cell is the batch-normalized run fit_dataset makes (not the plain one)."""
+    code = main(["sweep", "--l2", "0,0.3", "--keep-prob", "1", "--iterations", "200", "--batch-norm", "--workers", "1",
+                 "--json"])  # fmt: skip
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["batch_norm"] is True
+    config = TrainConfig(iterations=200)
+    for cell in doc["cells"]:
+        alone = fit_dataset(moons, rng=0, config=TrainConfig(**{**config.to_dict(), "l2": cell["l2"]}),
+                            batch_norm=True)  # fmt: skip
+        plain = fit_dataset(moons, rng=0, config=TrainConfig(**{**config.to_dict(), "l2": cell["l2"]}))
+        assert cell["train_cost"] == alone.train_cost != plain.train_cost
+    assert main(["sweep", "--batch-norm", "--bn-decay", "2", "--iterations", "10", "--workers", "1"]) == 2
+    assert "bn_decay" in capsys.readouterr().err

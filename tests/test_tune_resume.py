@@ -17,8 +17,11 @@ pytest.importorskip("distributed")
 from practicalnn.experiments.tune import tune
 
 ROOT = Path(__file__).resolve().parents[1]
-KNOBS = ["learning_rate=log:1e-2:1", "l2=0:0.5", "hidden=choice:20,3|10"]
-SLOW = 12000  # iterations per trial: about a second each, so a kill lands in the middle
+# dropout keeps the compiled kernel busy (12000 iterations without it take 0.07 s: trials then ended
+# between two polls of _wait_for, a flaky kill); with SLOW a trial takes 0.35-0.8 s here, so a kill lands
+# in the middle
+KNOBS = ["learning_rate=log:1e-2:1", "l2=0:0.5", "hidden=choice:20,3|10", "keep_prob=0.8"]
+SLOW = 40000
 
 
 def _command(storage, trials, iterations, *extra):
@@ -206,3 +209,24 @@ def _reap(pid, limit=2.0):
     while time.monotonic() < deadline:
         os.kill(pid, 0)
         time.sleep(0.05)
+
+
+def test_tpe_with_pruning_is_the_same_study_twice_on_two_workers(tmp_path, cluster):
+    """TPE and successive halving read the other trials, so the runner settles tasks in the order it
+    submitted them: two runs on the same two workers (whichever finishes first each time) agree."""
+    runs = [
+        tune(
+            "moons",
+            ["learning_rate=log:1e-2:1", "keep_prob=choice:1|0.8", "iterations=900"],
+            n_trials=8,
+            sampler="tpe",
+            pruner="halving",
+            rung_every=100,
+            seed=5,
+            storage=f"sqlite:///{tmp_path}/tpe{i}.db",
+            executor=cluster,
+        )
+        for i in range(2)
+    ]
+    assert runs[0].counts["pruned"] >= 1  # the pruner decided something
+    assert _comparable(runs[0].table) == _comparable(runs[1].table)

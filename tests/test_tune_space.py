@@ -132,3 +132,13 @@ def _names(db):
     import optuna
 
     return optuna.study.get_all_study_names(f"sqlite:///{db}")
+
+
+def test_batch_norm_knob_is_a_switch():
+    assert parse_flag("batch_norm=choice:true|false").values == (True, False)
+    assert parse_flag("batch-norm=yes").values == (True,)
+    assert parse_flag("batch_norm=0").values == (False,)
+    with pytest.raises(ConfigError, match="--param batch_norm"):
+        parse_flag("batch_norm=maybe")
+    with pytest.raises(ConfigError, match="--param batch_norm"):
+        parse_flag("batch_norm=uniform:0:1")

@@ -130,3 +130,36 @@ def test_same_result_on_either_worker_and_in_process(data):
     assert len({here[2], on_a[2], on_b[2]}) == 3  # three different processes
     for other in (on_a, on_b):
         assert np.array_equal(other[0], here[0]) and other[1] == here[1]
+
+
+def test_batch_norm_trial_is_the_train_run(data):
+    """batch_norm=True: every hidden layer has gamma and beta, and the network is the one fit_dataset
+    builds with batch_norm=True from the same flags; False builds the plain one."""
+    params = {"learning_rate": 0.1, "iterations": 200, "hidden": "8,4", "init": "he", "batch_norm": True}
+    net, out = train_trial(params, data, seed=3)
+    assert all(net.gamma[k] is not None and net.beta[k] is not None for k in (1, 2))
+    alone = fit_dataset(data, hidden=[8, 4], init="he", rng=3, config=TrainConfig(learning_rate=0.1, iterations=200),
+                        batch_norm=True)  # fmt: skip
+    assert np.array_equal(net.params, alone.network.params)
+    assert out["dev_cost"] == alone.network.evaluate(data.dev_X, data.dev_Y)[1]
+    plain, _ = train_trial({**params, "batch_norm": False}, data, seed=3)
+    assert all(g is None for g in plain.gamma)
+
+
+def test_a_study_over_batch_norm(tmp_path):
+    """A grid over batch_norm: one trial of each; the winner is retrained with its own choice and its
+    command line says --batch-norm exactly when it chose it."""
+    from practicalnn.experiments.tune import tune
+
+    result = tune(
+        "moons",
+        ["batch_norm=choice:true|false", "iterations=300", "learning_rate=0.1", "hidden=8,4"],
+        sampler="grid",
+        pruner="none",
+        workers=0,
+        storage=f"sqlite:///{tmp_path}/bn.db",
+    )
+    assert sorted(r["params"]["batch_norm"] for r in result.table) == [False, True]
+    chose = result.best["params"]["batch_norm"]
+    assert (result.network.gamma[1] is not None) == chose
+    assert ("--batch-norm" in result.command.split()) == chose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._flags import add_batch_norm_args, network_options_of
 from ._types import float_grid
 from .common import (
     Progress,
@@ -30,6 +31,7 @@ def register(sub):
         "set out of the choice.",
     )
     add_network_args(p, own=("l2", "keep_prob"))
+    add_batch_norm_args(p)
     p.add_argument("--l2", type=float_grid, default="0,0.1,0.3,0.7", help="L2 strengths lambda, comma-separated")
     p.add_argument(
         "--keep-prob", type=float_grid, default="1,0.9,0.8", help="hidden-layer keep probabilities, comma-separated"
@@ -75,6 +77,7 @@ def run(args):
             config=config,
             workers=args.workers,
             progress=progress.update,
+            network_options=network_options_of(args),
         )
     index = None
     if report_dir is not None:
@@ -88,7 +91,8 @@ def run(args):
     s = result.setup
     dev = s["dev_set"]
     print(
-        f"Sweep of {s['layer_sizes']} ({s['activation']}) on {s['dataset']}: {len(result.l2_values)} lambda x "
+        f"Sweep of {s['layer_sizes']} ({s['activation']}{', batch norm' if s['batch_norm'] else ''}) on "
+        f"{s['dataset']}: {len(result.l2_values)} lambda x "
         f"{len(result.keep_values)} keep_prob = {len(result.cells)} models, {s['iterations']} iterations each, "
         f"{s['workers']} worker(s); {s['m_train']} training examples, dev = the {dev} set ({s['m_dev']} examples)\n"
     )

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.network import Network
 from ..diagnostics.stopping import InterruptionGuard
 from ..errors import TrainingDiverged, argument_error
-from ..training.run import fit_dataset, hidden_sizes
+from ..training.run import fit_dataset, hidden_sizes, network_options_of
 from ..training.trainer import TrainConfig
 from ..validation import Integral, Interval, Real, check
 from .tune.execution import opened
@@ -92,9 +93,9 @@ def _values(name, values, allowed):
     return converted
 
 
-def sweep_job(dataset, hidden, activation, init, rng, config):
-    """What every cell shares (the data, the dev set, the model, the training but for l2 and keep_prob):
-    sent once to each worker."""
+def sweep_job(dataset, hidden, activation, init, rng, config, network_options=None):
+    """What every cell shares (the data, the dev set, the model and its Network keywords, the training
+    but for l2 and keep_prob): sent once to each worker."""
     dev = (dataset.dev_X, dataset.dev_Y) if dataset.dev_X is not None else (dataset.test_X, dataset.test_Y)
     return {
         "dataset": dataset,
@@ -103,6 +104,7 @@ def sweep_job(dataset, hidden, activation, init, rng, config):
         "activation": activation,
         "init": init,
         "rng": rng,
+        "network": network_options_of(network_options),
         "config": {k: v for k, v in config.to_dict().items() if k not in ("l2", "keep_prob")},
     }
 
@@ -113,7 +115,13 @@ def run_cell(job, l2, keep):
     dataset = job["dataset"]
     try:
         result = fit_dataset(
-            dataset, hidden=job["hidden"], activation=job["activation"], init=job["init"], rng=job["rng"], config=config
+            dataset,
+            hidden=job["hidden"],
+            activation=job["activation"],
+            init=job["init"],
+            rng=job["rng"],
+            config=config,
+            **job.get("network", {}),
         )
     except TrainingDiverged as err:
         return SweepCell(l2, keep, None, None, None, None, None, "diverged", err.iteration)
@@ -174,6 +182,7 @@ def sweep(
     workers=None,
     progress=None,
     executor=None,
+    network_options=None,
 ):
     """Train one model per (l2, keep_prob) pair on ``dataset`` and score it on train and dev.
 
@@ -195,6 +204,8 @@ def sweep(
         several sweeps, or a scheduler elsewhere); ``workers`` is then its own.
     progress : callable, optional
         ``progress(done, total)`` after each finished cell.
+    network_options : dict, optional
+        Keywords of every cell's Network: ``batch_norm``, ``bn_epsilon``, ``bn_decay``.
 
     Returns
     -------
@@ -210,7 +221,9 @@ def sweep(
     keep_values = _values("keep_prob", keep_prob, Interval(Real, 0, 1, closed="right"))
     config = config or TrainConfig()
     workers = check("workers", (os.cpu_count() or 1) if workers is None else workers, Interval(Integral, 1, None))
-    job = sweep_job(dataset, hidden, activation, init, rng, config)
+    job = sweep_job(dataset, hidden, activation, init, rng, config, network_options)
+    # the network checked here: a bad keyword (a bn_decay outside [0, 1)) is one error, not one per cell
+    Network([dataset.n_x, *job["hidden"], dataset.n_y], activation, dataset.output, **job["network"])
     grid = [(a, k) for k in keep_values for a in l2_values]
     cells: list = [None] * len(grid)
     workers = executor.workers if executor is not None else min(workers, len(grid))
@@ -218,6 +231,7 @@ def sweep(
         "dataset": dataset.name,
         "layer_sizes": [dataset.n_x, *job["hidden"], dataset.n_y],
         "activation": activation,
+        "batch_norm": bool(job["network"].get("batch_norm", False)),
         "init": getattr(init, "name", init),
         "rng": rng if isinstance(rng, (str, int)) or rng is None else "generator",
         "dev_set": "dev" if dataset.dev_X is not None else "test",

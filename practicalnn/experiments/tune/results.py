@@ -92,10 +92,15 @@ def train_command(setup, params):
     for name, value in sorted(p.items()):
         if value is None or (name in ("patience", "check_every") and not p.get("patience")):
             continue
+        if name == "batch_norm":  # a switch: present or not
+            words += ["--batch-norm"] if value else []
+            continue
         if name not in FLAGS:
             notes.append(f"{name}={value!r} has no train flag")
             continue
         words += [FLAGS[name], value if isinstance(value, str) else repr(value)]
+    if p.get("batch_norm") and setup.get("normalize"):
+        notes.append("train takes no --normalize with --batch-norm: standardize the data beforehand")
     if p["seed"] != setup["seed"] and not setup.get("own_dev"):
         notes.append(f"train splits the dev set with --seed, so its dev set is not the study's (seed {setup['seed']})")
     return " ".join(shlex.quote(str(w)) for w in words), notes

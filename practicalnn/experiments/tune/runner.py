@@ -1,6 +1,13 @@
 """The client's loop: Optuna asks, Dask trains, Optuna is told. Only this loop writes to the study.
 
-As many trials run as the executor has worker threads. A task is ``run_rung`` unless the caller
+The executor's ``in_flight`` tasks are kept submitted (twice its worker threads on Dask): a worker that
+finishes a task starts the next one queued at once, while the client asks and tells (each a storage
+write of a few ms) in the meantime, instead of waiting for it. Asking ahead changes no result: when
+the sampler and the pruner read nothing of the other trials (random or grid sampler, no pruning) a
+trial depends on its slot alone; otherwise (tpe, a pruner) the finished tasks are settled in the
+order they were submitted, each followed by the asks it frees, so the sequence of asks, reports and
+tells, and so the study's table, is a function of the seed and ``in_flight``, never of which worker
+was quicker. A task is ``run_rung`` unless the caller
 gives its own ``task(params, data, state, until)`` returning an outcome of the same shape (the
 sweep's cells); ``on_result(slot, params, outcome)`` sees every final outcome. Storage writes per
 trial are kept few (each is a transaction, about 20 ms on SQLite): ask, the slot, one report per rung
@@ -48,7 +55,11 @@ class StudyLoop:
         self.study, self.setup, self.space, self.executor, self.data = study, setup, space, executor, data
         self.progress, self.on_result = progress, on_result
         self.task = task or functools.partial(run_rung, seed=setup["seed"], bayes_error=setup["bayes_error"])
-        self.running = {}  # future -> _Running
+        self.running = {}  # future -> _Running, in the order they were submitted
+        self.capacity = getattr(executor, "in_flight", executor.workers)
+        # timing decides nothing only if the finished tasks are settled in submission order, where
+        # what is asked or pruned depends on the other trials (tpe; a pruner)
+        self.ordered = setup["sampler"] not in ("random", "grid") or setup["pruner"] != "none"
         self.slot = next_slot(study)
         self.queued = waiting(study)  # enqueued retries (only this loop asks, so it counts them down)
         self.rung = setup["rung_every"] if setup["pruner"] != "none" else None
@@ -60,9 +71,10 @@ class StudyLoop:
         self.running[self.executor.submit(self.task, job.params, self.data, state, until)] = job
 
     def _start(self):
-        """Ask for trials while a worker is free and the plan has slots left (retries first)."""
+        """Ask for trials while fewer than ``capacity`` tasks are in flight and the plan has slots
+        left (retries first)."""
         fixed, distributions = self.space.fixed(), self.space.distributions()
-        while len(self.running) < self.executor.workers and (self.slot < self.setup["n_trials"] or self.queued):
+        while len(self.running) < self.capacity and (self.slot < self.setup["n_trials"] or self.queued):
             self.study.sampler = make_sampler(self.setup["sampler"], self.space, self.setup["seed"], self.slot)
             trial = self.study.ask(distributions)
             slot = trial.user_attrs.get("slot")
@@ -113,7 +125,24 @@ class StudyLoop:
 
     def _report(self):
         if self.progress is not None:
-            self.progress({**self.counts, "running": len(self.running), "total": self.setup["n_trials"]})
+            running = min(len(self.running), self.executor.workers)
+            counts = {**self.counts, "running": running, "queued": len(self.running) - running}
+            self.progress({**counts, "total": self.setup["n_trials"]})
+
+    def _finished(self):
+        """The tasks to settle now: every finished one, or, ``ordered``, the first submitted once it
+        has finished and those after it that have (waiting up to TICK s for it)."""
+        if not self.ordered:
+            return self.executor.wait(self.running, TICK)
+        order = list(self.running)
+        if not self.executor.wait(order[:1], TICK):
+            return []
+        done = []
+        for future in order:
+            if not future.done():
+                break
+            done.append(future)
+        return done
 
     def run(self):
         """Run the plan to its end; on Ctrl-C, cancel, mark the running trials interrupted, raise."""
@@ -121,9 +150,9 @@ class StudyLoop:
             self._start()
             self._report()
             while self.running:
-                for future in self.executor.wait(self.running, TICK):
+                for future in self._finished():
                     self._settle(future, self.running.pop(future))
-                self._start()
+                    self._start()  # after each tell: the asks it frees come before the next tell
                 self._report()
         except KeyboardInterrupt:
             self.interrupt()

@@ -5,6 +5,7 @@ as the notes advise for a learning rate between 1e-4 and 1) for real numbers, ``
 for integers. On the command line::
 
     learning_rate=log:1e-4:1   l2=0:1 (uniform)   hidden=choice:20,3|40,10   iterations=5000
+    batch_norm=choice:true|false
 
 Choices are separated by ``|`` (and, for a knob whose value is not a list, by commas too). In a file,
 each key is a knob and its value a flag string (``"log:1e-4:1"``), a number or string (fixed), a list
@@ -43,7 +44,17 @@ TRAIN_KNOBS = {
     "record_every": int,
 }
 #: Knobs of the model, early stopping and the random streams.
-OTHER_KNOBS = {"hidden": list, "activation": str, "init": str, "patience": int, "check_every": int, "seed": int}
+OTHER_KNOBS = {
+    "hidden": list,
+    "activation": str,
+    "init": str,
+    "batch_norm": bool,  # every hidden layer batch-normalized (``Network(..., batch_norm=True)``)
+    "patience": int,
+    "check_every": int,
+    "seed": int,
+}
+#: How a flag writes a ``batch_norm`` value.
+BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 KNOBS = {**TRAIN_KNOBS, **OTHER_KNOBS}
 LIST_KNOBS = ("hidden", "keep_prob")
 RANGES = ("uniform", "log", "int", "logint")
@@ -108,6 +119,8 @@ def check_value(name, value):
     elif name in ("patience", "check_every"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise argument_error(name, value, "an integer >= 1")
+    elif name == "batch_norm" and not isinstance(value, bool):
+        raise argument_error(name, value, "true or false")
     elif name == "seed" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise argument_error(name, value, "a non-negative integer")
 
@@ -127,6 +140,10 @@ def _scalar(name, text):
         return text  # kept as text ("20,3"): Optuna's choices must be plain values
     if name == "batch_size" and text.lower() in ("none", "full"):
         return None
+    if kind is bool:
+        if text.lower() not in BOOLEANS:
+            raise ConfigError(f"{text!r} is not true or false")
+        return BOOLEANS[text.lower()]
     if kind is str:
         return text
     if kind is int:

@@ -31,6 +31,7 @@ def trial_settings(params, seed=0):
     p = {**DEFAULTS, "seed": seed, **params}
     config = TrainConfig(**{k: engine_value(k, v) for k, v in p.items() if k in TRAIN_KNOBS})
     model = {"hidden": engine_value("hidden", p["hidden"]), "activation": p["activation"], "init": p["init"]}
+    model["batch_norm"] = bool(p.get("batch_norm", False))
     early = {"patience": p["patience"], "every": p["check_every"]} if p.get("patience") else None
     return model, config, int(p["seed"]), early
 
@@ -52,7 +53,9 @@ def build(params, data, seed=0, until=None):
     model, config, seed, early = trial_settings(params, seed)
     total = config.iterations
     until = total if until is None else min(int(until), total)
-    net = Network([data.n_x, *model["hidden"], data.n_y], model["activation"], data.output)
+    net = Network(
+        [data.n_x, *model["hidden"], data.n_y], model["activation"], data.output, batch_norm=model["batch_norm"]
+    )
     callbacks = []
     if early is not None:
         callbacks.append(
