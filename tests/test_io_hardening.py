@@ -58,15 +58,20 @@ def refused(path, match, reader=load):
 
 # -- files written by the previous version -----------------------------------------------------------
 def test_files_written_by_the_previous_version_still_load():
+    # The expected outputs were computed by the previous version on another machine: the same
+    # parameters give the same predictions up to the last bits, which the CPU's BLAS and SIMD
+    # kernels round their own way (a CI machine once differed by one ulp in one entry of 80).
+    same = {"rtol": 1e-12, "atol": 0}
     expected = np.load(DATA / "v1_expected.npz")
     saved = load(DATA / "v1_network.pnn")
     assert list(saved.classes) == ["a", "b", "c"] and saved.feature_names == ["x", "y", "z"]
-    np.testing.assert_array_equal(saved.predict_proba(expected["net_X"]), expected["net_proba"])
+    np.testing.assert_allclose(saved.predict_proba(expected["net_X"]), expected["net_proba"], **same)
     clf, reg = load(DATA / "v1_classifier.pnn"), load(DATA / "v1_regressor.pnn")
     assert isinstance(clf, NeuralNetClassifier) and clf.early_stopping and list(clf.classes_) == ["no", "yes"]
-    np.testing.assert_array_equal(clf.predict_proba(expected["X"]), expected["clf_proba"])
+    np.testing.assert_allclose(clf.predict_proba(expected["X"]), expected["clf_proba"], **same)
+    np.testing.assert_array_equal(clf.predict(expected["X"]), np.where(expected["clf_proba"][:, 1] > 0.5, "yes", "no"))
     assert isinstance(reg, NeuralNetRegressor) and reg.hidden_layer_sizes == 2 and reg.init.scale == 0.1
-    np.testing.assert_array_equal(reg.predict(expected["X"]), expected["reg_pred"])
+    np.testing.assert_allclose(reg.predict(expected["X"]), expected["reg_pred"], **same)
 
 
 # -- temporary files ----------------------------------------------------------------------------------
