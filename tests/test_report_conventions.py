@@ -15,6 +15,7 @@ REPORTS = {
     "train": ["train", "--iterations", "10000"],
     "train_es": ["train", "--iterations", "20000", "--early-stopping"],
     "train_norm": ["train", "--iterations", "600", "--normalize", "--dev-fraction", "0.2"],
+    "train_schedule": ["train", "--iterations", "600", "--batch-size", "64", "--lr-schedule", "inverse_sqrt"],
     "sweep": ["sweep", "--iterations", "300", "--workers", "1", "--l2", "0,0.7", "--keep-prob", "1,0.8"],
     "recipe": ["recipe", "--max-runs", "3", "--iterations", "100"],
     "signal": ["signal", "--depth", "8", "--width", "20", "--examples", "32"],

@@ -37,3 +37,36 @@ def test_staircase_holds_the_rate_over_each_interval():
 def test_parameters_that_would_make_the_rate_negative_or_infinite_are_refused(kwargs, argument):
     with pytest.raises(ConfigError, match=argument):
         make_schedule(**kwargs)
+
+
+def test_the_training_report_plots_the_rate_of_every_update(tmp_path):
+    """The train report draws the schedule as the trainer applies it: with mini-batches of 64 on the 134
+    moons an epoch is 3 updates, and the staircase holds each rate over 5 epochs (15 updates)."""
+    from practicalnn.cli import main
+
+    assert main(["train", "--iterations", "300", "--batch-size", "64", "--lr-schedule", "exponential",
+                 "--decay-base", "0.9", "--time-interval", "5", "--report", str(tmp_path / "r")]) == 0  # fmt: skip
+    assert (tmp_path / "r" / "model_learning_rate.png").exists()
+    assert "exponential schedule, base 0.9, staircase every 5 epochs" in (tmp_path / "r" / "index.html").read_text()
+
+    from practicalnn.data.datasets import load_moons
+    from practicalnn.report.reproduce import rate_figure
+    from practicalnn.training.config import TrainConfig
+    from practicalnn.training.history import History
+
+    class Result:
+        config = TrainConfig(learning_rate=0.3, iterations=300, batch_size=64, lr_schedule="exponential",
+                             decay_base=0.9, time_interval=5)  # fmt: skip
+        history = History()
+
+    Result.history.iterations_run = 300
+    _, fig, _ = rate_figure(Result, load_moons().train_X.shape[1], "model")
+    its, rates = fig.axes[0].lines[0].get_data()
+    assert list(rates) == pytest.approx([0.3 * 0.9 ** (it // 15) for it in its], rel=1e-12)
+
+
+def test_a_constant_rate_draws_no_schedule(tmp_path):
+    from practicalnn.cli import main
+
+    assert main(["train", "--iterations", "200", "--report", str(tmp_path / "r")]) == 0
+    assert not (tmp_path / "r" / "model_learning_rate.png").exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .figures import HALF, THIRD, integer_ticks, legend_if_several, new_figure
 from .html import Report
 from .plots import plot_costs
-from .reproduce import boundary_figures, cost_figure, iterations_text
+from .reproduce import boundary_figures, cost_figure, iterations_text, rate_figure, rate_text
 
 #: Fewer recorded J values than this make a straight line, not a curve: the dev checks show training then.
 MIN_POINTS = 5
@@ -58,7 +58,7 @@ def generalization_report(result, dataset, directory, extras):
     rep = Report(
         f"practicalnn train: {dataset.name}",
         f"layers {result.setup['layer_sizes']}, {result.setup['activation']}, learning rate "
-        f"{result.config.learning_rate}, {result.config.optimizer}, {iterations_text(result)}, "
+        f"{rate_text(result.config)}, {result.config.optimizer}, {iterations_text(result)}, "
         f"l2 {result.config.l2}, keep_prob {result.config.keep_prob}",
     )
     rep.section("Results")
@@ -80,6 +80,8 @@ def generalization_report(result, dataset, directory, extras):
     figures += [] if sparse else [cost_figure(result, "model", curves=not checks)]
     if checks:
         figures.append(_curves_figure(h))
+    rate = rate_figure(result, dataset.train_X.shape[1], "model")
+    figures += [rate] if rate else []
     rep.section("Figures")
     rep.figures(figures)
     if sparse:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .figures import HALF, THIRD, shared_scale
+import math
+
+from .figures import HALF, THIRD, apply_scale, integer_ticks, new_figure, shared_scale
 from .html import Report
 from .plots import network_boundary, plot_costs
 
@@ -69,6 +71,51 @@ def cost_figure(result, prefix, curves=True, scale=None):
     )
 
 
+def schedule_varies(config):
+    """Whether ``config``'s learning rate changes during training (a schedule other than a constant)."""
+    return config.lr_schedule != "constant" and not (config.lr_schedule == "inverse" and not config.decay_rate)
+
+
+def rate_text(config):
+    """ "0.3", or "0.3 (exponential schedule, base 0.9, staircase every 5 epochs)" when it decays."""
+    if not schedule_varies(config):
+        return f"{config.learning_rate}"
+    parameter = {
+        "inverse": f"decay_rate {config.decay_rate:g}",
+        "exponential": f"base {config.decay_base:g}",
+        "inverse_sqrt": f"k {config.decay_k:g}",
+    }[config.lr_schedule]
+    stair = f", staircase every {config.time_interval} epochs" if config.time_interval else ""
+    return f"{config.learning_rate} ({config.lr_schedule} schedule, {parameter}{stair})"
+
+
+def rate_figure(result, m_train, prefix):
+    """The learning rate of every update under the run's schedule (the course's learning-rate decay), as
+    the trainer computes it: epoch ``e`` is update ``it // updates_per_epoch`` (every update with full
+    batches). None when the rate never changes."""
+    config = result.config
+    if not schedule_varies(config):
+        return None
+    batch = config.batch_size
+    per_epoch = math.ceil(m_train / batch) if batch and batch < m_train else 1
+    last = max(result.history.iterations_run, 1)
+    its = sorted({round(i * last / 400) for i in range(401)})  # the curve at 401 points at most
+    rates = [config.rate(it // per_epoch) for it in its]
+    fig, ax = new_figure(THIRD)
+    ax.step(its, rates, where="post")
+    scale = shared_scale(rates)
+    apply_scale(ax, scale, "learning rate")
+    if scale == "linear":
+        ax.set_ylim(bottom=0)
+    ax.set_xlabel("iteration")
+    integer_ticks(ax)
+    stair = f",\nstaircase every {config.time_interval} epochs" if config.time_interval else ""
+    ax.set_title(f"Learning rate: {config.lr_schedule} schedule{stair}", fontsize=9)
+    ax.grid(True, alpha=0.3)
+    epochs = "every update is an epoch" if per_epoch == 1 else f"an epoch is {per_epoch} mini-batches"
+    return f"{prefix}_learning_rate.png", fig, f"the learning rate of each update ({epochs})"
+
+
 def reproduce_report(results, directory):
     from ..data.datasets import load_moons
 
@@ -126,7 +173,7 @@ def train_report(result, dataset, directory):
     rep = Report(
         f"practicalnn train: {dataset.name}",
         f"layers {result.setup['layer_sizes']}, {result.setup['activation']}, init {result.setup['init']}, "
-        f"learning rate {result.config.learning_rate}, {iterations_text(result)}, "
+        f"learning rate {rate_text(result.config)}, {iterations_text(result)}, "
         f"l2 {result.config.l2}, l1 {result.config.l1}, keep_prob {result.config.keep_prob}",
     )
     rep.section("Results")
@@ -135,5 +182,6 @@ def train_report(result, dataset, directory):
         [["train", result.train_accuracy, result.train_cost], ["test", result.test_accuracy, result.test_cost]],
     )
     rep.section("Figures")
-    rep.figures(boundary_figures(result, dataset, "model") + [cost_figure(result, "model")])
+    rate = rate_figure(result, dataset.train_X.shape[1], "model")
+    rep.figures(boundary_figures(result, dataset, "model") + [cost_figure(result, "model")] + ([rate] if rate else []))
     return rep.write(directory)
