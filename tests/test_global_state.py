@@ -2,6 +2,7 @@
 pyplot figures, Numba's, BLAS's and PyTorch's thread counts, the logging configuration, the warning
 filters and NumPy's global random state are the same after each call as before it."""
 
+import gc
 import logging
 import os
 import subprocess
@@ -48,6 +49,9 @@ def _loggers():
 
 
 def _state():
+    # distributed's nodes take their log handlers off when they are collected (weakref.finalize): a
+    # cluster closed earlier but not yet collected would otherwise read as a change of the loggers
+    gc.collect()
     params = matplotlib.rcParams
     return {
         "backend": params._get("backend"),  # _get: reading must not resolve (and so set) the backend
