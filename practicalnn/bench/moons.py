@@ -14,6 +14,8 @@ from .baseline import baseline_accuracy, baseline_model
 from .harness import peak_bytes, relative, row, timed, timed_together
 
 L2_GRID = [0.0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7]
+#: W2's row for the sweep's process pool, which the Dask path replaced (issue 12: at least as fast).
+POOL = "process pool (the sweep before Dask)"
 KEEP_GRID = [1.0, 0.95, 0.9, 0.86, 0.8, 0.7, 0.6, 0.5]
 
 
@@ -114,15 +116,27 @@ def _w1_checks(d, net, history, ref_net, ref_history, base_params, base_costs):
 
 def w2(repeats=3, iterations=30000, l2=L2_GRID, keep=KEEP_GRID, workers=None, progress=None):
     """W2: a sweep of the W1 model over ``l2`` x ``keep``, against the baseline run once per cell."""
-    from ..experiments.sweep import sweep
+    import os
+
+    from ..experiments.sweep import sweep, sweep_job
+    from .pool import pool_sweep
 
     d = load_moons()
     step = progress or (lambda what: None)
     config = TrainConfig(learning_rate=0.3, iterations=iterations)
-    step("W2 practicalnn sweep")
-    ours, ours_times, result = timed(
-        lambda: sweep(d, l2, keep, config=config, rng="notebook", init="notebook", workers=workers), repeats
+    workers = workers or os.cpu_count() or 1
+    job = sweep_job(d, (20, 3), "relu", "notebook", "notebook", config)
+    grid = [(a, k) for k in keep for a in l2]
+    step("W2 practicalnn sweep and the process pool it replaced, in turns")
+    together = timed_together(
+        {
+            "dask": lambda: sweep(d, l2, keep, config=config, rng="notebook", init="notebook", workers=workers),
+            "pool": lambda: pool_sweep(job, grid, workers),
+        },
+        repeats,
     )
+    ours, ours_times, result = together["dask"]
+    pool_s, pool_times, pool_cells = together["pool"]
     step(f"W2 numpy baseline x {len(l2) * len(keep)}")
 
     def baseline_all():
@@ -139,16 +153,18 @@ def w2(repeats=3, iterations=30000, l2=L2_GRID, keep=KEEP_GRID, workers=None, pr
     chaotic = [_chaotic(d, a, k, iterations, base_cost, cell) for a, k, base_cost, cell in differing]
     n = len(l2) * len(keep)
     rows = [
-        row("W2", "practicalnn sweep", ours, ours_times, ours, f"{n} models on {result.setup['workers']} worker(s)"),
+        row("W2", "practicalnn sweep", ours, ours_times, ours, f"{n} models on a local Dask cluster of {workers}"),
+        row("W2", POOL, pool_s, pool_times, ours, f"{n} models on {workers} forked processes; >= 1x: Dask as fast"),
         row("W2", f"numpy baseline x {n}", base_s, base_times, ours, f"sequential, timed once ({n} runs)"),
     ]
     checks = {
         "cells": n,
+        "dask_equals_pool": [c.to_dict() for c in result.cells] == [c.to_dict() for c in pool_cells],
         "cells_same": same,
         "cells_chaotic": [c for c in chaotic if c["chaotic"]],
         "cells_differing_not_chaotic": [c for c in chaotic if not c["chaotic"]],
-        "same_results": all(c["chaotic"] for c in chaotic),
     }
+    checks["same_results"] = all(c["chaotic"] for c in chaotic) and checks["dask_equals_pool"]
     small = TrainConfig(learning_rate=0.3, iterations=min(iterations, 1000))
     memory = peak_bytes(lambda: sweep(d, l2[:2], keep[:1], config=small, rng="notebook", workers=1))
     return {"rows": rows, "checks": checks, "peak_bytes": {"practicalnn (parent process)": memory}}

@@ -208,7 +208,9 @@ def _w2_line(c):
             else ""
         )
         + (f"; {len(c['cells_differing_not_chaotic'])} cell(s) DIFFER" if c["cells_differing_not_chaotic"] else "")
-    )
+        + ("" if "dask_equals_pool" not in c else "; Dask's cells equal the process pool's" if c["dask_equals_pool"]
+           else "; Dask's cells DIFFER from the process pool's")
+    )  # fmt: skip
 
 
 def _memory_lines(w):
