@@ -64,8 +64,21 @@ def _comparable(table):
     return [{k: v for k, v in row.items() if k != "number"} for row in table]
 
 
-def _studies(folder, params, n_trials, seed, step):
-    """The three studies, each cluster started once: {name: (result, seconds)}, start-up seconds."""
+def _in_process(rows, fixed, data, seed):
+    """Seconds to train the trials ``rows`` (table rows) one after another in this process."""
+    from ..experiments.tune import train_trial
+
+    start = time.perf_counter()
+    for row in rows:
+        train_trial({**fixed, **row["params"]}, data, seed=seed, keep_state=False)
+    return time.perf_counter() - start
+
+
+def _studies(folder, params, n_trials, seed, step, inline):
+    """The three studies, each cluster started once, and the same trials in this process: half of
+    them before the one-worker study, half after, so that a machine getting slower or faster meanwhile
+    falls on both sides of the overhead alike. ({name: (result, seconds)}, start-up seconds, in-process
+    seconds)."""
     studies, startup = {}, {}
     step(0, "W5: pruned and unpruned studies, 2 workers")
     executor, startup[2] = _cluster(2)
@@ -75,18 +88,22 @@ def _studies(folder, params, n_trials, seed, step):
         studies["full2"] = _study(folder, "full2", params, n_trials, "none", executor, seed)
     finally:
         executor.close()
-    step(2, "W5: unpruned study, 1 worker")
+    table = studies["full2"][0].table  # the same trials as every unpruned study's (checked below)
+    step(2, "W5: half the trials in this process")
+    t_inline = inline(table[0::2])
+    step(3, "W5: unpruned study, 1 worker, then the other half in this process")
     executor, startup[1] = _cluster(1)
     try:
         studies["full1"] = _study(folder, "full1", params, n_trials, "none", executor, seed)
     finally:
         executor.close()
-    return studies, startup
+    t_inline += inline(table[1::2])
+    return studies, startup, t_inline
 
 
 def run_w5(n_trials=N_TRIALS, iterations=30000, seed=0, progress=None):
     """The W5 figures as a dict (seconds, shares and ratios), with the load averages around them."""
-    from ..experiments.tune import prepare_data, train_trial
+    from ..experiments.tune import prepare_data
     from ..experiments.tune.space import space_from
 
     def step(i, what):
@@ -95,16 +112,13 @@ def run_w5(n_trials=N_TRIALS, iterations=30000, seed=0, progress=None):
 
     params = _space(iterations)
     fixed = space_from(params).fixed()
+    data, _ = prepare_data("moons", seed=seed)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
-        studies, startup = _studies(folder, params, n_trials, seed, step)
+        studies, startup, t_inline = _studies(
+            folder, params, n_trials, seed, step, lambda rows: _in_process(rows, fixed, data, seed)
+        )
     (pruned, t_pruned), (full2, t_full2), (full1, t_full1) = (studies[k] for k in ("pruned", "full2", "full1"))
-    step(3, "W5: the same trials in this process")
-    data, _ = prepare_data("moons", seed=seed)
-    start = time.perf_counter()
-    for row in full1.table:
-        train_trial({**fixed, **row["params"]}, data, seed=seed, keep_state=False)
-    t_inline = time.perf_counter() - start
     step(4, "W5: done")
     trained = sum(r["iterations"] or 0 for r in pruned.table)
     overhead = (t_full1 - t_inline) / n_trials
