@@ -35,7 +35,9 @@ def make_sampler(name, space, seed, slot):
     if name == "random":
         return optuna.samplers.RandomSampler(seed=s)
     if name == "grid":
-        return optuna.samplers.GridSampler(space.grid(), seed=s)
+        # one seed for every slot: the sampler shuffles the grid by its seed and gives trial n the n-th
+        # cell, so a seed per slot repeated some cells and never ran others
+        return optuna.samplers.GridSampler(space.grid(), seed=int(seed))
     return optuna.samplers.TPESampler(seed=s, constant_liar=True)
 
 
