@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import ConfigError, Interrupted, argument_error
-from .common import check_report_dir, print_json
+from .common import check_report_dir, print_json, writing
 from .study import DEFAULT_STUDY, best_lines, counts_line, trial_table
 
 
@@ -135,11 +135,26 @@ def run(args):
     if report_dir is not None:
         from ..report.tune import tune_report
 
-        index = tune_report(
-            result, report_dir, best_lines(result.best, result.test, result.command, result.notes, result.setup)
-        )
+        lines = best_lines(result.best, result.test, result.command, result.notes, result.setup)
+        with writing("report", report_dir):
+            index = tune_report(result, report_dir, lines, _study_data(result.setup))
     show(result, args.json, index)
     return 0
+
+
+def _study_data(setup):
+    """The study's data again (the split and scaling its setup records), for the best trial's
+    learning curves; None when the data on disk is no longer what the study was made with."""
+    from ..experiments.tune import prepare_data
+
+    data, description = prepare_data(
+        setup["dataset"],
+        target=setup["target"],
+        dev_fraction=setup["dev_fraction"] or 0.2,
+        normalize=setup["normalize"],
+        seed=setup["seed"],
+    )
+    return data if description["data_digest"] == setup["data_digest"] else None
 
 
 def show(result, as_json, index=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 
 from .figures import HALF, PAGE_WIDTH_IN, THIRD, legend_if_several, new_figure, shared_limits
@@ -53,7 +54,9 @@ def heatmap(view, metric="dev_accuracy", *, ax=None, title=None, limits=None):
     fig, ax = new_figure(_heatmap_size(view)) if ax is None else (ax.figure, ax)
     grid = view.grid(metric)
     vmin, vmax = limits or shared_limits(grid)
-    image = ax.imshow(grid, cmap="viridis", aspect="auto", vmin=vmin, vmax=vmax)
+    # a cell without a value is light grey with dark words (NaN is drawn blank: white words were invisible)
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
+    image = ax.imshow(grid, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
     ax.set_xticks(range(len(view.x_values)), [tick(v) for v in view.x_values])
     ax.set_yticks(range(len(view.y_values)), [tick(v) for v in view.y_values] if view.y_name else [""])
     ax.set_xlabel(view.x_name)
@@ -70,7 +73,7 @@ def heatmap(view, metric="dev_accuracy", *, ax=None, title=None, limits=None):
                 ha="center",
                 va="center",
                 fontsize=8,
-                color="white" if np.isnan(value) or value < middle else "black",
+                color="black" if np.isnan(value) or value >= middle else "white",
             )
     fig.colorbar(image, ax=ax)
     ax.set_title(title or metric.replace("_", " "), fontsize=9)
