@@ -34,14 +34,16 @@ def history_figure(table, metric):
     if pruned:
         xs, ys = [r["trial"] for r in pruned], [r[metric] for r in pruned]
         ax.plot(xs, ys, "x", color="grey", label="pruned (value at its last rung)")
+    last = max([r["trial"] for r in table], default=0)
     if done:
-        ax.plot([r["trial"] for r in done], [r["value"] for r in done], "o", label="complete trial")
-        best = np.minimum.accumulate([r["value"] for r in done])
-        ax.step([r["trial"] for r in done], best, where="post", color="C3", label="best so far")
+        xs = [r["trial"] for r in done]
+        ax.plot(xs, [r["value"] for r in done], "o", label="complete trial")
+        best = list(np.minimum.accumulate([r["value"] for r in done]))
+        ax.step([*xs, last], [*best, best[-1]], where="post", color="C3", label="best so far")  # to the last trial
     values = [r["value"] for r in done] + [r[metric] for r in pruned]
     apply_scale(ax, shared_scale(values), f"{metric_label(metric)} (the objective)")
     ax.set_xlabel("trial")
-    ax.set_xlim(-0.5, max([r["trial"] for r in table], default=0) + 0.5)
+    ax.set_xlim(-0.5, last + 0.5)
     integer_ticks(ax)
     ax.set_title("Optimisation history", fontsize=9)
     ax.grid(True, alpha=0.3)
@@ -112,7 +114,8 @@ def parallel_figure(table, space, metric, best_trial):
     done = [r for r in table if r["state"] == "complete" and r["value"] is not None]
     pruned = [r for r in table if r["state"] == "pruned"]
     fig, ax = new_figure(FULL if len(knobs) > 2 else HALF)
-    columns, ticks, names = [], [], [name for name, _ in knobs]
+    columns, ticks = [], []
+    names = [f"{name} (log scale)" if knob.kind in ("log", "logint") else name for name, knob in knobs]
     for name, knob in knobs:
         positions, marks = _position(knob, [r["params"].get(name) for r in done + pruned])
         columns.append(positions)
