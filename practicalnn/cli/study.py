@@ -11,6 +11,8 @@ import sys
 from .common import fmt, print_json, table
 
 DEFAULT_STUDY = "practicalnn-tune"
+#: A trial's iterations when the space does not set them (``experiments.tune.trial.DEFAULTS``).
+DEFAULT_ITERATIONS = 2000
 
 
 def register(sub):
@@ -72,6 +74,20 @@ def trial_table(rows, searched):
     return table(headers, body)
 
 
+def pruning_words(setup):
+    """How the study prunes, as a newcomer reads it: successive halving decides only at its rungs
+    (rung_every x 3^k iterations), median pruning at every report, and "none" is no pruning."""
+    if setup["pruner"] == "none":
+        return "no pruning"
+    every = setup["rung_every"]
+    if setup["pruner"] == "median":
+        return f"median pruning every {every} iterations"
+    knob = setup["space"].get("iterations")
+    longest = max(knob["values"]) if knob else DEFAULT_ITERATIONS
+    rungs = [every * 3**k for k in range(32) if every * 3**k < longest]
+    return f"successive-halving pruning at {', '.join(map(str, rungs))} iterations" if rungs else "no pruning"
+
+
 def counts_line(counts):
     return ", ".join(f"{n} {state}" for state, n in counts.items() if n)
 
@@ -124,7 +140,7 @@ def run(args):
         return 0
     if args.action == "show":
         print(
-            f"study {args.study_name} in {args.storage}: {setup['sampler']} sampler, {setup['pruner']} pruning, "
+            f"study {args.study_name} in {args.storage}: {setup['sampler']} sampler, {pruning_words(setup)}, "
             f"on {setup['dataset']}\n"
         )
         print(trial_table(rows, searched))

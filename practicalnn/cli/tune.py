@@ -6,7 +6,7 @@ import sys
 
 from ..errors import ConfigError, Interrupted, argument_error
 from .common import check_report_dir, print_json, writing
-from .study import DEFAULT_STUDY, best_lines, counts_line, trial_table
+from .study import DEFAULT_STUDY, best_lines, counts_line, pruning_words, trial_table
 
 
 def register(sub):
@@ -137,7 +137,8 @@ def run(args):
 
         lines = best_lines(result.best, result.test, result.command, result.notes, result.setup)
         with writing("report", report_dir):
-            index = tune_report(result, report_dir, lines, _study_data(result.setup))
+            about = f"{result.setup['sampler']} sampler, {pruning_words(result.setup)}"
+            index = tune_report(result, report_dir, lines, _study_data(result.setup), about)
     show(result, args.json, index)
     return 0
 
@@ -168,7 +169,7 @@ def show(result, as_json, index=None):
     dev = "its own dev split" if s.get("own_dev") else f"{s['dev_fraction']:g} of the training set"
     print(
         f"Study of {s['n_trials']} trials on {s['dataset']} (dev set: {dev}): {s['sampler']} sampler, "
-        f"{s['pruner']} pruning every {s['rung_every']} iterations, on {result.where}\n"
+        f"{pruning_words(s)}, on {result.where}\n"
     )
     print(trial_table(result.table, searched))
     print(

@@ -156,17 +156,17 @@ def _best_section(report, result, data, best_lines):
         )
 
 
-def tune_report(result, directory, best_lines=(), data=None):
-    """The study's HTML report in ``directory``; ``best_lines`` are the CLI's words on the winner, and
-    ``data`` (the study's dataset, from ``tune.prepare_data``) gives the best trial's learning curves.
-    Returns the index path."""
+def tune_report(result, directory, best_lines=(), data=None, about=None):
+    """The study's HTML report in ``directory``; ``best_lines`` are the CLI's words on the winner,
+    ``data`` (the study's dataset, from ``tune.prepare_data``) gives the best trial's learning curves,
+    ``about`` says how it searched (the CLI's words). Returns the index path."""
     s = result.setup
     counts = ", ".join(f"{n} {state}" for state, n in result.counts.items() if n)
     report = Report(
         f"practicalnn tune: {s['dataset']}",
-        f"{s['sampler']} sampler, {s['pruner']} pruning every {s['rung_every']} iterations, "
-        f"{metric_label(s['metric'])} minimized on the dev set; {len(result.table)} trials ({counts}); "
-        f"study {result.study.study_name} in {result.storage}",
+        f"{about or s['sampler'] + ' sampler, ' + s['pruner'] + ' pruner'}; {metric_label(s['metric'])} "
+        f"minimized on the dev set; {len(result.table)} trials ({counts}); study {result.study.study_name} "
+        f"in {result.storage}",
     )
     report.section("The search")
     _search_section(report, result)
