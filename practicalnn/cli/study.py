@@ -85,7 +85,10 @@ def pruning_words(setup):
     knob = setup["space"].get("iterations")
     longest = max(knob["values"]) if knob else DEFAULT_ITERATIONS
     rungs = [every * 3**k for k in range(32) if every * 3**k < longest]
-    return f"successive-halving pruning at {', '.join(map(str, rungs))} iterations" if rungs else "no pruning"
+    if not rungs:
+        return f"successive-halving pruning, but its first rung ({every}) is past the last iteration"
+    at = " and ".join([", ".join(map(str, rungs[:-1])), str(rungs[-1])] if len(rungs) > 1 else [str(rungs[0])])
+    return f"successive-halving pruning at {at} iterations"
 
 
 def counts_line(counts):
