@@ -201,7 +201,7 @@ def show(result, as_json, index=None):
     dev = "its own dev split" if s.get("own_dev") else f"{s['dev_fraction']:g} of the training set"
     print(
         f"Study of {s['n_trials']} trials on {s['dataset']} (dev set: {dev}): {s['sampler']} sampler, "
-        f"{pruning_words(s)}, on {result.where}\n"
+        f"{pruning_words(s)}, {'in this process' if result.where == 'in-process' else 'on ' + str(result.where)}\n"
     )
     print(trial_table(result.table, searched))
     print(
