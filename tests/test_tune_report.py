@@ -103,7 +103,7 @@ def _expected_grid(study, metric):
 
 def test_grid_heat_maps_and_path_hold_the_stored_values(tmp_path, capsys, figures):
     assert _tune(tmp_path / "rep", *GRID, "--sampler", "grid", "--pruner", "none", "--workers", "0") == 0
-    capsys.readouterr()
+    assert capsys.readouterr().out.splitlines()[0].endswith("grid sampler, no pruning, in this process")
     study = _stored(tmp_path / "rep")
     dev, train = _expected_grid(study, "value"), _expected_grid(study, "train_cost")
     shown = {name: figures[f"heatmap_{name}.png"].axes[0] for name in ("dev", "train")}
@@ -159,3 +159,11 @@ def test_the_report_leaves_pyplot_and_the_random_state_alone(tmp_path, capsys):
     capsys.readouterr()
     assert _rc() == before[0] and plt.get_fignums() == before[1]
     assert np.array_equal(np.random.get_state()[1], before[2])
+
+
+def test_reading_a_study_that_is_not_there_creates_no_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["study", "show"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--storage='sqlite:///study.db'" in err and "DIR/study.db" in err
+    assert list(tmp_path.iterdir()) == []

@@ -23,8 +23,18 @@ def register(sub):
         "of trials; best: the best trial, its test score and the command that trains it alone; export: "
         "every trial as CSV or JSON.",
     )
-    p.add_argument("action", nargs="?", default="show", choices=["show", "best", "export"], help="what to read")
-    p.add_argument("--storage", default="sqlite:///study.db", help="the study's storage")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="show",
+        choices=["show", "best", "export"],
+        help="show: the table of trials; best: the winner; export: every trial (default: show)",
+    )
+    p.add_argument(
+        "--storage",
+        default="sqlite:///study.db",
+        help="the study's storage, as tune was given it; tune --report DIR keeps it in sqlite:///DIR/study.db",
+    )
     p.add_argument("--study-name", default=DEFAULT_STUDY, help="the study's name")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -38,6 +48,7 @@ def load(storage, name):
     from ..experiments.tune.space import SearchSpace
     from ..experiments.tune.study import SETUP_KEY, open_storage, study_names
 
+    _require_file(storage)
     rdb = open_storage(storage)
     if name not in study_names(rdb):
         raise argument_error("--study-name", name, f"a study in {storage} (it holds {study_names(rdb) or 'none'})")
@@ -48,6 +59,20 @@ def load(storage, name):
     if setup is None:
         raise argument_error("--study-name", name, "a study made by practicalnn tune")
     return study, setup, rows(study, sorted(SearchSpace.from_dict(setup["space"]).searched()))
+
+
+def _require_file(storage):
+    """A SQLite study must exist to be read: opening a missing file would create an empty one."""
+    from pathlib import Path
+
+    from ..errors import argument_error
+
+    if storage.startswith("sqlite:///") and not Path(storage[len("sqlite:///") :]).is_file():
+        raise argument_error(
+            "--storage",
+            storage,
+            "an existing SQLite file (practicalnn tune --report DIR keeps its study in DIR/study.db)",
+        )
 
 
 def flat(row):
