@@ -111,7 +111,7 @@ def test_grid_heat_maps_and_path_hold_the_stored_values(tmp_path, capsys, figure
     np.testing.assert_array_equal(np.ma.filled(shown["train"].images[0].get_array(), np.nan), train)
     words = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in shown["dev"].texts}
     for (r, c), text in words.items():
-        assert text == ("not run" if np.isnan(dev[r, c]) else f"{dev[r, c]:.3f}")
+        assert text == ("not run" if np.isnan(dev[r, c]) else f"{dev[r, c]:.3f}")  # costs below 1000
     assert [t.get_text() for t in shown["dev"].get_xticklabels()] == ["0", "0.5", "2"]
     lines = {line.get_label(): line.get_ydata() for line in figures["regularization_path.png"].axes[0].get_lines()}
     np.testing.assert_array_equal(lines["dev, keep_prob 1"], dev[0])
@@ -167,3 +167,24 @@ def test_reading_a_study_that_is_not_there_creates_no_file(tmp_path, capsys, mon
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--storage='sqlite:///study.db'" in err and "DIR/study.db" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_study_where_every_trial_failed_says_why_and_draws_nothing(tmp_path):
+    import html
+
+    from practicalnn.data.datasets import Dataset
+    from practicalnn.experiments.tune import tune
+    from practicalnn.report.tune import tune_report
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 90)) * 3
+    Y = (X.sum(axis=0, keepdims=True) * 4) ** 2  # a regression that a learning rate of 5 or 10 blows up
+    data = Dataset("reg", X[:, :50], Y[:, :50], X[:, 70:], Y[:, 70:], "identity", dev_X=X[:, 50:70], dev_Y=Y[:, 50:70])
+    knobs = ["learning_rate=choice:5.0|10.0", "iterations=100", "hidden=8", "init=he"]
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    result = tune(data, knobs, sampler="grid", pruner="none", storage=storage, workers=0)
+    page = tune_report(result, tmp_path / "rep", data=data).read_text()
+    stored = _stored(tmp_path).trials
+    assert {t.state for t in stored} == {optuna.trial.TrialState.FAIL} and "<img" not in page
+    for t in stored:
+        assert html.escape(t.user_attrs["result"]["message"]) in page

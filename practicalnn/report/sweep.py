@@ -69,7 +69,7 @@ def heatmap(view, metric="dev_accuracy", *, ax=None, title=None, limits=None):
             ax.text(
                 c,
                 r,
-                view.blank_at(r, c) if np.isnan(value) else f"{value:.3f}",
+                view.blank_at(r, c) if np.isnan(value) else cell_text(value),
                 ha="center",
                 va="center",
                 fontsize=8,
@@ -78,6 +78,11 @@ def heatmap(view, metric="dev_accuracy", *, ax=None, title=None, limits=None):
     fig.colorbar(image, ax=ax)
     ax.set_title(title or metric.replace("_", " "), fontsize=9)
     return fig
+
+
+def cell_text(value):
+    """A heat map cell's number: three decimals (an accuracy, a cost), or three digits when that is long."""
+    return f"{value:.3f}" if abs(value) < 1000 else f"{value:.3g}"
 
 
 def _heatmap_size(view):

@@ -134,7 +134,7 @@ def _trials_table(report, result):
         ["#", "state", *keys, "train error", "dev error", "dev cost", "verdict", "iterations"],
         [
             [r["trial"], r["state"], *[r["params"].get(k) for k in keys], r["train_error"], r["dev_error"],
-             r["dev_cost"], r["verdict"] or (r["message"] or "")[:80], r["iterations"]]
+             r["dev_cost"], r["verdict"] or r["message"], r["iterations"]]
             for r in result.table
         ],
     )  # fmt: skip
@@ -164,15 +164,18 @@ def tune_report(result, directory, best_lines=(), data=None, about=None):
     counts = ", ".join(f"{n} {state}" for state, n in result.counts.items() if n)
     report = Report(
         f"practicalnn tune: {s['dataset']}",
-        f"{about or s['sampler'] + ' sampler, ' + s['pruner'] + ' pruner'}; {metric_label(s['metric'])} "
+        f"{about or s['sampler'] + ' sampler, pruner ' + s['pruner']}; {metric_label(s['metric'])} "
         f"minimized on the dev set; {len(result.table)} trials ({counts}); study {result.study.study_name} "
         f"in {result.storage}",
     )
     report.section("The search")
-    _search_section(report, result)
-    if s["sampler"] == "grid":
-        report.section("The grid")
-        _grid_section(report, result)
+    if not any(r["state"] in ("complete", "pruned") for r in result.table):
+        report.text("No trial completed or was pruned: there is nothing to draw. Why each one ended is in the table.")
+    else:
+        _search_section(report, result)
+        if s["sampler"] == "grid":
+            report.section("The grid")
+            _grid_section(report, result)
     if result.best is not None:
         _best_section(report, result, data, best_lines)
     report.section("Every trial")

@@ -43,7 +43,7 @@ def history_figure(table, metric):
     values = [r["value"] for r in done] + [r[metric] for r in pruned]
     apply_scale(ax, shared_scale(values), f"{metric_label(metric)} (the objective)")
     ax.set_xlabel("trial")
-    ax.set_xlim(-0.5, last + 0.5)
+    ax.set_xlim(-0.5, max(last, 2) + 0.5)  # three whole numbers at least: integer ticks need them
     integer_ticks(ax)
     ax.set_title("Optimisation history", fontsize=9)
     ax.grid(True, alpha=0.3)
