@@ -22,6 +22,15 @@ REPORTS = {
     "signal_linear": ["signal", "--linear", "--depth", "12"],
     "compare_init": ["compare-init", "--iterations", "300"],
     "ensemble": ["ensemble", "--members", "2", "--iterations", "100"],
+    "tune": [
+        *("tune", "--dataset", "breast_cancer", "--normalize", "--workers", "0", "--trials", "8"),
+        *("--sampler", "random", "--pruner", "median", "--param", "learning_rate=log:1e-3:1", "--param", "l2=0:1"),
+        *("--param", "hidden=choice:20,3|10", "--param", "iterations=300"),
+    ],
+    "tune_grid": [
+        *("tune", "--dataset", "breast_cancer", "--normalize", "--workers", "0", "--sampler", "grid", "--pruner"),
+        *("none", "--param", "l2=choice:0|0.5|2", "--param", "keep_prob=choice:1|0.8", "--param", "iterations=200"),
+    ],
 }
 
 

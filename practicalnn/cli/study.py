@@ -11,6 +11,8 @@ import sys
 from .common import fmt, print_json, table
 
 DEFAULT_STUDY = "practicalnn-tune"
+#: A trial's iterations when the space does not set them (``experiments.tune.trial.DEFAULTS``).
+DEFAULT_ITERATIONS = 2000
 
 
 def register(sub):
@@ -21,8 +23,18 @@ def register(sub):
         "of trials; best: the best trial, its test score and the command that trains it alone; export: "
         "every trial as CSV or JSON.",
     )
-    p.add_argument("action", nargs="?", default="show", choices=["show", "best", "export"], help="what to read")
-    p.add_argument("--storage", default="sqlite:///study.db", help="the study's storage")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="show",
+        choices=["show", "best", "export"],
+        help="show: the table of trials; best: the winner; export: every trial (default: show)",
+    )
+    p.add_argument(
+        "--storage",
+        default="sqlite:///study.db",
+        help="the study's storage, as tune was given it; tune --report DIR keeps it in sqlite:///DIR/study.db",
+    )
     p.add_argument("--study-name", default=DEFAULT_STUDY, help="the study's name")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else on stdout")
@@ -36,6 +48,7 @@ def load(storage, name):
     from ..experiments.tune.space import SearchSpace
     from ..experiments.tune.study import SETUP_KEY, open_storage, study_names
 
+    _require_file(storage)
     rdb = open_storage(storage)
     if name not in study_names(rdb):
         raise argument_error("--study-name", name, f"a study in {storage} (it holds {study_names(rdb) or 'none'})")
@@ -46,6 +59,20 @@ def load(storage, name):
     if setup is None:
         raise argument_error("--study-name", name, "a study made by practicalnn tune")
     return study, setup, rows(study, sorted(SearchSpace.from_dict(setup["space"]).searched()))
+
+
+def _require_file(storage):
+    """A SQLite study must exist to be read: opening a missing file would create an empty one."""
+    from pathlib import Path
+
+    from ..errors import argument_error
+
+    if storage.startswith("sqlite:///") and not Path(storage[len("sqlite:///") :]).is_file():
+        raise argument_error(
+            "--storage",
+            storage,
+            "an existing SQLite file (practicalnn tune --report DIR keeps its study in DIR/study.db)",
+        )
 
 
 def flat(row):
@@ -70,6 +97,23 @@ def trial_table(rows, searched):
         for r in rows
     ]
     return table(headers, body)
+
+
+def pruning_words(setup):
+    """How the study prunes, as a newcomer reads it: successive halving decides only at its rungs
+    (rung_every x 3^k iterations), median pruning at every report, and "none" is no pruning."""
+    if setup["pruner"] == "none":
+        return "no pruning"
+    every = setup["rung_every"]
+    if setup["pruner"] == "median":
+        return f"median pruning every {every} iterations"
+    knob = setup["space"].get("iterations")
+    longest = max(knob["values"]) if knob else DEFAULT_ITERATIONS
+    rungs = [every * 3**k for k in range(32) if every * 3**k < longest]
+    if not rungs:
+        return f"successive-halving pruning, but its first rung ({every}) is past the last iteration"
+    at = " and ".join([", ".join(map(str, rungs[:-1])), str(rungs[-1])] if len(rungs) > 1 else [str(rungs[0])])
+    return f"successive-halving pruning at {at} iterations"
 
 
 def counts_line(counts):
@@ -124,7 +168,7 @@ def run(args):
         return 0
     if args.action == "show":
         print(
-            f"study {args.study_name} in {args.storage}: {setup['sampler']} sampler, {setup['pruner']} pruning, "
+            f"study {args.study_name} in {args.storage}: {setup['sampler']} sampler, {pruning_words(setup)}, "
             f"on {setup['dataset']}\n"
         )
         print(trial_table(rows, searched))
