@@ -118,11 +118,6 @@ def test_grid_heat_maps_and_path_hold_the_stored_values(tmp_path, capsys, figure
     np.testing.assert_array_equal(lines["train, keep_prob 0.8"], train[1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="experiments/tune/study.make_sampler gives GridSampler a seed per slot; Optuna shuffles the grid "
-    "by that seed and takes cell number trial.number, so cells repeat and others never run",
-)
 def test_a_grid_study_runs_every_cell_once(tmp_path, capsys):
     assert _tune(tmp_path / "rep", *GRID, "--sampler", "grid", "--pruner", "none", "--workers", "0") == 0
     capsys.readouterr()
