@@ -72,7 +72,7 @@ def test_command_line_retrains_the_trial(tmp_path, capsys):
     setup = {**description, "seed": 0}
     params = {"learning_rate": 0.2, "iterations": 200, "l2": 0.05, "hidden": "10"}
     command, notes = train_command(setup, params)
-    assert notes == [] and command.startswith("practicalnn train --dataset moons --dev-fraction 0.2")
+    assert notes == [] and command.startswith("practicalnn train --threads 1 --dataset moons --dev-fraction 0.2")
     _, out = train_trial(params, data, seed=0)
     assert main([*command.split()[1:], "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)

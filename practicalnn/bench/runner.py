@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
 
 import numpy as np
 
 from .. import fast
+from ..training.threads import thread_limits
 from . import alternatives, measures
 from .cold import cold_start
 from .large import w3
@@ -33,31 +33,6 @@ from .moons import KEEP_GRID, L2_GRID, w1, w2
 #: How many times each workload calls ``progress`` (one more for W1 and W3 when PyTorch is there).
 STEPS = {"w1": 2, "w2": 3, "w3": 2, "cold": 2, **measures.STEPS}
 WORKLOADS = ("w1", "w2", "w3", "cold", "w4", "w5", "w6", "bn")
-
-
-@contextmanager
-def thread_limits(threads, torch):
-    """BLAS, PyTorch and Numba limited to ``threads`` inside the block, each put back as it was after."""
-    from threadpoolctl import threadpool_limits
-
-    try:
-        import numba
-    except ImportError:
-        numba = None
-    torch_before = None if torch is None else torch.get_num_threads()
-    numba_before = None if numba is None else numba.get_num_threads()
-    try:
-        if torch is not None:
-            torch.set_num_threads(threads)
-        if numba is not None:
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        with threadpool_limits(threads):
-            yield
-    finally:
-        if torch_before is not None:
-            torch.set_num_threads(torch_before)
-        if numba_before is not None:
-            numba.set_num_threads(numba_before)
 
 
 def _setup(quick, repeats, threads, torch):

@@ -8,6 +8,7 @@ import hashlib
 import numpy as np
 
 from ...errors import ConfigError, Interrupted, argument_error
+from ...training.threads import thread_limits
 from ...validation import Integral, Interval, Options, Real, check
 from .execution import opened
 from .results import TuneResult, best_row, rows, train_command
@@ -113,7 +114,8 @@ def _winner(study, setup, table, data, result):
     if best is None:
         return result
     params = {**SearchSpace.from_dict(setup["space"]).fixed(), **study.trials[best["number"]].params}
-    net, outcome = train_trial(params, data, seed=setup["seed"], bayes_error=setup["bayes_error"], keep_state=False)
+    with thread_limits(1):  # as its trial ran on a worker: the same numbers to the last bit
+        net, outcome = train_trial(params, data, seed=setup["seed"], bayes_error=setup["bayes_error"], keep_state=False)
     if outcome.get(setup["metric"]) != best["value"]:
         raise argument_error(
             "best trial", best["trial"], f"a retrained {setup['metric']} equal to the study's ({best['value']})"

@@ -61,11 +61,15 @@ def on_worker(fn, *args, **kwargs):
 
 
 class _Done:
-    """A finished call, shaped like a Dask future for the loop (``result()``, ``done()``)."""
+    """A finished call, shaped like a Dask future for the loop (``result()``, ``done()``). It ran with one
+    BLAS and one Numba thread, as on a worker, so that where a run ran never changes its numbers."""
 
     def __init__(self, fn, args, kwargs):
+        from ...training.threads import thread_limits
+
         try:
-            self._value, self._error = fn(*args, **kwargs), None
+            with thread_limits(1):
+                self._value, self._error = fn(*args, **kwargs), None
         except KeyboardInterrupt:
             raise
         except Exception as err:  # reported as the run's failure, as a worker's would be
@@ -81,7 +85,7 @@ class _Done:
 
 
 class InlineExecutor:
-    """Runs every call in this process, when it is submitted."""
+    """Runs every call in this process, when it is submitted, with one thread as a worker has."""
 
     workers = 1
     in_flight = 1  # a call runs when it is submitted: nothing to keep ahead

@@ -79,7 +79,7 @@ def train_command(setup, params):
     """``(command, notes)``: the ``practicalnn train`` line that trains the trial ``params`` alone,
     and what it cannot reproduce."""
     p = {**DEFAULTS, "seed": setup["seed"], **params}
-    words = ["practicalnn", "train", "--dataset", setup["dataset"]]
+    words = ["practicalnn", "train", "--threads", "1", "--dataset", setup["dataset"]]  # one thread, as a worker
     if setup.get("target"):
         words += ["--target", setup["target"]]
     if setup.get("dev_fraction") is not None and not setup.get("own_dev"):
