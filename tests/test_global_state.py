@@ -240,7 +240,10 @@ REPORT_RUNS = {
     "signal (depth)": ["signal", "--depth", "4", "--width", "5", "--examples", "8"],
     "compare-init": ["compare-init", "--iterations", "20", "--schemes", "zeros,he"],
     "ensemble": ["ensemble", "--members", "2", "--iterations", "20"],
-}
+    "tune": ["tune", "--workers", "0", "--trials", "6", "--sampler", "random", "--pruner", "none",
+             "--param", "learning_rate=log:0.01:1", "--param", "l2=0:1", "--param", "iterations=60"],
+    "compare-optimizers": ["compare-optimizers", "--epochs", "2"],
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("report", sorted(REPORT_RUNS))
