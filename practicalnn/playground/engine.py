@@ -49,6 +49,8 @@ class LiveRun:
         self.data = make_data(settings, upload)
         self.events = []  # (iteration, what changed) not yet handed to the page
         self._grid = self._grid_for = None
+        self._changes = 0  # settings applied so far: the numbers of an iteration depend on them too
+        self._numbers = self._numbers_key = None
         self.build_network()
 
     def build_network(self):
@@ -56,7 +58,8 @@ class LiveRun:
         self.network = Network([2, *s["hidden"], 1], s["activation"])
         self.trainer = Trainer(self.network, train_config(s, 1, CURVE_EVERY), rng=s["seed"])
         self.network.initialize(s["init"], self.trainer.streams.init)
-        self.points = [{**self.evaluate(), "iteration": 0}]  # not yet handed to the page
+        self._changes += 1
+        self.points = [{**self.numbers(), "iteration": 0}]  # not yet handed to the page
         self._history_taken = 0
         self._set_callbacks()
 
@@ -81,6 +84,7 @@ class LiveRun:
     def apply(self, new, upload=None):
         """Use settings ``new`` (checked) from the next chunk on. Returns the groups that changed."""
         old, self.settings = self.settings, new
+        self._changes += 1
         if upload is not None:
             self.upload = upload
         groups = changed_groups(old, new) | ({"data"} if upload is not None else set())
@@ -125,7 +129,7 @@ class LiveRun:
             history = t.fit(self.data.train_X, self.data.train_Y, until=target)  # a pause, not an end
         except TrainingDiverged as err:
             return f"diverged: {err}"
-        point = {**self.evaluate(), "iteration": t.iteration}
+        point = {**self.numbers(), "iteration": t.iteration}
         self.points.append(point)
         target = self.settings["target_dev_error"]
         if target is not None and 1 - point["dev_accuracy"] <= target:
@@ -138,6 +142,14 @@ class LiveRun:
         if history.stopped != "completed":
             return history.stopped
         return "stop iterations reached" if t.iteration >= self.settings["stop_iterations"] else None
+
+    def numbers(self):
+        """``evaluate()`` of the current iteration and settings, computed once (the curve point and
+        the frame read the same numbers)."""
+        key = (self.iteration, self._changes)
+        if self._numbers_key != key:
+            self._numbers, self._numbers_key = self.evaluate(), key
+        return self._numbers
 
     def evaluate(self):
         """Train and dev J (with penalty), data term and accuracy, without dropout."""

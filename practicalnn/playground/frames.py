@@ -83,7 +83,7 @@ def diagnosis(point):
 def snapshot(live, state, message, version):
     """The frame's JSON header (without the curve points) and the heat map, for the run as it is now."""
     net = live.network
-    point = live.evaluate()
+    point = live.numbers()
     header = {
         "type": "frame",
         "iteration": live.iteration,

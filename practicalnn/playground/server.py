@@ -27,11 +27,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..errors import PracticalNNError
 from . import export
 from .datasets import MAX_UPLOAD, read_table
-from .run import FRAME_SECONDS, Run
+from .run import Run
 from .settings import DEFAULTS, PRESETS
 
 STATIC = Path(__file__).with_name("static")
-POLL_SECONDS = 0.004
+HEARTBEAT_SECONDS = 1.0
 JOBS = {"gradcheck": export.gradcheck_job, "monotonic": export.monotonic_job, "export": export.export_job}
 
 
@@ -39,23 +39,49 @@ def _refusal(err):
     return {"type": "refused", "message": str(err)}
 
 
-async def _send_loop(ws, run, outbox):
-    """The only sender: queued replies first, then the newest frame, at most every FRAME_SECONDS."""
-    seq, sent = 0, 0.0
+class Outbox(asyncio.Queue):
+    """The replies waiting for the sender; putting one wakes it."""
+
+    def __init__(self, wake):
+        super().__init__()
+        self.wake = wake
+
+    def put_nowait(self, item):
+        super().put_nowait(item)
+        self.wake.set()
+
+
+def _waker(wake):
+    """A callable the run's worker thread calls when it has published a frame: it wakes the sender
+    on the event loop (nothing polls: an idle tab costs nothing, a busy one no GIL between frames)."""
     loop = asyncio.get_running_loop()
+
+    def poke():
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:  # the loop has closed: nobody is listening any more
+            pass
+
+    return poke
+
+
+async def _send_loop(ws, run, outbox, wake):
+    """The only sender: queued replies first, then the newest frame (the run publishes at most
+    every FRAME_SECONDS); a heartbeat after a second of silence, so the page knows it is connected."""
+    seq = 0
     while True:
+        try:
+            await asyncio.wait_for(wake.wait(), HEARTBEAT_SECONDS)
+        except asyncio.TimeoutError:
+            await ws.send_text('{"type":"alive"}')
+            continue
+        wake.clear()
         while not outbox.empty():
             await ws.send_text(json.dumps(outbox.get_nowait()))
-        now = loop.time()
-        frame = run.take_frame(seq) if now - sent >= FRAME_SECONDS else None
+        frame = run.take_frame(seq)
         if frame is not None:
             seq, message = frame
             await ws.send_bytes(message)
-            sent = now
-        elif now - sent >= 1:  # a heartbeat while nothing changes: the page knows it is connected
-            await ws.send_text('{"type":"alive"}')
-            sent = now
-        await asyncio.sleep(POLL_SECONDS)
 
 
 async def _job(run, fn, outbox):
@@ -106,14 +132,16 @@ async def _websocket(ws: WebSocket):
     run, refusal = _start(first if isinstance(first, dict) else {})
     session = secrets.token_urlsafe(12)
     runs[session] = run
-    outbox: asyncio.Queue = asyncio.Queue()
+    wake = asyncio.Event()
+    outbox = Outbox(wake)
+    run.on_frame = _waker(wake)
     outbox.put_nowait(
         {"type": "hello", "session": session, "settings": run.settings, "defaults": DEFAULTS, "presets": PRESETS}
     )
     if refusal:
         outbox.put_nowait(refusal)
     tasks: set = set()
-    sender = asyncio.ensure_future(_send_loop(ws, run, outbox))
+    sender = asyncio.ensure_future(_send_loop(ws, run, outbox, wake))
     try:
         while True:
             message = await ws.receive()
@@ -131,6 +159,7 @@ async def _websocket(ws: WebSocket):
         for task in list(tasks):
             task.cancel()
         runs.pop(session, None)
+        run.on_frame = None
         run.close(timeout=0)  # the worker ends after its current chunk; the loop does not wait for it
 
 
