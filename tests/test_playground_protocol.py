@@ -238,8 +238,9 @@ def test_an_uploaded_csv_becomes_the_runs_data(client):
     body = "p,q,r,label\n" + "".join(f"{a},{b},7,{c}\n" for (a, b), c in zip(X, y))
     with client.websocket_connect("/ws") as ws:
         tab = Tab(ws)
-        reply = client.post(f"/api/upload?session={tab.hello['session']}&columns=0,1,3", content=body.encode())
-        assert reply.json()["ok"] and reply.json()["chosen"] == ["p", "q", "label"]
+        reply = client.post(f"/api/upload?session={tab.hello['session']}", content=body.encode())
+        assert reply.json()["ok"] and reply.json()["columns"] == ["p", "q", "r", "label"]
+        assert reply.json()["chosen"] == [0, 1, 3]  # the first two and the last until others are chosen
         header, _ = tab.frame(lambda h: "data" in h and h["version"] == 1)
     assert len(header["data"]["train"]) + len(header["data"]["dev"]) == 60
     assert abs(np.mean([p[0] for p in header["data"]["train"]])) < 0.5  # standardized features

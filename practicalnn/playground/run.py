@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from ..errors import DataError, PracticalNNError
 from .engine import CURVE_EVERY, LiveRun
 from .frames import encode, snapshot
-from .settings import validate
+from .settings import check_with_data, validate
 
 #: A chunk's training time; with the frame it is about a page's 1/60 s (W4: 60 frames a second while
 #: training keeps ~90% of its speed alone).
@@ -33,7 +33,8 @@ class Run:
         self.upload = upload
         self.live = LiveRun(self.settings, upload)
         self.state, self.message = "paused", ""
-        self.version = 0  # how many changes of settings the run has taken
+        self.version = 0  # the frames are trained with the first ``version`` accepted changes
+        self.accepted = 0  # changes of settings accepted (``update``)
         self.run_id = 0  # a new network (reset, or a change of layers, activation, init or seed)
         self._cond = threading.Condition()
         self._pending = None
@@ -55,12 +56,14 @@ class Run:
         new = validate(changes, base=self.settings)
         if new["dataset"] == "csv" and upload is None and self.upload is None:
             raise DataError("dataset='csv': expected a CSV file uploaded first (Upload CSV)")
+        check_with_data(new, upload or self.upload)
         with self._cond:
             self.settings = new
             if upload is not None:
                 self.upload = upload
             previous_upload = self._pending[1] if self._pending else None
-            self._pending = (new, upload or previous_upload)
+            self.accepted += 1
+            self._pending = (new, upload or previous_upload, self.accepted)
             self._cond.notify()
         return new
 
@@ -145,13 +148,13 @@ class Run:
                 future.set_exception(err)
 
     def _apply(self, pending):
-        settings, upload = pending
+        settings, upload, accepted = pending
         try:
             groups = self.live.apply(settings, upload)
         except PracticalNNError as err:  # data that cannot be made: keep the previous run
             self.message = str(err)
             return
-        self.version += 1
+        self.version = accepted
         self._quick = True  # a short chunk first: the page sees the change soon
         if "network" in groups:
             self._new_network()
@@ -208,9 +211,7 @@ class Run:
         header, grid = snapshot(self.live, self.state, self.message, self.version)
         header["run_id"] = self.run_id
         data = self.live.data
-        shown = (
-            None if data is self._data_shown else {"bounds": data.bounds, "names": data.feature_names, **data.points()}
-        )
+        shown = None if data is self._data_shown else data.view()
         self._data_shown = data
         with self._cond:
             if shown is not None:

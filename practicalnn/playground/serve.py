@@ -44,7 +44,7 @@ class Playground:
     background thread or ``run()`` in this one; ``url`` is where to point a browser."""
 
     def __init__(self, host="127.0.0.1", port=8765, max_upload=None):
-        from .datasets import MAX_UPLOAD
+        from .table import MAX_UPLOAD
 
         self.sock = _bind(host, port)
         self.host, self.port = host, self.sock.getsockname()[1]

@@ -26,9 +26,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import PracticalNNError
 from . import export
-from .datasets import MAX_UPLOAD, read_table
 from .run import Run
 from .settings import DEFAULTS, PRESETS
+from .table import MAX_UPLOAD, read_table
 
 STATIC = Path(__file__).with_name("static")
 HEARTBEAT_SECONDS = 1.0
@@ -95,14 +95,16 @@ def _handle(run, message, outbox, tasks):
     kind = message.get("type")
     try:
         if kind == "settings":
-            outbox.put_nowait({"type": "settings", "settings": run.update(message.get("settings") or {})})
+            settings = run.update(message.get("settings") or {})
+            outbox.put_nowait({"type": "settings", "settings": settings, "version": run.accepted})
         elif kind == "control":
             run.command(message.get("action"))
         elif kind == "preset":
             name = message.get("name")
             if name not in PRESETS:
                 raise PracticalNNError(f"preset={name!r}: expected one of {', '.join(PRESETS)}")
-            outbox.put_nowait({"type": "settings", "settings": run.update(PRESETS[name])})
+            settings = run.update(PRESETS[name])
+            outbox.put_nowait({"type": "settings", "settings": settings, "version": run.accepted})
             run.command("reset")
         elif kind in JOBS:
             task = asyncio.ensure_future(_job(run, JOBS[kind], outbox))
@@ -183,26 +185,22 @@ async def _read_body(request, limit):
     return b"".join(chunks)
 
 
-def _columns(text):
-    if not text:
-        return None
-    try:
-        return tuple(int(c) for c in text.split(","))
-    except ValueError:
-        raise PracticalNNError(f"columns={text!r}: expected three column indices, like 0,1,2") from None
-
-
 async def _upload(request):
-    """POST a CSV (the request body), ``?session=...&name=...&columns=f1,f2,label``: the tab's data."""
+    """POST a CSV (the request body), ``?session=...&name=...``: the tab's data, its last column the
+    label until the page chooses others (``csv_columns``); a label of more than two classes switches
+    the output to softmax."""
     try:
         run = _run_of(request)
         raw = await _read_body(request, request.app.state.max_upload)
-        name = request.query_params.get("name", "upload.csv")
-        table = read_table(name, raw, _columns(request.query_params.get("columns")), request.app.state.max_upload)
-        settings = run.update({"dataset": "csv"}, upload=table)
+        table = read_table(request.query_params.get("name", "upload.csv"), raw, request.app.state.max_upload)
+        changes = {"dataset": "csv", "csv_columns": None, "added": []}
+        if table.n_classes() > 2:
+            changes["output"] = "softmax"
+        settings = run.update(changes, upload=table)
     except PracticalNNError as err:
         return JSONResponse({"ok": False, "error": str(err)}, status_code=400)
-    return JSONResponse({"ok": True, "columns": table.columns, "chosen": table.header, "settings": settings})
+    reply = {"ok": True, "columns": table.columns, "chosen": list(table.choose()), "settings": settings}
+    return JSONResponse({**reply, "classes": [f"{c:g}" for c in table.classes()], "version": run.accepted})
 
 
 async def _download(request, job, filename, media_type):
