@@ -117,7 +117,7 @@ def test_the_notebook_presets_reach_the_notebooks_figures(client, preset):
         ({"keep_prob": 0}, "keep_prob=0: expected"),
         ({"l2": -0.1}, "l2=-0.1"),
         ({"learning_rate": 0}, "learning_rate=0: expected"),
-        ({"hidden": [20, 0]}, "hidden units=0: expected an integer from 1"),
+        ({"hidden": [20, 0]}, "hidden units=0: expected an integer >= 1"),
         ({"optimizer": "sgdx"}, "optimizer='sgdx'"),
         ({"input_keep_prob": 1.5}, "input_keep_prob=1.5"),
     ],

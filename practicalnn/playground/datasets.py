@@ -128,19 +128,32 @@ def split(name, X, Y, settings, rng, **extra):
     is the training set (without a test set, the split the playground has always drawn)."""
     m = X.shape[1]
     order = rng.permutation(m)
-    n_dev = min(m - 2, max(1, round(m * settings["dev_fraction"])))
-    n_test = min(m - 1 - n_dev, round(m * settings["test_fraction"]))
+    n_dev, n_test = split_sizes(m, settings)
     dev, test, train = order[:n_dev], order[n_dev : n_dev + n_test], order[n_dev + n_test :]
     Y = Y[None, :].astype(float)
     return PlayData(name, X[:, train], Y[:, train], X[:, dev], Y[:, dev], X[:, test], Y[:, test], **extra)
 
 
-def n_classes(settings, upload=None):
-    """How many classes the data of ``settings`` has (before making it)."""
-    name = settings["dataset"]
+def split_sizes(m, settings):
+    """How many of ``m`` examples go to dev and to test."""
+    n_dev = min(m - 2, max(1, round(m * settings["dev_fraction"])))
+    return n_dev, min(m - 1 - n_dev, round(m * settings["test_fraction"]))
+
+
+def shape_of(settings, upload=None):
+    """``(features, classes, training examples, all examples)`` of the data of ``settings``, known
+    before making it."""
+    name, added = settings["dataset"], len(settings["added"])
+    if name == "notebook_moons":
+        return 2, 2, 134 + added, 200 + added
     if name == "csv":
-        return 2 if upload is None else upload.n_classes(settings["csv_columns"])
-    return settings["classes"] if name in CLASSED else 2
+        if upload is None:
+            return 2, 2, 1 + added, 3 + added
+        m = len(upload.values)
+        features, classes = len(upload.columns) - 1, upload.n_classes(settings["csv_columns"])
+    else:
+        m, features, classes = settings["n_samples"], 2, settings["classes"] if name in CLASSED else 2
+    return features, classes, m - sum(split_sizes(m, settings)) + added, m + added
 
 
 def make_data(settings, upload=None):

@@ -24,7 +24,7 @@ GRID = 100
 MAGIC = b"PNF1"
 #: Weights are sent (and drawn as edges) for networks of at most this many; a larger network is drawn
 #: as its layers (measured: see docs/playground.md, "How large a network").
-MAX_DRAWN_WEIGHTS = 4096
+MAX_DRAWN_WEIGHTS = 5000
 
 
 def grid_points(data, n=GRID):

@@ -27,6 +27,16 @@ FRAME_SECONDS = 1 / 75
 MAX_CHUNK = 50_000
 
 
+def chunk_size(per_iteration):
+    """Iterations in CHUNK_SECONDS at ``per_iteration`` seconds each: a multiple of CURVE_EVERY when
+    that many fit (the chunk ends where the trainer records J), else fewer, down to one, so that a
+    large network's page still follows its controls within a step."""
+    wanted = int(CHUNK_SECONDS / max(per_iteration, 1e-9))
+    if wanted >= CURVE_EVERY:
+        return min(MAX_CHUNK, wanted // CURVE_EVERY * CURVE_EVERY)
+    return max(1, wanted)
+
+
 class Run:
     def __init__(self, settings=None, upload=None):
         self.settings = validate(settings or {})  # the newest accepted settings
@@ -42,7 +52,7 @@ class Run:
         self._frame, self.seq = None, 0
         self._data_shown, self._data = None, None  # the points go to the page once per new data
         self._closed = False
-        self._chunk = CURVE_EVERY
+        self._chunk = 1  # grows from one iteration, measured (chunk_size)
         self._quick = False
         self._published = 0.0
         self.on_frame = None  # called (from the worker) after each new frame: the server wakes its sender
@@ -181,8 +191,11 @@ class Run:
             self.state, self.message = "step", ""
 
     def _train(self):
-        adaptive = self.state != "step" and not self._quick  # a step or a quick chunk is 100 iterations
-        n = self._chunk if adaptive else CURVE_EVERY
+        adaptive = self.state != "step" and not self._quick
+        if self.state == "step":
+            n = CURVE_EVERY  # the Step button: 100 iterations
+        else:  # a quick chunk after a change: short, so that the page sees the change soon
+            n = self._chunk if adaptive else min(CURVE_EVERY, self._chunk)
         self._quick = False
         start = time.perf_counter()
         before = self.live.iteration
@@ -192,10 +205,8 @@ class Run:
             why = f"error: {type(err).__name__}: {err}"
         elapsed = time.perf_counter() - start
         done = self.live.iteration - before
-        if adaptive and done == n and why is None:  # sized on full chunks only: the first is 100 too
-            per_iteration = elapsed / done
-            wanted = int(CHUNK_SECONDS / max(per_iteration, 1e-9)) // CURVE_EVERY * CURVE_EVERY
-            self._chunk = min(MAX_CHUNK, max(CURVE_EVERY, wanted))
+        if adaptive and done == n and why is None:
+            self._chunk = chunk_size(elapsed / done)
         if self.state == "step":
             self.state = "paused"
         if why is not None:

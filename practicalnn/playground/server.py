@@ -67,7 +67,15 @@ def _waker(wake):
 
 async def _send_loop(ws, run, outbox, wake):
     """The only sender: queued replies first, then the newest frame (the run publishes at most
-    every FRAME_SECONDS); a heartbeat after a second of silence, so the page knows it is connected."""
+    every FRAME_SECONDS); a heartbeat after a second of silence, so the page knows it is connected.
+    It ends quietly when the page has gone (the receiving side then closes the run)."""
+    try:
+        await _send_all(ws, run, outbox, wake)
+    except (WebSocketDisconnect, ConnectionError, RuntimeError):  # closed while sending
+        pass
+
+
+async def _send_all(ws, run, outbox, wake):
     seq = 0
     while True:
         try:

@@ -21,7 +21,7 @@ from ..core.initializers import SCHEMES
 from ..errors import ConfigError
 from ..training.config import TrainConfig
 from ..validation import Integral, Interval, Options, Real, check
-from .datasets import n_classes
+from .datasets import shape_of
 from .table import MAX_CLASSES
 
 DATASETS = ("notebook_moons", "moons", "circles", "xor", "spirals", "blobs", "csv")
@@ -29,8 +29,10 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 OUTPUTS = ("sigmoid", "softmax")
 #: The most points a learner may click onto the plot (they live in the URL).
 MAX_ADDED = 500
-#: The largest network the page draws and streams (weights go to the page at every frame).
-MAX_HIDDEN_LAYERS, MAX_UNITS = 6, 64
+#: The most multiply-adds one training step, or one frame, may take: about 0.3 s here at the 0.1 ns a
+#: multiply-add of large layers (measured: docs/playground.md, "How large a network"). Beyond it the
+#: page stops following its controls, so a larger network on that data is refused, and the reason said.
+MAX_WORK = 3e9
 
 DEFAULTS = {
     "dataset": "notebook_moons",
@@ -84,15 +86,13 @@ PRESETS = {
     "dropout": {**_NOTEBOOK, "keep_prob": 0.86},
 }
 
-_UNITS = Interval(Integral, 1, MAX_UNITS)
+_UNITS = Interval(Integral, 1, None)
 _COUNT = Interval(Integral, 1, None)
 
 
 def _hidden(value):
     if not isinstance(value, (list, tuple)):
         raise ConfigError(f"hidden={value!r}: expected a list of layer sizes, like [20, 3]")
-    if len(value) > MAX_HIDDEN_LAYERS:
-        raise ConfigError(f"hidden={list(value)!r}: expected at most {MAX_HIDDEN_LAYERS} hidden layers")
     return [check("hidden units", n, _UNITS) for n in value]
 
 
@@ -182,7 +182,8 @@ def check_with_data(settings, upload=None):
     not have, a sigmoid output for more than two classes, an added point of a class the data lacks."""
     if settings["dataset"] == "csv" and upload is not None:
         upload.choose(settings["csv_columns"])
-    k = n_classes(settings, upload)
+    features, k, m_train, m_all = shape_of(settings, upload)
+    _check_work(settings, features, k, m_train, m_all)
     if k > 2 and settings["output"] == "sigmoid":
         raise ConfigError(
             f"output='sigmoid': expected softmax for data of {k} classes (sigmoid with cross-entropy is for two)"
@@ -190,6 +191,23 @@ def check_with_data(settings, upload=None):
     for point in settings["added"]:
         if point[2] >= k:
             raise ConfigError(f"added point={point!r}: expected a class from 0 to {k - 1} (the data has {k})")
+
+
+def _check_work(s, features, classes, m_train, m_all):
+    """Refuse a network whose one step, or one frame (the heat map's 10,000 points, the numbers on
+    every example, the layer statistics), would take more than MAX_WORK multiply-adds."""
+    sizes = [features, *s["hidden"], 1 if s["output"] == "sigmoid" else classes]
+    macs = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    step = 3 * min(s["batch_size"] or m_train, m_train) * macs  # forward, and backward's two products
+    frame = (100 * 100 + m_all + 2 * m_train) * macs
+    work = max(step, frame)
+    if work > MAX_WORK:
+        raise ConfigError(
+            f"hidden={s['hidden']!r}: {macs:,} multiply-adds per example; one {'step' if step > frame else 'frame'} "
+            f"on these {m_train} training examples would take about {work * 1e-10:.1g} s or more, and the page "
+            f"would stop following its controls: expected at most {MAX_WORK:.0e} multiply-adds (fewer or "
+            "smaller layers, fewer examples, or a batch size)"
+        )
 
 
 def train_config(settings, iterations, record_every=100):
