@@ -40,7 +40,7 @@ class Tab:
         self.ws = ws
         ws.send_text(json.dumps({"type": "start", "settings": settings or {}}))
         self.hello = self.text("hello")
-        self.points, self.events, self.recorded = [], [], []
+        self.points, self.events, self.recorded, self.data = [], [], [], None
 
     def send(self, **message):
         self.ws.send_text(json.dumps(message))
@@ -52,6 +52,7 @@ class Tab:
             self.points += header["points"]
             self.events += header["events"]
             self.recorded += header["recorded"]
+            self.data = header.get("data", self.data)
             return header, grid
         return json.loads(m["text"]), None
 

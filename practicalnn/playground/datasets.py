@@ -71,7 +71,8 @@ class PlayData:
             "features": list(self.feature_names),
             "classes": list(self.class_names),
         }
-        for name, X, Y in self.sets():
+        for name in ("train", "dev", "test"):
+            X, Y = getattr(self, f"{name}_X"), getattr(self, f"{name}_Y")
             out[name] = np.round(np.vstack([X[[i, j]], Y]).T, 4).tolist()
         return out
 

@@ -68,7 +68,11 @@ function onFrame(buffer) {
   view.points = thin(view.points.concat(header.points));
   view.recorded = thin(view.recorded.concat(header.recorded));
   view.events.push(...header.events);
-  if (header.data) { view.data = header.data; showClasses(header.data.classes); }
+  if (header.data) {
+    view.data = header.data;
+    showClasses(header.data.classes);
+    if ($("classes").disabled) $("classes").value = String(header.data.classes.length); // the data's own
+  }
   view.frame = header;
   view.planes = bytes.subarray(8 + n);
   view.frames += 1;
@@ -95,7 +99,7 @@ function draw() {
     drawHeatmap($("heatmap"), f, view.planes, view.data);
     $("heatmap-legend").innerHTML = legend(f, view.data);
     drawCurves(view);
-    drawNetwork($("network"), f);
+    view.crossed = drawNetwork($("network"), f);
     $("network-note").textContent = networkNote(f);
     drawLayers(f);
     const d = f.diagnosis;

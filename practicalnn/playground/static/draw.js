@@ -36,8 +36,9 @@ export function drawHeatmap(canvas, frame, planes, data) {
 }
 
 export function toData(canvas, data, event) {
-  const r = canvas.getBoundingClientRect(), [x0, x1, y0, y1] = data.bounds;
-  const u = (event.clientX - r.left) / r.width, v = (event.clientY - r.top) / r.height;
+  const r = canvas.getBoundingClientRect(), [x0, x1, y0, y1] = data.bounds; // inside the border:
+  const u = (event.clientX - r.left - canvas.clientLeft) / canvas.clientWidth;
+  const v = (event.clientY - r.top - canvas.clientTop) / canvas.clientHeight;
   return [x0 + u * (x1 - x0), y1 - v * (y1 - y0)];
 }
 
@@ -83,13 +84,14 @@ export function drawNetwork(canvas, f) {
       ctx.beginPath(); ctx.moveTo(xa, ya); ctx.lineTo(xb, yb); ctx.stroke();
     })));
   }
-  const r = Math.max(1.5, Math.min(4, Math.min(...shown.map((_, l) => gap(l))) / 2.5));
+  const r = Math.max(1.5, Math.min(4, Math.min(...shown.map((_, l) => gap(l))) / 2.5)), crossed = [];
   shown.forEach((n, l) => {
     const dropped = new Set((f.dropped && f.dropped[l]) || []);
     for (let j = 0; j < n; j++) {
       const [x, y] = pos(l, j);
       ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI);
       if (dropped.has(j)) {
+        crossed.push([x, y]);
         ctx.fillStyle = "#fff"; ctx.fill(); ctx.strokeStyle = "#c0392b"; ctx.lineWidth = 1.5; ctx.stroke();
         ctx.beginPath(); ctx.moveTo(x - r - 1, y - r - 1); ctx.lineTo(x + r + 1, y + r + 1);
         ctx.moveTo(x + r + 1, y - r - 1); ctx.lineTo(x - r - 1, y + r + 1); ctx.stroke();
@@ -101,6 +103,7 @@ export function drawNetwork(canvas, f) {
     if (keep) { ctx.fillStyle = "#c0392b"; ctx.fillText(keep, x, H - 4); }
   });
   ctx.textAlign = "left";
+  return crossed; // where the dropped units are drawn
 }
 
 export function networkNote(f) {

@@ -37,6 +37,11 @@ function logTicks(lo, hi) {
   return out.length >= 2 ? out : [lo, hi];
 }
 
+// The labels of an axis from lo to hi (log10 values on a log axis), as drawn.
+export function tickLabels(lo, hi, log) {
+  return log ? logTicks(lo, hi).map((v) => label(Math.pow(10, v))) : linearTicks(lo, hi, 4).map(label);
+}
+
 // Keep at most `limit` points of a growing series: every other one goes, the last always stays.
 export function thin(points, limit = 1500) {
   if (points.length <= limit) return points;
