@@ -70,7 +70,7 @@ def _number(page, selector):
 def _heat_map(page):
     return page.evaluate(
         "() => Array.from(document.getElementById('heatmap').getContext('2d')"
-        ".getImageData(0, 0, 420, 420).data.filter((_, i) => i % 16 === 0))"
+        ".getImageData(0, 0, 100, 100).data.filter((_, i) => i % 4 === 0))"
     )
 
 
@@ -164,10 +164,10 @@ def test_every_control_the_issue_names_has_its_accessible_label(page, server):
 
 
 def _class_shares(page):
-    """The share of heat-map pixels whose colour is each of the first three class colours mixed with
-    white (the page's palette): the direction of 255 - pixel."""
+    """The share of the heat map's 100 x 100 pixels whose colour is each of the first three class
+    colours mixed with white (the page's palette): the direction of 255 - pixel."""
     pixels = page.evaluate(
-        "() => Array.from(document.getElementById('heatmap').getContext('2d').getImageData(0, 0, 420, 420).data)"
+        "() => Array.from(document.getElementById('heatmap').getContext('2d').getImageData(0, 0, 100, 100).data)"
     )
     rgb = 255 - np.asarray(pixels, float).reshape(-1, 4)[:, :3]
     rgb = rgb[np.linalg.norm(rgb, axis=1) > 30]

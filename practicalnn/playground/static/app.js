@@ -83,29 +83,38 @@ function onFrame(buffer) {
 const fmt = (x, digits = 6) => (x === null || x === undefined ? "-" : Number(x).toPrecision(digits));
 const cost = (J, J0) => (J === null || J === undefined ? "-" : `${fmt(J)} (data term ${fmt(J0)})`);
 
-function draw() {
+// The heat map at every frame; the numbers, curves, network and table (slower to draw, and no one reads
+// them faster) at most 15 times a second while the run plays, and always on its last frame.
+function draw(now) {
   const f = view.frame;
   if (f && f !== view.drawn) {
     view.drawn = f;
-    $("iteration").textContent = String(f.iteration);
-    $("train-cost").textContent = cost(f.train_cost, f.train_cost_data);
-    $("dev-cost").textContent = cost(f.dev_cost, f.dev_cost_data);
-    $("train-accuracy").textContent = fmt(f.train_accuracy, 4);
-    $("dev-accuracy").textContent = fmt(f.dev_accuracy, 4);
-    $("test-cost").textContent = f.test_cost === null ? "no test set" : cost(f.test_cost, f.test_cost_data);
-    $("test-accuracy").textContent = f.test_accuracy === null ? "no test set" : fmt(f.test_accuracy, 4);
-    $("state").textContent = f.state;
-    $("message").textContent = f.message;
-    drawHeatmap($("heatmap"), f, view.planes, view.data);
-    $("heatmap-legend").innerHTML = legend(f, view.data);
-    drawCurves(view);
-    view.crossed = drawNetwork($("network"), f);
-    $("network-note").textContent = networkNote(f);
-    drawLayers(f);
-    const d = f.diagnosis;
-    $("diagnosis").textContent = d ? `Bias/variance: ${d.summary}. Next step (basic recipe): ${d.next_step}.` : "";
+    drawHeatmap($("heatmap"), $("points"), f, view.planes, view.data);
+    if (f.state !== "playing" || !(now - view.drawnAll < 66)) {
+      view.drawnAll = now;
+      drawSlow(f);
+    }
   }
   requestAnimationFrame(draw);
+}
+
+function drawSlow(f) {
+  $("iteration").textContent = String(f.iteration);
+  $("train-cost").textContent = cost(f.train_cost, f.train_cost_data);
+  $("dev-cost").textContent = cost(f.dev_cost, f.dev_cost_data);
+  $("train-accuracy").textContent = fmt(f.train_accuracy, 4);
+  $("dev-accuracy").textContent = fmt(f.dev_accuracy, 4);
+  $("test-cost").textContent = f.test_cost === null ? "no test set" : cost(f.test_cost, f.test_cost_data);
+  $("test-accuracy").textContent = f.test_accuracy === null ? "no test set" : fmt(f.test_accuracy, 4);
+  $("state").textContent = f.state;
+  $("message").textContent = f.message;
+  $("heatmap-legend").innerHTML = legend(f, view.data);
+  drawCurves(view);
+  view.crossed = drawNetwork($("network"), f);
+  $("network-note").textContent = networkNote(f);
+  drawLayers(f);
+  const d = f.diagnosis;
+  $("diagnosis").textContent = d ? `Bias/variance: ${d.summary}. Next step (basic recipe): ${d.next_step}.` : "";
 }
 
 function drawLayers(f) {

@@ -4,35 +4,39 @@
 import { CLASS_COLOURS } from "./plots.js";
 
 export const GRID = 100;
-const offscreen = document.createElement("canvas");
-offscreen.width = GRID; offscreen.height = GRID;
 
-// A sigmoid output: blue (class 0) to orange (class 1) through the probability of class 1.
-function probabilityColour(p) {
+// Colour tables, as little-endian RGBA words for a Uint32Array over the image's bytes.
+const word = ([r, g, b]) => (255 << 24) | (b << 16) | (g << 8) | r;
+// A sigmoid output: blue (class 0) to orange (class 1) through the probability of class 1 (p / 255).
+const PROBABILITY = Uint32Array.from({ length: 256 }, (_, p) => {
   const t = p / 255, [a, b] = CLASS_COLOURS;
-  return a.map((v, i) => Math.round(v + t * (b[i] - v)));
-}
-
+  return word(a.map((v, i) => Math.round(v + t * (b[i] - v))));
+});
 // A softmax output: the predicted class's colour, mixed with white where the network is less sure.
-function classColour(k, sure) {
-  const c = CLASS_COLOURS[k % CLASS_COLOURS.length], t = 0.15 + 0.85 * (sure / 255);
-  return c.map((v) => Math.round(255 + t * (v - 255)));
-}
+const BY_CLASS = CLASS_COLOURS.map((c) => Uint32Array.from({ length: 256 }, (_, sure) => {
+  const t = 0.15 + 0.85 * (sure / 255);
+  return word(c.map((v) => Math.round(255 + t * (v - 255))));
+}));
 
 const dark = (k) => CLASS_COLOURS[k % CLASS_COLOURS.length].map((v) => Math.round(v * 0.62));
 const css = (rgb) => `rgb(${rgb.join(",")})`;
+let image = null, words = null;
 
-export function drawHeatmap(canvas, frame, planes, data) {
-  const ctx = canvas.getContext("2d"), octx = offscreen.getContext("2d"), image = octx.createImageData(GRID, GRID);
-  const n = GRID * GRID, byClass = frame.heat_map === "class";
-  for (let i = 0; i < n; i++) {
-    const rgb = byClass ? classColour(planes[i], planes[n + i]) : probabilityColour(planes[i]);
-    image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * i);
+// The heat map is a GRID x GRID canvas that the page scales up (CSS); the points are drawn on a canvas
+// over it, once per data. A frame costs GRID * GRID table look-ups and nothing else.
+export function drawHeatmap(canvas, overlay, frame, planes, data) {
+  const ctx = canvas.getContext("2d"), n = GRID * GRID, byClass = frame.heat_map === "class";
+  if (!image) { image = ctx.createImageData(GRID, GRID); words = new Uint32Array(image.data.buffer); }
+  if (byClass) for (let i = 0; i < n; i++) words[i] = BY_CLASS[planes[i] % BY_CLASS.length][planes[n + i]];
+  else for (let i = 0; i < n; i++) words[i] = PROBABILITY[planes[i]];
+  ctx.putImageData(image, 0, 0);
+  canvas.style.imageRendering = byClass ? "pixelated" : "auto";
+  if (data && overlay.drawn !== data) {
+    overlay.drawn = data;
+    const octx = overlay.getContext("2d");
+    octx.clearRect(0, 0, overlay.width, overlay.height);
+    drawPoints(octx, overlay, data);
   }
-  octx.putImageData(image, 0, 0);
-  ctx.imageSmoothingEnabled = !byClass;
-  ctx.drawImage(offscreen, 0, 0, canvas.width, canvas.height);
-  if (data) drawPoints(ctx, canvas, data);
 }
 
 export function toData(canvas, data, event) {
