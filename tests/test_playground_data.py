@@ -238,3 +238,26 @@ def test_the_dropped_units_shown_are_those_the_next_step_drops(seed):
     assert [len(D) for D in drawn] == [2, 20, 3]
     assert shown == [np.flatnonzero(~D[:, 0]).tolist() for D in drawn]
     assert any(shown)
+
+
+def test_the_python_export_replays_a_softmax_run_with_a_test_split_and_a_clicked_point(
+    client, tmp_path, monkeypatch, capsys
+):
+    settings = {"dataset": "blobs", "classes": 3, "output": "softmax", "test_fraction": 0.2, "seed": 4,
+                "added": [[0.0, 0.0, 2]], "stop_iterations": 400}  # fmt: skip
+    with client.websocket_connect("/ws") as ws:
+        tab = Tab(ws, settings)
+        tab.send(type="control", action="play")
+        final, _ = tab.frame(lambda h: h["state"] == "stopped")
+        tab.send(type="export")
+        reply = tab.text("export")
+        data = client.get(f"/api/data.csv?session={tab.hello['session']}").text
+    assert "--output softmax" in reply["command"] and "--dataset playground-data.csv" in reply["command"]
+    lines = data.splitlines()
+    assert lines[0] == "x1,x2,label" and len(lines) == 1 + 200 + 1  # every point, the clicked one too
+    assert lines[len(tab.data["train"])] == "0,0,2"  # the clicked point closes the training rows
+    (tmp_path / "playground-data.csv").write_text(data)
+    monkeypatch.chdir(tmp_path)
+    exec(reply["python"], {})
+    printed = capsys.readouterr().out.split()
+    assert printed == ["train", "accuracy", str(final["train_accuracy"]), "dev", "accuracy", str(final["dev_accuracy"])]

@@ -118,8 +118,9 @@ class LiveRun:
             self._reconfigure(old, new)
         if "data" in groups or "run" in groups:
             self._set_callbacks()
-        if groups - {"view"} and self.iteration > 0:
-            self.events.append({"iteration": self.iteration, "change": describe_change(old, new) or "new data"})
+        change = describe_change(old, new) or ("new data" if "data" in groups else "")
+        if change and self.iteration > 0:
+            self.events.append({"iteration": self.iteration, "change": change})
         return groups
 
     def _reconfigure(self, old, new):

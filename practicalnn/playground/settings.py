@@ -75,6 +75,8 @@ DATA_KEYS = (
     "added",
 )
 VIEW_KEYS = ("bayes_error",)
+#: Changes the curves do not mark: what only the page shows, and when to stop (nothing about a step).
+UNMARKED = (*VIEW_KEYS, "stop_iterations", "target_dev_error")
 TRAIN_KEYS = ("learning_rate", "optimizer", "batch_size", "l2", "l1", "keep_prob", "input_keep_prob")
 
 #: The notebook's three experiments (reproduce.py's EXPERIMENTS): layers [2, 20, 3, 1], learning
@@ -232,7 +234,7 @@ def _group(name):
 def describe_change(old, new):
     """A short label for the curves: ``l2 0 -> 0.7, keep_prob 1 -> 0.86`` (what only the page shows
     is left out)."""
-    changed = [k for k in DEFAULTS if old.get(k) != new.get(k) and k not in VIEW_KEYS]
+    changed = [k for k in DEFAULTS if old.get(k) != new.get(k) and k not in UNMARKED]
     return ", ".join(
         f"points added {len(old[k])} \u2192 {len(new[k])}"
         if k == "added"

@@ -67,7 +67,11 @@ function onFrame(buffer) {
   if (header.run_id !== view.runId) { view.runId = header.run_id; view.points = []; view.events = []; view.recorded = []; }
   view.points = thin(view.points.concat(header.points));
   view.recorded = thin(view.recorded.concat(header.recorded));
-  view.events.push(...header.events);
+  for (const e of header.events) { // changes taken at the same iteration: one mark
+    const last = view.events[view.events.length - 1];
+    if (last && last.iteration === e.iteration) last.change += "; " + e.change;
+    else view.events.push({ ...e });
+  }
   if (header.data) {
     view.data = header.data;
     showClasses(header.data.classes);
