@@ -20,8 +20,9 @@ from .frames import encode, snapshot
 from .settings import check_with_data, validate
 
 #: A chunk's training time: with its frame, about 45 frames a second. Shorter chunks give more frames
-#: and cost the training more (a frame costs the server about 1.5 ms and the page about 9 ms of CPU,
-#: which the training shares on a 2-core machine).
+#: and cost the training more (a frame costs the server about 1.5 ms and headless Chromium about 8 ms
+#: of CPU, which the training shares on a 2-core machine); longer ones leave less margin on the frame
+#: rate when other work slows the machine (0.025 s fell to 27 frames a second at a load average of 5).
 CHUNK_SECONDS = 0.02
 #: The shortest time between two frames (a chunk cut short by MAX_CHUNK still waits this long).
 FRAME_SECONDS = 1 / 75

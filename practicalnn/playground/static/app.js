@@ -80,6 +80,7 @@ function onFrame(buffer) {
   view.frame = header;
   view.planes = bytes.subarray(8 + n);
   view.frames += 1;
+  schedule();
   view.waiters = view.waiters.filter((w) => !(w.test(header) && (w.resolve(header), true)));
 }
 
@@ -89,17 +90,27 @@ const cost = (J, J0) => (J === null || J === undefined ? "-" : `${fmt(J)} (data 
 
 // The heat map at every frame; the numbers, curves, network and table (slower to draw, and no one reads
 // them faster) at most 15 times a second while the run plays, and always on its last frame.
+function schedule() {
+  if (!view.scheduled) { view.scheduled = true; requestAnimationFrame(draw); }
+}
+
 function draw(now) {
+  view.scheduled = false; // a new frame asks for the next drawing: nothing runs while the run is idle
   const f = view.frame;
-  if (f && f !== view.drawn) {
+  if (!f) return;
+  if (f !== view.drawn) {
     view.drawn = f;
     drawHeatmap($("heatmap"), $("points"), f, view.planes, view.data);
+  }
+  if (f !== view.drawnSlow) {
     if (f.state !== "playing" || !(now - view.drawnAll < 66)) {
       view.drawnAll = now;
+      view.drawnSlow = f;
       drawSlow(f);
+    } else {
+      schedule(); // this frame's slow parts, a little later
     }
   }
-  requestAnimationFrame(draw);
 }
 
 function drawSlow(f) {
@@ -177,4 +188,3 @@ $("upload").addEventListener("change", upload);
 window.addEventListener("hashchange", () => location.reload());
 
 connect();
-requestAnimationFrame(draw);
