@@ -143,7 +143,7 @@ for (const el of document.querySelectorAll("[data-key]")) {
   el.addEventListener("change", () => sendSettings({ [el.dataset.key]: parseControl(el) }, el.dataset.key));
 }
 for (const id of ["csv_x", "csv_y", "csv_label"]) {
-  $(id).addEventListener("change", () => sendSettings({ csv_columns: chosenColumns() }, null));
+  $(id).addEventListener("change", () => sendSettings({ csv_columns: chosenColumns() }, id));
 }
 for (const action of ["play", "pause", "step", "reset"]) $(action).addEventListener("click", () => send({ type: "control", action }));
 for (const button of document.querySelectorAll("[data-preset]")) {
@@ -159,7 +159,7 @@ $("share").addEventListener("click", () => {
 $("heatmap").addEventListener("click", (event) => {
   if (!view.data) return;
   const [x, y] = toData($("heatmap"), view.data, event).map((v) => Number(v.toFixed(4)));
-  sendSettings({ added: [...view.settings.added, [x, y, Number($("point_class").value || 0)]] }, null);
+  sendSettings({ added: [...view.settings.added, [x, y, Number($("point_class").value || 0)]] }, "point_class");
 });
 $("remove-points").addEventListener("click", () => sendSettings({ added: [] }, null));
 

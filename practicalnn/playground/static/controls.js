@@ -64,7 +64,7 @@ export function showSettings(settings, defaults) {
 
 // -- a refusal: the server's reason, right after the control it is about ----------------------------
 export function showRefusal(message, key) {
-  const box = $("refused"), el = key && document.querySelector(`[data-key="${key}"]`);
+  const box = $("refused"), el = key && (document.querySelector(`[data-key="${key}"]`) || $(key));
   box.textContent = message;
   if (el && !el.hidden) {
     el.insertAdjacentElement("afterend", box);
