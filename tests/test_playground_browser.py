@@ -7,6 +7,7 @@ ever downloaded). Screenshots go to /work/screens/playground/ when that folder c
 import os
 import pathlib
 
+import numpy as np
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -69,7 +70,7 @@ def _number(page, selector):
 def _heat_map(page):
     return page.evaluate(
         "() => Array.from(document.getElementById('heatmap').getContext('2d')"
-        ".getImageData(0, 0, 420, 420).data.filter((_, i) => i % 16 === 0))"
+        ".getImageData(0, 0, 100, 100).data.filter((_, i) => i % 4 === 0))"
     )
 
 
@@ -144,3 +145,133 @@ def test_the_shared_url_reproduces_the_state_in_a_new_page(page, server, browser
     assert other.get_by_label("Optimizer").input_value() == "adam"
     assert other.get_by_label("L2 lambda", exact=True).input_value() == "0.7"
     other.close()
+
+
+LABELS = ["Dataset", "Hidden layers", "Activation", "Initialization", "Learning rate", "Optimizer", "Batch size",
+          "L2 lambda", "L1 lambda", "keep_prob", "Input keep_prob", "Early stopping"]  # fmt: skip
+BUTTONS = ["Play", "Pause", "Step", "Reset", "Gradient check", "Export"]
+NUMBERS = ["Iteration", "Train cost", "Dev cost", "Train accuracy", "Dev accuracy"]
+
+
+def test_every_control_the_issue_names_has_its_accessible_label(page, server):
+    _open(page, server)
+    for name in LABELS + ["Output", "Classes", "Test fraction", "Noise", "Bayes error", "New point's class"]:
+        assert page.get_by_label(name, exact=True).count() == 1, name
+    for name in BUTTONS:
+        assert page.get_by_role("button", name=name, exact=True).count() == 1, name
+    terms = page.locator(".numbers dt").all_text_contents()
+    assert terms[: len(NUMBERS)] == NUMBERS
+
+
+def _class_shares(page):
+    """The share of the heat map's 100 x 100 pixels whose colour is each of the first three class
+    colours mixed with white (the page's palette): the direction of 255 - pixel."""
+    pixels = page.evaluate(
+        "() => Array.from(document.getElementById('heatmap').getContext('2d').getImageData(0, 0, 100, 100).data)"
+    )
+    rgb = 255 - np.asarray(pixels, float).reshape(-1, 4)[:, :3]
+    rgb = rgb[np.linalg.norm(rgb, axis=1) > 30]
+    palette = 255 - np.asarray([[70, 130, 220], [240, 160, 60], [80, 170, 90]], float)
+    cosine = (rgb / np.linalg.norm(rgb, axis=1)[:, None]) @ (palette / np.linalg.norm(palette, axis=1)[:, None]).T
+    return np.bincount(np.argmax(cosine, axis=1), minlength=3) / len(rgb)
+
+
+def test_softmax_on_three_class_blobs_colours_three_classes(page, server):
+    _open(page, server, '#dataset="blobs"&stop_iterations=3000')
+    classes = page.get_by_label("Classes", exact=True)
+    classes.fill("3")
+    classes.dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('refused').textContent !== ''")
+    assert "output='sigmoid': expected softmax for data of 3 classes" in page.locator("#refused").text_content()
+    assert page.evaluate("() => document.getElementById('classes').nextElementSibling.id") == "refused"
+    page.get_by_label("Output", exact=True).select_option("softmax")
+    page.wait_for_function("() => location.hash.includes('softmax')")
+    classes.fill("3")
+    classes.dispatch_event("change")
+    page.wait_for_function("() => location.hash.includes('classes=3')")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => document.getElementById('state').textContent === 'stopped'", timeout=60000)
+    shares = _class_shares(page)
+    assert (shares > 0.1).all(), shares
+    assert "predicted class" in page.locator("#heatmap-legend").text_content()
+    _screenshot(page, "softmax-blobs.png")
+
+
+def test_clicking_the_plot_adds_a_point_of_the_selected_class(page, server):
+    _open(page, server)
+    page.get_by_label("New point's class", exact=True).select_option("1")
+    page.locator("#heatmap").click(position={"x": 315, "y": 105})
+    page.wait_for_function("() => playground.view.data.train.length === 135")
+    x, y, label = page.evaluate("() => playground.view.data.train[134]")
+    x0, x1, y0, y1 = page.evaluate("() => playground.view.data.bounds")
+    assert label == 1
+    assert x == pytest.approx(x0 + 315 / 420 * (x1 - x0), abs=0.01)  # the click, in the data's coordinates
+    assert y == pytest.approx(y1 - 105 / 420 * (y1 - y0), abs=0.01)
+    assert "added=" in page.url
+    _screenshot(page, "point-added.png")
+
+
+def test_keep_prob_per_hidden_layer_is_accepted_and_the_dropped_units_drawn(page, server):
+    _open(page, server, "#seed=3&stop_iterations=1000")
+    box = page.get_by_label("keep_prob", exact=True)
+    box.fill("0.5,0.6")
+    box.dispatch_event("change")
+    page.wait_for_function("() => location.hash.includes('keep_prob=%5B0.5%2C0.6%5D')")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => playground.view.frame.state === 'stopped' && playground.view.crossed.length > 0")
+    assert page.evaluate("() => playground.view.frame.keep") == [1, 0.5, 0.6]
+    assert "crossed units: dropped by dropout" in page.locator("#network-note").text_content()
+    x, y = page.evaluate("() => playground.view.crossed[0]")
+    centre = page.evaluate(
+        f"() => Array.from(document.getElementById('network').getContext('2d').getImageData({x}, {y}, 1, 1).data)"
+    )
+    assert centre[:3] != [51, 51, 51]  # not a kept unit's dark disc: the crossed one
+    grey = page.evaluate(
+        "() => Array.from(document.getElementById('cost-plot').getContext('2d').getImageData(0, 0, 460, 190).data)"
+        ".filter((v, i, a) => i % 4 === 0 && Math.abs(v - 170) < 12 && Math.abs(a[i + 1] - 170) < 12).length"
+    )
+    assert grey > 20  # the J the trainer records with dropout on, drawn
+    _screenshot(page, "dropout.png")
+
+
+def test_the_l2_preset_run_to_the_end_shows_the_notebooks_figures(page, server):
+    _open(page, server)
+    page.get_by_role("button", name="L2 lambda 0.7").click()
+    page.wait_for_function("() => location.hash.includes('l2=0.7')")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => document.getElementById('state').textContent === 'stopped'", timeout=60000)
+    assert page.locator("#iteration").text_content() == "30000"
+    # the notebook's printed L2 run: train accuracy 0.9924..., test accuracy 0.9393...
+    assert page.locator("#train-accuracy").text_content() == "0.9925"
+    assert page.locator("#dev-accuracy").text_content() == "0.9394"
+    _screenshot(page, "l2-preset-end.png")
+
+
+def test_a_csv_with_more_features_offers_its_columns_in_lists(page, server, tmp_path):
+    _open(page, server)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(120, 3))
+    kind = np.argmax(X[:, :2] @ [[1, -1, 0], [0, 1, -1]], axis=1)
+    path = tmp_path / "three.csv"
+    path.write_text("height,weight,age,kind\n" + "".join(f"{a},{b},{c},{k}\n" for (a, b, c), k in zip(X, kind)))
+    page.get_by_label("Upload CSV").set_input_files(str(path))
+    page.wait_for_function("() => document.getElementById('upload-result').textContent.startsWith('Loaded')")
+    assert "3 features" in page.locator("#upload-result").text_content()
+    x_axis = page.get_by_label("Feature on x", exact=True)
+    assert x_axis.locator("option").all_text_contents() == ["height", "weight", "age", "kind"]
+    assert page.get_by_label("Output", exact=True).input_value() == "softmax"
+    x_axis.select_option(label="age")
+    page.wait_for_function("() => playground.view.data && playground.view.data.names[0] === 'age'")
+    assert page.evaluate("() => playground.view.frame.layer_sizes[0]") == 3
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => Number(document.getElementById('iteration').textContent) >= 2000")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    _screenshot(page, "csv-three-features.png")
+
+
+def test_the_axes_have_round_tick_labels(page, server):
+    _open(page, server)
+    log = page.evaluate("async () => (await import('/static/plots.js')).tickLabels(Math.log10(0.00005), 0.1, true)")
+    linear = page.evaluate("async () => (await import('/static/plots.js')).tickLabels(0, 30000, false)")
+    assert log == ["0.0001", "0.001", "0.01", "0.1", "1"]
+    assert linear == ["0", "10k", "20k", "30k"]

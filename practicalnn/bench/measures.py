@@ -40,7 +40,7 @@ def w4(quick, step):
         "checks": {"same_results": True},
         "raw": r,
         "measures": [
-            measure("W4", "frames per second (100 x 100 heat map)", r["frames_per_second"], "/s", ">= 30",
+            measure("W4", f"frames per second a page receives ({r['client']})", r["frames_per_second"], "/s", ">= 30",
                     _verdict(quick, r["frames_per_second"] >= 30)),
             measure("W4", "training speed streaming / fit alone", r["speed_ratio"], "x", ">= 0.5",
                     _verdict(quick, r["speed_ratio"] >= 0.5)),

@@ -1,14 +1,13 @@
-"""The playground's two-feature data: the notebook's moons, four generated shapes, or the user's CSV.
+"""The playground's data: the notebook's moons, five generated shapes, or the user's CSV (``table.py``).
 
 Generated sets are drawn from an explicit ``numpy.random.Generator`` seeded with ``data_seed`` (never
-NumPy's global state) and split into train and dev by ``dev_fraction``. Arrays are in the notes'
-layout: X (2, m), Y (1, m) with labels 0 and 1.
+NumPy's global state) and split into train, dev and test by ``dev_fraction`` and ``test_fraction``.
+Arrays are in the notes' layout: X (n_features, m), Y (1, m) holding the class indices 0 .. C-1. The
+points the user clicked onto the plot (``added``) join the training set.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 
@@ -16,10 +15,10 @@ import numpy as np
 
 from ..data.datasets import load_moons
 from ..data.scaling import Standardizer
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 
-#: Uploads larger than this are refused (bytes); ``create_app(max_upload=...)`` changes it.
-MAX_UPLOAD = 50 * 1024 * 1024
+#: Shapes whose number of classes is a setting (the others have two by their nature).
+CLASSED = ("blobs", "spirals")
 
 
 @dataclass
@@ -29,27 +28,57 @@ class PlayData:
     train_Y: np.ndarray
     dev_X: np.ndarray
     dev_Y: np.ndarray
+    test_X: np.ndarray
+    test_Y: np.ndarray
     feature_names: tuple = ("x1", "x2")
+    plot: tuple = (0, 1)  # the two features drawn: the heat map's axes
+    class_names: tuple = ("0", "1")
     standardizer: Standardizer | None = None
 
     @property
+    def n_features(self):
+        return self.train_X.shape[0]
+
+    @property
+    def n_classes(self):
+        return len(self.class_names)
+
+    def sets(self):
+        """``(name, X, Y)`` of train, dev and, when it has examples, test."""
+        out = [("train", self.train_X, self.train_Y), ("dev", self.dev_X, self.dev_Y)]
+        return out + ([("test", self.test_X, self.test_Y)] if self.test_X.shape[1] else [])
+
+    @property
     def bounds(self):
-        """(x_min, x_max, y_min, y_max) of all points with a 10% margin: the heat map's extent."""
-        X = np.concatenate([self.train_X, self.dev_X], axis=1)
+        """(x_min, x_max, y_min, y_max) of every point's two drawn features with a 10% margin."""
+        X = np.concatenate([X for _, X, _ in self.sets()], axis=1)[list(self.plot)]
         lo, hi = X.min(axis=1), X.max(axis=1)
         pad = np.maximum((hi - lo) * 0.1, 1e-3)
         return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
 
-    def points(self):
-        """The points for the page: ``{"train": [[x1, x2, label], ...], "dev": [...]}``."""
+    @property
+    def means(self):
+        """Each feature's mean over the training set: where the features not drawn sit on the grid."""
+        return self.train_X.mean(axis=1)
 
-        def rows(X, Y):
-            return np.round(np.vstack([X, Y]).T, 4).tolist()
+    def view(self):
+        """What the page draws of the data: the bounds, names, classes and ``{"train": [[x1, x2,
+        class], ...], "dev": [...], "test": [...]}`` (the two drawn features)."""
+        i, j = self.plot
+        out = {
+            "bounds": self.bounds,
+            "names": [self.feature_names[i], self.feature_names[j]],
+            "features": list(self.feature_names),
+            "classes": list(self.class_names),
+        }
+        for name in ("train", "dev", "test"):
+            X, Y = getattr(self, f"{name}_X"), getattr(self, f"{name}_Y")
+            out[name] = np.round(np.vstack([X[[i, j]], Y]).T, 4).tolist()
+        return out
 
-        return {"train": rows(self.train_X, self.train_Y), "dev": rows(self.dev_X, self.dev_Y)}
 
-
-def _moons(rng, n, noise):
+# -- the generated shapes: f(rng, n, classes) -> X (2, n), class indices (n,) -----------------------
+def _moons(rng, n, classes):
     t = rng.uniform(0, math.pi, n)
     upper = rng.random(n) < 0.5
     x = np.where(upper, np.cos(t), 1 - np.cos(t))
@@ -57,130 +86,110 @@ def _moons(rng, n, noise):
     return np.vstack([x, y]), upper.astype(float)
 
 
-def _circles(rng, n, noise):
+def _circles(rng, n, classes):
     t = rng.uniform(0, 2 * math.pi, n)
     inner = rng.random(n) < 0.5
     r = np.where(inner, 0.5, 1.0)
     return np.vstack([r * np.cos(t), r * np.sin(t)]), inner.astype(float)
 
 
-def _xor(rng, n, noise):
+def _xor(rng, n, classes):
     X = rng.uniform(-1, 1, (2, n))
     return X, ((X[0] > 0) != (X[1] > 0)).astype(float)
 
 
-def _spirals(rng, n, noise):
+def _labels(rng, n, classes):
+    """Class indices, equally likely (two classes drawn as before there were more)."""
+    return (rng.random(n) < 0.5).astype(int) if classes == 2 else rng.integers(0, classes, n)
+
+
+def _spirals(rng, n, classes):
     t = np.sqrt(rng.random(n)) * 3 * math.pi
-    arm = rng.random(n) < 0.5
-    angle = t + np.where(arm, math.pi, 0.0)
+    arm = _labels(rng, n, classes)
+    angle = t + arm * (2 * math.pi / classes)
     r = t / (3 * math.pi)
     return np.vstack([r * np.cos(angle), r * np.sin(angle)]), arm.astype(float)
 
 
-def _blobs(rng, n, noise):
-    second = rng.random(n) < 0.5
-    centre = np.where(second, 0.6, -0.6)
-    return rng.normal(0, 0.35, (2, n)) + centre, second.astype(float)
+def _blobs(rng, n, classes):
+    k = _labels(rng, n, classes)
+    if classes == 2:
+        centres = np.where(k == 1, 0.6, -0.6)[None, :]
+    else:  # on a circle, one blob per class
+        angle = 2 * math.pi * k / classes + math.pi / 4
+        centres = 0.9 * np.vstack([np.cos(angle), np.sin(angle)])
+    return rng.normal(0, 0.35, (2, n)) + centres, k.astype(float)
 
 
 SHAPES = {"moons": _moons, "circles": _circles, "xor": _xor, "spirals": _spirals, "blobs": _blobs}
 
 
-def _split(name, X, Y, dev_fraction, rng, **extra):
+def split(name, X, Y, settings, rng, **extra):
+    """PlayData of X (n, m) and class indices Y (m,), split at random: dev first, then test, the rest
+    is the training set (without a test set, the split the playground has always drawn)."""
     m = X.shape[1]
     order = rng.permutation(m)
-    n_dev = min(m - 1, max(1, round(m * dev_fraction)))
-    dev, train = order[:n_dev], order[n_dev:]
-    return PlayData(name, X[:, train], Y[None, train], X[:, dev], Y[None, dev], **extra)
+    n_dev, n_test = split_sizes(m, settings)
+    dev, test, train = order[:n_dev], order[n_dev : n_dev + n_test], order[n_dev + n_test :]
+    Y = Y[None, :].astype(float)
+    return PlayData(name, X[:, train], Y[:, train], X[:, dev], Y[:, dev], X[:, test], Y[:, test], **extra)
+
+
+def split_sizes(m, settings):
+    """How many of ``m`` examples go to dev and to test."""
+    n_dev = min(m - 2, max(1, round(m * settings["dev_fraction"])))
+    return n_dev, min(m - 1 - n_dev, round(m * settings["test_fraction"]))
+
+
+def shape_of(settings, upload=None):
+    """``(features, classes, training examples, all examples)`` of the data of ``settings``, known
+    before making it."""
+    name, added = settings["dataset"], len(settings["added"])
+    if name == "notebook_moons":
+        return 2, 2, 134 + added, 200 + added
+    if name == "csv":
+        if upload is None:
+            return 2, 2, 1 + added, 3 + added
+        m = len(upload.values)
+        features, classes = len(upload.columns) - 1, upload.n_classes(settings["csv_columns"])
+    else:
+        m, features, classes = settings["n_samples"], 2, settings["classes"] if name in CLASSED else 2
+    return features, classes, m - sum(split_sizes(m, settings)) + added, m + added
 
 
 def make_data(settings, upload=None):
-    """The data of ``settings`` (checked ones): the notebook's moons (its 134/66 split; noise and
-    split fixed), a generated shape, or ``upload`` (a ``Table`` the page sent) for "csv"."""
+    """The data of ``settings`` (checked ones): the notebook's moons (its 134/66 split as train/dev;
+    noise and split fixed), a generated shape, or ``upload`` (a ``table.Table``) for "csv"; with
+    the added points in the training set."""
     name = settings["dataset"]
+    rng = np.random.default_rng(settings["data_seed"])
     if name == "notebook_moons":
         d = load_moons()
-        return PlayData("notebook_moons", d.train_X, d.train_Y, d.test_X, d.test_Y)
-    rng = np.random.default_rng(settings["data_seed"])
-    if name == "csv":
+        empty = np.zeros((2, 0))
+        data = PlayData(name, d.train_X, d.train_Y, d.test_X, d.test_Y, empty, empty[:1])
+    elif name == "csv":
         if upload is None:
             raise DataError("dataset='csv': expected a CSV file uploaded first")
-        return upload.data(settings["dev_fraction"], rng)
-    X, Y = SHAPES[name](rng, settings["n_samples"], settings["noise"])
-    X = X + rng.normal(0, settings["noise"] * 0.5, X.shape)  # the noise control: Gaussian jitter
-    return _split(name, X, Y, settings["dev_fraction"], rng)
+        data = upload.data(settings, rng)
+    else:
+        classes = settings["classes"] if name in CLASSED else 2
+        X, Y = SHAPES[name](rng, settings["n_samples"], classes)
+        X = X + rng.normal(0, settings["noise"] * 0.5, X.shape)  # the noise control: Gaussian jitter
+        data = split(name, X, Y, settings, rng, class_names=tuple(str(k) for k in range(classes)))
+    return with_added(data, settings["added"])
 
 
-# -- the user's CSV ----------------------------------------------------------------------------------
-@dataclass
-class Table:
-    """An uploaded CSV, checked: a header, numeric rows, and the chosen columns."""
-
-    name: str
-    header: list  # the chosen columns' names: feature 1, feature 2, label
-    columns: list  # every column's name
-    X: np.ndarray  # (2, m), raw
-    y: np.ndarray  # (m,), 0/1
-    classes: list
-
-    def data(self, dev_fraction, rng):
-        scaler = Standardizer().fit(self.X)
-        features = tuple(self.header[:2])
-        X = scaler.transform(self.X)
-        return _split(self.name, X, self.y, dev_fraction, rng, feature_names=features, standardizer=scaler)
-
-
-def _fail(problem):
-    raise DataError(f"upload: {problem}")
-
-
-def _rows(raw, limit):
-    if len(raw) > limit:
-        _fail(f"the file is {len(raw) / 2**20:.1f} MB: expected at most {limit / 2**20:g} MB")
-    if not raw.strip():
-        _fail("the file is empty: expected a CSV file with a header row and rows of numbers")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        _fail("the file is not text: expected a CSV file (comma-separated numbers, UTF-8)")
-    if "\x00" in text:
-        _fail("the file is not text: expected a CSV file (comma-separated numbers, UTF-8)")
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-    except csv.Error as err:
-        _fail(f"not a readable CSV file ({err})")
-    if len(rows) < 2 or len(rows[0]) < 3:
-        _fail("expected a CSV file with a header row, at least 3 columns and at least 2 rows of numbers")
-    return rows
-
-
-def read_table(name, raw, columns=None, limit=MAX_UPLOAD):
-    """Check an uploaded file and pick its columns: ``columns`` is (feature 1, feature 2, label) as
-    indices (default: the first two and the last). DataError says what is wrong, row and column named."""
-    rows = _rows(raw, limit)
-    header, body = [c.strip() for c in rows[0]], rows[1:]
-    width = len(header)
-    for i, row in enumerate(body, start=2):
-        if len(row) != width:
-            _fail(f"row {i} has {len(row)} values: expected {width}, one per column of the header (a ragged file)")
-    f1, f2, label = columns if columns is not None else (0, 1, width - 1)
-    for which, index in (("feature 1", f1), ("feature 2", f2), ("label", label)):
-        if not isinstance(index, int) or not 0 <= index < width:
-            _fail(f"{which} column={index!r}: expected a column index from 0 to {width - 1}")
-    if len({f1, f2, label}) < 3:
-        _fail(f"columns {f1}, {f2}, {label}: expected two feature columns and a label column, all different")
-    values = np.empty((len(body), 3))
-    for i, row in enumerate(body, start=2):
-        for j, index in enumerate((f1, f2, label)):
-            try:
-                values[i - 2, j] = float(row[index])
-            except ValueError:
-                _fail(f"row {i}, column {header[index]!r}: {row[index]!r} is not a number")
-    if not np.isfinite(values).all():
-        _fail("the chosen columns hold NaN or inf: expected finite numbers")
-    classes = sorted(set(values[:, 2].tolist()))
-    if len(classes) != 2:
-        what = "only one class" if len(classes) == 1 else f"{len(classes)} classes"
-        _fail(f"label column {header[label]!r} has {what}: expected exactly two (a binary label)")
-    y = (values[:, 2] == classes[1]).astype(float)
-    return Table(name, [header[f1], header[f2], header[label]], header, values[:, :2].T.copy(), y, classes)
+def with_added(data, added):
+    """``data`` with the clicked points ``[[x1, x2, class], ...]`` (the drawn features; the others at
+    their training mean) at the end of its training set."""
+    if not added:
+        return data
+    points = np.asarray(added, float)
+    for point in added:  # settings.check_with_data refuses these before they get here
+        if point[2] >= data.n_classes:
+            raise ConfigError(f"added point={point!r}: expected a class from 0 to {data.n_classes - 1}")
+    X = np.repeat(data.means[:, None], len(points), axis=1)
+    X[list(data.plot)] = points[:, :2].T
+    data.train_X = np.concatenate([data.train_X, X], axis=1)
+    data.train_Y = np.concatenate([data.train_Y, points[None, :, 2]], axis=1)
+    return data

@@ -10,11 +10,12 @@ when the optimizer changed), the data, or the whole network.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
 
-from ..core.dropout import keep_probs
+from ..core.dropout import keep_probs, uses_dropout
 from ..core.network import Network
 from ..errors import TrainingDiverged
 from ..regularization.early_stopping import EarlyStopping
@@ -23,6 +24,9 @@ from ..training.trainer import Trainer
 from .datasets import make_data
 from .frames import grid_points
 from .settings import changed_groups, describe_change, train_config
+
+#: Dropped units are shown when one step's masks are at most this many values (drawn again per frame).
+MAX_MASK_VALUES = 1 << 18
 
 #: Chunks are multiples of this many iterations; the trainer records J every this many iterations, and
 #: early stopping checks the dev cost as often. The curves' points (train and dev, dropout off) are
@@ -49,16 +53,25 @@ class LiveRun:
         self.data = make_data(settings, upload)
         self.events = []  # (iteration, what changed) not yet handed to the page
         self._grid = self._grid_for = None
+        self._changes = 0  # settings applied so far: the numbers of an iteration depend on them too
+        self._numbers = self._numbers_key = None
         self.build_network()
 
     def build_network(self):
-        s = self.settings
-        self.network = Network([2, *s["hidden"], 1], s["activation"])
+        s, d = self.settings, self.data
+        n_out = 1 if s["output"] == "sigmoid" else d.n_classes
+        self.network = Network([d.n_features, *s["hidden"], n_out], s["activation"], s["output"])
+        self._encode()
         self.trainer = Trainer(self.network, train_config(s, 1, CURVE_EVERY), rng=s["seed"])
         self.network.initialize(s["init"], self.trainer.streams.init)
-        self.points = [{**self.evaluate(), "iteration": 0}]  # not yet handed to the page
+        self._changes += 1
+        self.points = [{**self.numbers(), "iteration": 0}]  # not yet handed to the page
         self._history_taken = 0
         self._set_callbacks()
+
+    def _encode(self):
+        """The labels of each set as the network's output takes them (one-hot for softmax), once."""
+        self.targets = {name: self.network.check_Y(Y, X.shape[1]) for name, X, Y in self.data.sets()}
 
     def _set_callbacks(self):
         callbacks = []
@@ -71,8 +84,14 @@ class LiveRun:
     def grid(self):
         """The heat map's grid points over the current data (made once per data)."""
         if self._grid_for is not self.data:
-            self._grid, self._grid_for = grid_points(self.data.bounds), self.data
+            self._grid, self._grid_for = grid_points(self.data), self.data
         return self._grid
+
+    def _fits(self):
+        """Whether the network takes the data's features and gives its classes."""
+        net, d = self.network, self.data
+        n_out = 1 if net.output.name == "sigmoid" else d.n_classes
+        return net.layer_sizes[0] == d.n_features and net.layer_sizes[-1] == n_out
 
     @property
     def iteration(self):
@@ -80,24 +99,28 @@ class LiveRun:
 
     def apply(self, new, upload=None):
         """Use settings ``new`` (checked) from the next chunk on. Returns the groups that changed."""
+        groups = changed_groups(self.settings, new) | ({"data"} if upload is not None else set())
+        if "data" in groups:  # made first: data that cannot be made changes nothing
+            self.data = make_data(new, upload or self.upload)
         old, self.settings = self.settings, new
-        if upload is not None:
-            self.upload = upload
-        groups = changed_groups(old, new) | ({"data"} if upload is not None else set())
+        self.upload = upload or self.upload
+        self._changes += 1
+        if "data" in groups and not self._fits():  # other features or classes: a network that takes them
+            groups.add("network")
         if "network" in groups:
-            self.data = make_data(new, self.upload) if "data" in groups else self.data
             self.events.clear()
             self.build_network()
             return groups
         if "data" in groups:
-            self.data = make_data(new, self.upload)
+            self._encode()
             self.trainer.batch_plan = None  # the batches of the new data
         if "train" in groups:
             self._reconfigure(old, new)
         if "data" in groups or "run" in groups:
             self._set_callbacks()
-        if groups and self.iteration > 0:
-            self.events.append({"iteration": self.iteration, "change": describe_change(old, new) or "new data"})
+        change = describe_change(old, new) or ("new data" if "data" in groups else "")
+        if change and self.iteration > 0:
+            self.events.append({"iteration": self.iteration, "change": change})
         return groups
 
     def _reconfigure(self, old, new):
@@ -122,10 +145,10 @@ class LiveRun:
             return "stop iterations reached"
         t.config.iterations = self.settings["stop_iterations"]  # the run's real end: its end-of-training check
         try:
-            history = t.fit(self.data.train_X, self.data.train_Y, until=target)  # a pause, not an end
+            history = t.fit(self.data.train_X, self.targets["train"], until=target)  # a pause, not an end
         except TrainingDiverged as err:
             return f"diverged: {err}"
-        point = {**self.evaluate(), "iteration": t.iteration}
+        point = {**self.numbers(), "iteration": t.iteration}
         self.points.append(point)
         target = self.settings["target_dev_error"]
         if target is not None and 1 - point["dev_accuracy"] <= target:
@@ -139,11 +162,21 @@ class LiveRun:
             return history.stopped
         return "stop iterations reached" if t.iteration >= self.settings["stop_iterations"] else None
 
+    def numbers(self):
+        """``evaluate()`` of the current iteration and settings, computed once (the curve point and
+        the frame read the same numbers)."""
+        key = (self.iteration, self._changes)
+        if self._numbers_key != key:
+            self._numbers, self._numbers_key = self.evaluate(), key
+        return self._numbers
+
     def evaluate(self):
-        """Train and dev J (with penalty), data term and accuracy, without dropout."""
-        net, d, penalty = self.network, self.data, self.trainer.penalty
-        out = {}
-        for name, X, Y in (("train", d.train_X, d.train_Y), ("dev", d.dev_X, d.dev_Y)):
+        """Train, dev and test J (with penalty), data term and accuracy, without dropout (test: None
+        when the data has no test set), and each layer's ||W||_F."""
+        net, penalty = self.network, self.trainer.penalty
+        out = {f"test_{k}": None for k in ("cost", "cost_data", "accuracy")}
+        for name, X, _ in self.data.sets():
+            Y = self.targets[name]
             with np.errstate(all="ignore"):
                 cache = net.forward(X)
                 J, J0 = net.cost(cache, Y, penalty)
@@ -151,6 +184,30 @@ class LiveRun:
             out[f"{name}_cost"] = _finite(J)
             out[f"{name}_cost_data"] = _finite(J0)
             out[f"{name}_accuracy"] = accuracy
+        with np.errstate(all="ignore"):
+            out["w_norms"] = [_finite(np.linalg.norm(net.W[l])) for l in range(1, net.n_layers + 1)]
+        return out
+
+    def dropped(self):
+        """Per layer 0..L-1 (0: the inputs), the units dropout drops for the first example of the
+        next step: the next masks the trainer's own stream gives (drawn from a copy of it, so the run
+        is untouched). None without dropout, or when one step's masks are too many to draw per frame."""
+        t, net = self.trainer, self.network
+        if not uses_dropout(t.keep):
+            return None
+        m, plan = self.data.train_X.shape[1], t.batch_plan
+        if plan is not None and plan.size is not None:
+            m = min(plan.size, m - (t.iteration % plan.per_epoch) * plan.size)
+        if m * sum(net.layer_sizes[:-1]) > MAX_MASK_VALUES:
+            return None
+        masks = copy.deepcopy(t.streams.masks)
+        masks.begin_pass()
+        out = []
+        for layer, p in enumerate(t.keep):  # in the order the forward pass draws them
+            if p < 1:
+                out.append(np.flatnonzero(~masks.draw((net.layer_sizes[layer], m), p)[:, 0]).tolist())
+            else:
+                out.append([])
         return out
 
     def take_points(self):

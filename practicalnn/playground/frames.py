@@ -1,8 +1,13 @@
 """What the page draws, computed in the server: the page never does the math.
 
 A frame is one binary websocket message: ``b"PNF1"``, a little-endian uint32 n, n bytes of JSON (the
-numbers and the new curve points), then ``GRID * GRID`` uint8 values: the network's output probability
-(times 255, rounded) on a grid over the data, row 0 at the top (largest x2), column 0 at the left.
+numbers and the new curve points), then the heat map: planes of ``GRID * GRID`` uint8 values on a grid
+over the two drawn features (the others at their training mean), row 0 at the top (largest x2), column
+0 at the left. ``header["heat_map"]`` says which planes follow:
+
+* ``"probability"`` (a sigmoid output): one plane, the probability of class 1 times 255, rounded;
+* ``"class"`` (softmax): two planes, the predicted class, then how sure: ``(p_max - 1/C) / (1 - 1/C)``
+  times 255 (0 where all C classes are equally likely, 255 where one has probability 1).
 """
 
 from __future__ import annotations
@@ -17,25 +22,36 @@ from ..diagnostics.bias_variance import diagnose
 
 GRID = 100
 MAGIC = b"PNF1"
+#: Weights are sent (and drawn as edges) for networks of at most this many; a larger network is drawn
+#: as its layers (measured: see docs/playground.md, "How large a network").
+MAX_DRAWN_WEIGHTS = 5000
 
 
-def grid_points(bounds, n=GRID):
-    """The (2, n*n) grid of the heat map: rows from the top (x2 largest), columns from the left."""
-    x_min, x_max, y_min, y_max = bounds
-    xs = np.linspace(x_min, x_max, n)
-    ys = np.linspace(y_max, y_min, n)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.vstack([gx.ravel(), gy.ravel()]).astype(np.float32)
+def grid_points(data, n=GRID):
+    """The (n_features, n*n) points of the heat map: the two drawn features on a grid over the data
+    (rows from the top, x2 largest; columns from the left), every other feature at its training mean."""
+    x_min, x_max, y_min, y_max = data.bounds
+    gx, gy = np.meshgrid(np.linspace(x_min, x_max, n), np.linspace(y_max, y_min, n))
+    points = np.repeat(data.means[:, None], n * n, axis=1)
+    points[list(data.plot)] = np.vstack([gx.ravel(), gy.ravel()])
+    return points.astype(np.float32)
+
+
+def _byte(x):
+    return np.rint(np.clip(np.nan_to_num(x, nan=0.0), 0, 1) * 255).astype(np.uint8)
 
 
 def heat_map(network, points):
-    """The output probability at each grid point as uint8 (0: class 0 for sure, 255: class 1), from a
-    float32 copy of the network (several times faster on 10,000 points; 8 bits need no more)."""
+    """The heat map's planes (see the module's docstring) as bytes, computed on a float32 copy of the
+    network (several times faster on 10,000 points; 8 bits need no more)."""
     with np.errstate(all="ignore"):
         net = network.copy(np.float32)
-        proba = net.forward(points.astype(np.float32, copy=False)).A[net.n_layers][0]
-    proba = np.nan_to_num(proba, nan=0.5)
-    return np.rint(np.clip(proba, 0, 1) * 255).astype(np.uint8)
+        A = net.forward(points.astype(np.float32, copy=False)).A[net.n_layers]
+    if net.output.name == "sigmoid":
+        return _byte(np.nan_to_num(A[0], nan=0.5)).tobytes()
+    C = A.shape[0]
+    sure = (A.max(axis=0) - 1 / C) / (1 - 1 / C)
+    return np.argmax(np.nan_to_num(A, nan=0.0), axis=0).astype(np.uint8).tobytes() + _byte(sure).tobytes()
 
 
 def _stats(values):
@@ -51,7 +67,7 @@ def layer_stats(live):
     net, d = live.network, live.data
     with np.errstate(all="ignore"):
         cache = net.forward(d.train_X)
-        grad = net.backward(cache, d.train_Y, live.trainer.penalty)
+        grad = net.backward(cache, live.targets["train"], live.trainer.penalty)
     dW, _ = net.layout.views(grad)
     out = []
     for layer in range(1, net.n_layers + 1):
@@ -72,18 +88,20 @@ def layer_stats(live):
     return out
 
 
-def diagnosis(point):
-    """The bias/variance verdict of the current errors and the basic recipe's next step."""
+def diagnosis(point, bayes_error=None):
+    """The bias/variance verdict of the current errors (against ``bayes_error``, 0 when None, as the
+    notes assume) and the basic recipe's next step."""
     if point["train_accuracy"] is None or point["dev_accuracy"] is None:
         return None
-    d = diagnose(1 - point["train_accuracy"], 1 - point["dev_accuracy"])
+    d = diagnose(1 - point["train_accuracy"], 1 - point["dev_accuracy"], bayes_error or 0.0)
     return {"verdict": d.verdict, "summary": d.summary(), "next_step": d.next_steps[0], "next_steps": d.next_steps}
 
 
 def snapshot(live, state, message, version):
     """The frame's JSON header (without the curve points) and the heat map, for the run as it is now."""
     net = live.network
-    point = live.evaluate()
+    point = live.numbers()
+    drawn = net.layout.size - sum(net.layer_sizes[1:]) <= MAX_DRAWN_WEIGHTS
     header = {
         "type": "frame",
         "iteration": live.iteration,
@@ -92,11 +110,14 @@ def snapshot(live, state, message, version):
         "version": version,
         **point,
         "layers": layer_stats(live),
-        "weights": [np.round(net.W[l], 4).tolist() for l in range(1, net.n_layers + 1)],
+        "weights": [np.round(net.W[l], 4).tolist() for l in range(1, net.n_layers + 1)] if drawn else None,
         "layer_sizes": list(net.layer_sizes),
-        "diagnosis": diagnosis(point),
+        "keep": list(live.trainer.keep),
+        "dropped": live.dropped(),
+        "heat_map": "probability" if net.output.name == "sigmoid" else "class",
+        "diagnosis": diagnosis(point, live.settings["bayes_error"]),
     }
-    return header, heat_map(net, live.grid).tobytes()
+    return header, heat_map(net, live.grid)
 
 
 def _finite(value):
@@ -120,10 +141,11 @@ def encode(header, grid):
 
 
 def decode(message):
-    """(header, grid as a (GRID, GRID) uint8 array) from a frame message: for tests and the benchmark."""
+    """(header, heat map) from a frame message, for tests and the benchmark: the heat map a (GRID, GRID)
+    uint8 array of probabilities, or (2, GRID, GRID) of classes and sureness (see the module's docstring)."""
     if message[:4] != MAGIC:
         raise ValueError("not a playground frame")
     (n,) = struct.unpack("<I", message[4:8])
     header = json.loads(message[8 : 8 + n])
-    grid = np.frombuffer(message[8 + n :], np.uint8).reshape(GRID, GRID)
-    return header, grid
+    planes = np.frombuffer(message[8 + n :], np.uint8).reshape(-1, GRID, GRID)
+    return header, planes[0] if header["heat_map"] == "probability" else planes

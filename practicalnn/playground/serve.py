@@ -14,8 +14,11 @@ _shown = None
 
 
 def _bind(host, port):
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections of such a socket; with
+    # Nagle on, a frame sent just after the page's message waited for its delayed ACK (40 ms on Linux)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as err:
@@ -41,7 +44,7 @@ class Playground:
     background thread or ``run()`` in this one; ``url`` is where to point a browser."""
 
     def __init__(self, host="127.0.0.1", port=8765, max_upload=None):
-        from .datasets import MAX_UPLOAD
+        from .table import MAX_UPLOAD
 
         self.sock = _bind(host, port)
         self.host, self.port = host, self.sock.getsockname()[1]

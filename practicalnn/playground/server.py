@@ -26,12 +26,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import PracticalNNError
 from . import export
-from .datasets import MAX_UPLOAD, read_table
-from .run import FRAME_SECONDS, Run
+from .run import Run
 from .settings import DEFAULTS, PRESETS
+from .table import MAX_UPLOAD, read_table
 
 STATIC = Path(__file__).with_name("static")
-POLL_SECONDS = 0.004
+HEARTBEAT_SECONDS = 1.0
 JOBS = {"gradcheck": export.gradcheck_job, "monotonic": export.monotonic_job, "export": export.export_job}
 
 
@@ -39,23 +39,57 @@ def _refusal(err):
     return {"type": "refused", "message": str(err)}
 
 
-async def _send_loop(ws, run, outbox):
-    """The only sender: queued replies first, then the newest frame, at most every FRAME_SECONDS."""
-    seq, sent = 0, 0.0
+class Outbox(asyncio.Queue):
+    """The replies waiting for the sender; putting one wakes it."""
+
+    def __init__(self, wake):
+        super().__init__()
+        self.wake = wake
+
+    def put_nowait(self, item):
+        super().put_nowait(item)
+        self.wake.set()
+
+
+def _waker(wake):
+    """A callable the run's worker thread calls when it has published a frame: it wakes the sender
+    on the event loop (nothing polls: an idle tab costs nothing, a busy one no GIL between frames)."""
     loop = asyncio.get_running_loop()
+
+    def poke():
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:  # the loop has closed: nobody is listening any more
+            pass
+
+    return poke
+
+
+async def _send_loop(ws, run, outbox, wake):
+    """The only sender: queued replies first, then the newest frame (the run publishes at most
+    every FRAME_SECONDS); a heartbeat after a second of silence, so the page knows it is connected.
+    It ends quietly when the page has gone (the receiving side then closes the run)."""
+    try:
+        await _send_all(ws, run, outbox, wake)
+    except (WebSocketDisconnect, ConnectionError, RuntimeError):  # closed while sending
+        pass
+
+
+async def _send_all(ws, run, outbox, wake):
+    seq = 0
     while True:
+        try:
+            await asyncio.wait_for(wake.wait(), HEARTBEAT_SECONDS)
+        except asyncio.TimeoutError:
+            await ws.send_text('{"type":"alive"}')
+            continue
+        wake.clear()
         while not outbox.empty():
             await ws.send_text(json.dumps(outbox.get_nowait()))
-        now = loop.time()
-        frame = run.take_frame(seq) if now - sent >= FRAME_SECONDS else None
+        frame = run.take_frame(seq)
         if frame is not None:
             seq, message = frame
             await ws.send_bytes(message)
-            sent = now
-        elif now - sent >= 1:  # a heartbeat while nothing changes: the page knows it is connected
-            await ws.send_text('{"type":"alive"}')
-            sent = now
-        await asyncio.sleep(POLL_SECONDS)
 
 
 async def _job(run, fn, outbox):
@@ -69,14 +103,16 @@ def _handle(run, message, outbox, tasks):
     kind = message.get("type")
     try:
         if kind == "settings":
-            outbox.put_nowait({"type": "settings", "settings": run.update(message.get("settings") or {})})
+            settings = run.update(message.get("settings") or {})
+            outbox.put_nowait({"type": "settings", "settings": settings, "version": run.accepted})
         elif kind == "control":
             run.command(message.get("action"))
         elif kind == "preset":
             name = message.get("name")
             if name not in PRESETS:
                 raise PracticalNNError(f"preset={name!r}: expected one of {', '.join(PRESETS)}")
-            outbox.put_nowait({"type": "settings", "settings": run.update(PRESETS[name])})
+            settings = run.update(PRESETS[name])
+            outbox.put_nowait({"type": "settings", "settings": settings, "version": run.accepted})
             run.command("reset")
         elif kind in JOBS:
             task = asyncio.ensure_future(_job(run, JOBS[kind], outbox))
@@ -106,14 +142,16 @@ async def _websocket(ws: WebSocket):
     run, refusal = _start(first if isinstance(first, dict) else {})
     session = secrets.token_urlsafe(12)
     runs[session] = run
-    outbox: asyncio.Queue = asyncio.Queue()
+    wake = asyncio.Event()
+    outbox = Outbox(wake)
+    run.on_frame = _waker(wake)
     outbox.put_nowait(
         {"type": "hello", "session": session, "settings": run.settings, "defaults": DEFAULTS, "presets": PRESETS}
     )
     if refusal:
         outbox.put_nowait(refusal)
     tasks: set = set()
-    sender = asyncio.ensure_future(_send_loop(ws, run, outbox))
+    sender = asyncio.ensure_future(_send_loop(ws, run, outbox, wake))
     try:
         while True:
             message = await ws.receive()
@@ -131,6 +169,7 @@ async def _websocket(ws: WebSocket):
         for task in list(tasks):
             task.cancel()
         runs.pop(session, None)
+        run.on_frame = None
         run.close(timeout=0)  # the worker ends after its current chunk; the loop does not wait for it
 
 
@@ -154,26 +193,22 @@ async def _read_body(request, limit):
     return b"".join(chunks)
 
 
-def _columns(text):
-    if not text:
-        return None
-    try:
-        return tuple(int(c) for c in text.split(","))
-    except ValueError:
-        raise PracticalNNError(f"columns={text!r}: expected three column indices, like 0,1,2") from None
-
-
 async def _upload(request):
-    """POST a CSV (the request body), ``?session=...&name=...&columns=f1,f2,label``: the tab's data."""
+    """POST a CSV (the request body), ``?session=...&name=...``: the tab's data, its last column the
+    label until the page chooses others (``csv_columns``); a label of more than two classes switches
+    the output to softmax."""
     try:
         run = _run_of(request)
         raw = await _read_body(request, request.app.state.max_upload)
-        name = request.query_params.get("name", "upload.csv")
-        table = read_table(name, raw, _columns(request.query_params.get("columns")), request.app.state.max_upload)
-        settings = run.update({"dataset": "csv"}, upload=table)
+        table = read_table(request.query_params.get("name", "upload.csv"), raw, request.app.state.max_upload)
+        changes = {"dataset": "csv", "csv_columns": None, "added": []}
+        if table.n_classes() > 2:
+            changes["output"] = "softmax"
+        settings = run.update(changes, upload=table)
     except PracticalNNError as err:
         return JSONResponse({"ok": False, "error": str(err)}, status_code=400)
-    return JSONResponse({"ok": True, "columns": table.columns, "chosen": table.header, "settings": settings})
+    reply = {"ok": True, "columns": table.columns, "chosen": list(table.choose()), "settings": settings}
+    return JSONResponse({**reply, "classes": [f"{c:g}" for c in table.classes()], "version": run.accepted})
 
 
 async def _download(request, job, filename, media_type):
