@@ -32,20 +32,22 @@ RECORDED = ("train_error", "dev_error", "train_cost", "dev_cost", "verdict", "st
 
 
 class _Running:
-    """A submitted task: its trial, the trial's params and slot."""
+    """A submitted task: its trial, the trial's params and slot, and the seconds its rungs took so far
+    where they ran."""
 
     def __init__(self, trial, params, slot):
         self.trial, self.params, self.slot = trial, params, slot
+        self.seconds = 0.0
 
 
-def _record(trial, outcome, message=None):
+def _record(job, outcome, message=None):
     """Put what the last rung found into the trial's user attribute ``result`` (one write: each is a
-    transaction of the storage)."""
+    transaction of the storage), with the seconds all its rungs took where they ran."""
     found = {key: outcome.get(key) for key in RECORDED}
-    found.update(iterations=int(outcome["iteration"]), worker_pid=outcome["pid"])
+    found.update(iterations=int(outcome["iteration"]), worker_pid=outcome["pid"], seconds=job.seconds)
     if message is not None:
         found["message"] = message
-    trial.set_user_attr("result", found)
+    job.trial.set_user_attr("result", found)
 
 
 class StudyLoop:
@@ -95,20 +97,21 @@ class StudyLoop:
         except Exception as err:  # the task itself failed (a worker lost too often, a bug): recorded
             trial.set_user_attr("result", {"message": f"{type(err).__name__}: {err}"})
             return self._tell(trial, TrialState.FAIL)
+        job.seconds += outcome.get("seconds", 0.0)
         value = outcome.get(self.setup["metric"])
         final = outcome["status"] != "ok" or value is None or not math.isfinite(value) or outcome["finished"]
         if final and self.on_result is not None:
             self.on_result(job.slot, job.params, outcome)
         if outcome["status"] != "ok" or value is None or not math.isfinite(value):
-            _record(trial, outcome, None if outcome["status"] != "ok" else f"{self.setup['metric']} is {value}")
+            _record(job, outcome, None if outcome["status"] != "ok" else f"{self.setup['metric']} is {value}")
             return self._tell(trial, TrialState.FAIL)
         if self.rung is not None:  # the pruner reads the reports; without one, the value says it all
             trial.report(value, step=int(outcome["iteration"]))
         if outcome["finished"]:
-            _record(trial, outcome)
+            _record(job, outcome)
             return self._tell(trial, TrialState.COMPLETE, value)
         if trial.should_prune():
-            _record(trial, outcome)
+            _record(job, outcome)
             return self._tell(trial, TrialState.PRUNED)
         self._submit(job, outcome["state"], int(outcome["iteration"]))
 

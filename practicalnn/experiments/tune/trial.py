@@ -11,6 +11,7 @@ the trial's own seeded streams: where it runs never changes what it returns.
 from __future__ import annotations
 
 import os
+import time
 
 from ...core.network import Network
 from ...diagnostics.bias_variance import diagnose
@@ -91,19 +92,25 @@ def train_trial(params, data, state=None, until=None, *, seed=0, bayes_error=0.0
     The outcome is a dict: ``status`` ("ok" or "failed"), ``iteration`` reached, ``finished`` (the
     run reached its iterations, or early stopping or a divergence ended it), ``stopped``, the scores
     of ``scores``, the ``history`` (``History.to_dict``), ``message`` (the engine's, for a failure),
-    ``state`` (to continue from; None when finished or ``keep_state`` is False) and ``pid``."""
+    ``state`` (to continue from; None when finished or ``keep_state`` is False), ``pid``, and
+    ``seconds``, what the trial took where it ran."""
+    start = time.perf_counter()
     net, trainer, keeper, model, total = build(params, data, seed, until)
     if state is None:
         net.initialize(model["init"], trainer.streams.init)
     else:
         trainer.load_state_dict(state)
     base = {"pid": os.getpid(), "total": total}
+
+    def took():
+        return {"seconds": time.perf_counter() - start}
+
     try:
         history = trainer.fit(data.train_X, data.train_Y, until=until)  # a rung's end is a pause, not the end
     except TrainingDiverged as err:
         failed = {"status": "failed", "message": str(err), "iteration": err.iteration, "finished": True}
         history = err.history.to_dict() if err.history else None
-        return net, {**base, **failed, "stopped": "diverged", "state": None, "history": history}
+        return net, {**base, **failed, "stopped": "diverged", "state": None, "history": history, **took()}
     if history.stopped == "interrupted":  # Ctrl-C when the trial runs in this process
         raise KeyboardInterrupt
     finished = history.stopped != "completed" or trainer.iteration >= total
@@ -117,6 +124,7 @@ def train_trial(params, data, state=None, until=None, *, seed=0, bayes_error=0.0
         "history": history.to_dict(),
         "state": None if finished or not keep_state else keeper.state,
         "message": None,
+        **took(),
     }
 
 
