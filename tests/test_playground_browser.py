@@ -79,6 +79,14 @@ def _open(page, server, hash_=""):
     page.wait_for_function("() => document.getElementById('state').textContent === 'paused'")
 
 
+def _enter(page, label, text):
+    """Type ``text`` into the control labelled ``label`` and leave it, as a user does (its change event)."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.dispatch_event("change")
+    return box
+
+
 def test_play_trains_and_the_numbers_and_the_heat_map_change(page, server):
     _open(page, server, "#stop_iterations=30000")
     before = _heat_map(page)
@@ -102,8 +110,7 @@ def test_l2_lambda_changed_mid_run_makes_the_weight_norms_fall(page, server):
         "() => Array.from(document.querySelectorAll('#layers .w-norm')).reduce((s, e) => s + Number(e.textContent), 0)"
     )
     before = page.evaluate(norms)
-    page.get_by_label("L2 lambda", exact=True).fill("5")
-    page.get_by_label("L2 lambda", exact=True).dispatch_event("change")
+    _enter(page, "L2 lambda", "5")
     page.wait_for_function(f"() => ({norms})() < 0.8 * {before}", timeout=30000)  # while it keeps training
     assert page.locator("#state").text_content() == "playing"
     page.get_by_role("button", name="Pause", exact=True).click()
@@ -113,9 +120,7 @@ def test_l2_lambda_changed_mid_run_makes_the_weight_norms_fall(page, server):
 
 def test_a_refused_value_shows_the_reason_at_the_control(page, server):
     _open(page, server)
-    box = page.get_by_label("keep_prob", exact=True)
-    box.fill("0")
-    box.dispatch_event("change")
+    box = _enter(page, "keep_prob", "0")
     page.wait_for_function("() => document.getElementById('refused').textContent !== ''")
     assert "keep_prob=0: expected a finite number in (0, 1]" in page.locator("#refused").text_content()
     assert box.get_attribute("aria-invalid") == "true"
@@ -133,8 +138,7 @@ def test_a_malformed_csv_upload_shows_its_error(page, server, tmp_path):
 
 def test_the_shared_url_reproduces_the_state_in_a_new_page(page, server, browser):
     _open(page, server, "#l2=0.7")
-    page.get_by_label("Hidden layers").fill("8,4")
-    page.get_by_label("Hidden layers").dispatch_event("change")
+    _enter(page, "Hidden layers", "8,4")
     page.get_by_label("Optimizer").select_option("adam")
     page.wait_for_function("() => location.hash.includes('adam')")
     shared = page.url
@@ -178,16 +182,13 @@ def _class_shares(page):
 
 def test_softmax_on_three_class_blobs_colours_three_classes(page, server):
     _open(page, server, '#dataset="blobs"&stop_iterations=3000')
-    classes = page.get_by_label("Classes", exact=True)
-    classes.fill("3")
-    classes.dispatch_event("change")
+    _enter(page, "Classes", "3")
     page.wait_for_function("() => document.getElementById('refused').textContent !== ''")
     assert "output='sigmoid': expected softmax for data of 3 classes" in page.locator("#refused").text_content()
     assert page.evaluate("() => document.getElementById('classes').nextElementSibling.id") == "refused"
     page.get_by_label("Output", exact=True).select_option("softmax")
     page.wait_for_function("() => location.hash.includes('softmax')")
-    classes.fill("3")
-    classes.dispatch_event("change")
+    _enter(page, "Classes", "3")
     page.wait_for_function("() => location.hash.includes('classes=3')")
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => document.getElementById('state').textContent === 'stopped'", timeout=60000)
@@ -213,9 +214,7 @@ def test_clicking_the_plot_adds_a_point_of_the_selected_class(page, server):
 
 def test_keep_prob_per_hidden_layer_is_accepted_and_the_dropped_units_drawn(page, server):
     _open(page, server, "#seed=3&stop_iterations=1000")
-    box = page.get_by_label("keep_prob", exact=True)
-    box.fill("0.5,0.6")
-    box.dispatch_event("change")
+    _enter(page, "keep_prob", "0.5,0.6")
     page.wait_for_function("() => location.hash.includes('keep_prob=%5B0.5%2C0.6%5D')")
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => playground.view.frame.state === 'stopped' && playground.view.crossed.length > 0")
