@@ -112,7 +112,7 @@ class Trainer:
         self._require_memory(self.batch_plan.size or X.shape[1])
         if net.normalized:
             self._require_batches_of_two()
-        self.input_scale = float(np.abs(X).max())
+        self.input_scale = float(max(X.max(), -X.min()))  # max |x| without np.abs(X), a copy of X
         self.stop_reason = None
         for cb in self.callbacks:
             cb.on_train_begin(self)
